@@ -1,0 +1,60 @@
+import type { GemmKernel } from "./kernel.js";
+import { jsKernel } from "./kernel-js.js";
+import { Matrix } from "./matrix.js";
+
+let kernel: GemmKernel = jsKernel;
+
+/** Route every matrix product through `next` (returns the kernel it replaces). */
+export function useKernel(next: GemmKernel): GemmKernel {
+  const previous = kernel;
+  kernel = next;
+  return previous;
+}
+
+export function currentKernel(): GemmKernel {
+  return kernel;
+}
+
+export interface GemmOptions {
+  /** Use Aᵀ in place of A. */
+  transA?: boolean;
+  /** Use Bᵀ in place of B. */
+  transB?: boolean;
+  /** Scale of the product. Default 1. */
+  alpha?: number;
+  /** Scale of what `out` held before. Default 0 (overwrite). */
+  beta?: number;
+}
+
+/**
+ * out ← alpha · op(a) · op(b) + beta · out, returning `out`.
+ * Shapes are checked here, once, so the kernel can trust them.
+ */
+export function gemm(a: Matrix, b: Matrix, out: Matrix, options: GemmOptions = {}): Matrix {
+  const { transA = false, transB = false, alpha = 1, beta = 0 } = options;
+  const m = transA ? a.cols : a.rows;
+  const k = transA ? a.rows : a.cols;
+  const kb = transB ? b.cols : b.rows;
+  const n = transB ? b.rows : b.cols;
+  const name = () => `gemm(${a.shape}${transA ? "ᵀ" : ""} · ${b.shape}${transB ? "ᵀ" : ""})`;
+  if (k !== kb) throw new RangeError(`${name()}: inner dimensions differ (${k} vs ${kb})`);
+  if (out.rows !== m || out.cols !== n) {
+    throw new RangeError(`${name()}: output must be ${m}×${n}, got ${out.shape}`);
+  }
+  if (overlaps(out.data, a.data) || overlaps(out.data, b.data)) {
+    throw new RangeError(`${name()}: output must not share storage with an operand`);
+  }
+  kernel.gemm(transA, transB, m, n, k, alpha, a.data, a.cols, b.data, b.cols, beta, out.data, out.cols);
+  return out;
+}
+
+/** A new matrix op(a) · op(b). */
+export function matmul(a: Matrix, b: Matrix, options: Pick<GemmOptions, "transA" | "transB"> = {}): Matrix {
+  const m = options.transA ? a.cols : a.rows;
+  const n = options.transB ? b.rows : b.cols;
+  return gemm(a, b, new Matrix(m, n), options);
+}
+
+function overlaps(x: Float64Array, y: Float64Array): boolean {
+  return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}

@@ -1,0 +1,60 @@
+import { Matrix } from "./matrix.js";
+
+/** m ← m + v on every row (z = act·weights + bias). */
+export function addRowVector(m: Matrix, v: Float64Array): Matrix {
+  if (v.length !== m.cols) {
+    throw new RangeError(`addRowVector: vector of ${v.length} does not fit rows of ${m.shape}`);
+  }
+  const { rows, cols, data } = m;
+  for (let i = 0; i < rows; i++) {
+    const r = i * cols;
+    for (let j = 0; j < cols; j++) data[r + j] += v[j];
+  }
+  return m;
+}
+
+/** out ← the sum of each column of m (dBias = column sums of delta). */
+export function columnSums(m: Matrix, out: Float64Array = new Float64Array(m.cols)): Float64Array {
+  if (out.length !== m.cols) {
+    throw new RangeError(`columnSums: output of ${out.length} does not fit ${m.shape}`);
+  }
+  const { rows, cols, data } = m;
+  out.fill(0);
+  for (let i = 0; i < rows; i++) {
+    const r = i * cols;
+    for (let j = 0; j < cols; j++) out[j] += data[r + j];
+  }
+  return out;
+}
+
+/** y ← y + alpha · x, elementwise over equal-length arrays. */
+export function axpy(alpha: number, x: Float64Array, y: Float64Array): Float64Array {
+  if (x.length !== y.length) throw new RangeError(`axpy: lengths differ (${x.length} vs ${y.length})`);
+  for (let p = 0; p < x.length; p++) y[p] += alpha * x[p];
+  return y;
+}
+
+/** Index of the largest value in each row (predicted class). */
+export function argmaxRows(m: Matrix): Int32Array {
+  const out = new Int32Array(m.rows);
+  for (let i = 0; i < m.rows; i++) {
+    const r = i * m.cols;
+    let best = 0;
+    for (let j = 1; j < m.cols; j++) if (m.data[r + j] > m.data[r + best]) best = j;
+    out[i] = best;
+  }
+  return out;
+}
+
+/** Largest |a − b| / max(|a|, |b|) over two equal-shape matrices (0 where both are 0). */
+export function maxRelativeDifference(a: Matrix, b: Matrix): number {
+  if (a.rows !== b.rows || a.cols !== b.cols) {
+    throw new RangeError(`maxRelativeDifference: shapes differ (${a.shape} vs ${b.shape})`);
+  }
+  let worst = 0;
+  for (let p = 0; p < a.data.length; p++) {
+    const scale = Math.max(Math.abs(a.data[p]), Math.abs(b.data[p]));
+    if (scale > 0) worst = Math.max(worst, Math.abs(a.data[p] - b.data[p]) / scale);
+  }
+  return worst;
+}
