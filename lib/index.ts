@@ -1,3 +1,5 @@
 // The public API of batchprop for Node (notebooks, scripts, the command line): the core plus
 // the parts that read files. Browsers import "batchprop/core".
 export * from "./core.js";
+export { loadDigits, type DigitsOptions } from "./data/digits.js";
+export { readIdx, loadIdx, loadMnistIdx, type IdxFile, type ReadIdxOptions, type LoadIdxOptions, type MnistIdxOptions } from "./data/idx.js";
