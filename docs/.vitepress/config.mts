@@ -1,0 +1,39 @@
+import fs from "node:fs";
+import { defineConfig } from "vitepress";
+import { siteBase } from "../../tools/site/base.ts";
+
+// The notebook pages are generated at build time (tools/site/pages.ts), together with this list
+// in reading order. Before the first generation it is absent and the site has no notebook pages.
+interface NotebookPage {
+  name: string;
+  title: string;
+  link: string;
+}
+
+const sidebarFile = new URL("../notebooks/sidebar.json", import.meta.url);
+const notebooks: NotebookPage[] = fs.existsSync(sidebarFile)
+  ? (JSON.parse(fs.readFileSync(sidebarFile, "utf8")) as NotebookPage[])
+  : [];
+
+export default defineConfig({
+  title: "batchprop",
+  description: "Vectorized mini-batch backpropagation: ΔW = δᵀ·a is the sum of per-sample outer products",
+  // Publishing under a sub-path: BATCHPROP_BASE=/batchprop/ npm run build
+  base: siteBase(process.env.BATCHPROP_BASE),
+  lang: "en-US",
+  markdown: { math: true },
+  themeConfig: {
+    search: { provider: "local" },
+    nav: [
+      { text: "Notebooks", link: notebooks[0]?.link ?? "/" },
+      { text: "Running it yourself", link: "/running" },
+    ],
+    sidebar: [
+      { text: "Introduction", items: [{ text: "What batchprop is", link: "/" }] },
+      { text: "Notebooks", items: notebooks.map((page) => ({ text: page.title, link: page.link })) },
+      { text: "Running it yourself", items: [{ text: "JupyterLab, the CLI, the API", link: "/running" }] },
+    ],
+    outline: { level: [2, 3] },
+    docFooter: { prev: "Previous", next: "Next" },
+  },
+});

@@ -1,0 +1,116 @@
+// Generates the site's notebook pages from the executed notebooks:
+//   build/notebooks/<name>.ipynb  ->  docs/notebooks/<name>.md       (the page)
+//   notebooks/<name>.ipynb        ->  docs/public/notebooks/<name>.ipynb   (the download)
+//                                     docs/notebooks/sidebar.json     (read by the VitePress config)
+// Both output folders are generated and git-ignored; they are emptied on every run.
+//
+// Usage: tsx tools/site/pages.ts [--executed DIR] [--sources DIR] [--docs DIR]
+// BATCHPROP_SITE_NOTEBOOKS=DIR sets both --executed and --sources (e.g. to the test fixtures).
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { notebookTitle, parseNotebook } from "./notebook.ts";
+import { type PageLink, renderNotebook } from "./render.ts";
+
+export interface GenerateOptions {
+  /** Folder of executed notebooks (with outputs). */
+  executedDir: string;
+  /** Folder of the source notebooks: which notebooks exist, and what the download link serves. */
+  sourcesDir: string;
+  /** The VitePress source folder. */
+  docsDir: string;
+}
+
+export interface GeneratedPage {
+  name: string;
+  title: string;
+  link: string;
+}
+
+export const HOME: PageLink = { text: "Home", link: "/" };
+export const RUNNING: PageLink = { text: "Running it yourself", link: "/running" };
+
+/** Notebook names in reading order: by file name, numbers compared as numbers (2 before 10). */
+export function notebookOrder(names: string[]): string[] {
+  return [...names].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+}
+
+function ipynbNames(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((file) => file.endsWith(".ipynb") && !file.startsWith("."))
+    .map((file) => file.slice(0, -".ipynb".length));
+}
+
+export function generatePages(options: GenerateOptions): GeneratedPage[] {
+  const names = notebookOrder(ipynbNames(options.sourcesDir));
+  const missing = names.filter((name) => !fs.existsSync(path.join(options.executedDir, `${name}.ipynb`)));
+  if (missing.length > 0) {
+    throw new Error(
+      `no executed copy in ${options.executedDir} of: ${missing.join(", ")} ` +
+        "(run the notebooks first: tsx tools/notebooks/cli.ts --cached)",
+    );
+  }
+
+  const notebooks = names.map((name) => {
+    const file = path.join(options.executedDir, `${name}.ipynb`);
+    const nb = parseNotebook(fs.readFileSync(file, "utf8"), file);
+    return { name, nb, title: notebookTitle(nb, name), link: `/notebooks/${name}` };
+  });
+
+  const pagesDir = path.join(options.docsDir, "notebooks");
+  const downloadsDir = path.join(options.docsDir, "public", "notebooks");
+  for (const dir of [pagesDir, downloadsDir]) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  notebooks.forEach(({ name, nb, title }, i) => {
+    const before = notebooks[i - 1];
+    const after = notebooks[i + 1];
+    const page = renderNotebook(nb, {
+      name,
+      title,
+      prev: before ? { text: before.title, link: before.link } : HOME,
+      next: after ? { text: after.title, link: after.link } : RUNNING,
+    });
+    fs.writeFileSync(path.join(pagesDir, `${name}.md`), page);
+    fs.copyFileSync(path.join(options.sourcesDir, `${name}.ipynb`), path.join(downloadsDir, `${name}.ipynb`));
+  });
+
+  const pages = notebooks.map(({ name, title, link }) => ({ name, title, link }));
+  fs.writeFileSync(path.join(pagesDir, "sidebar.json"), `${JSON.stringify(pages, null, 2)}\n`);
+  return pages;
+}
+
+function main(): void {
+  const { values } = parseArgs({
+    options: {
+      executed: { type: "string" },
+      sources: { type: "string" },
+      docs: { type: "string", default: "docs" },
+    },
+  });
+  const fromEnv = process.env.BATCHPROP_SITE_NOTEBOOKS;
+  const options: GenerateOptions = {
+    executedDir: values.executed ?? fromEnv ?? path.join("build", "notebooks"),
+    sourcesDir: values.sources ?? fromEnv ?? "notebooks",
+    docsDir: values.docs,
+  };
+  const pages = generatePages(options);
+  console.log(
+    `site: ${pages.length} notebook page(s) from ${options.executedDir} -> ${path.join(options.docsDir, "notebooks")}`,
+  );
+  if (pages.length === 0) console.warn(`site: no notebooks in ${options.sourcesDir}`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    main();
+  } catch (error) {
+    console.error(`site: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,187 @@
+// Renders one executed notebook as a VitePress markdown page.
+//
+// A VitePress page is compiled as a Vue template, so anything that comes from a notebook must be kept
+// away from Vue's template compiler: `{{ … }}` would be interpolated, and HTML that is not a valid
+// Vue template (a <style> inside a Plot SVG, a table without <tbody>) would be rewritten or break
+// hydration. Hence:
+//   - markdown cells sit inside `<div v-pre>`: markdown-it still renders them (math via
+//     markdown-it-mathjax3), Vue leaves their text alone;
+//   - code cells are fenced ```ts blocks, which VitePress already marks v-pre;
+//   - text outputs are HTML-escaped inside `<pre v-pre>`;
+//   - HTML, SVG and image outputs never enter the template: they are JSON strings in the page's
+//     <script setup> and reach the DOM through v-html, which Vue does not parse.
+import { type Cell, type DataOutput, type Notebook, type Output, text } from "./notebook.ts";
+
+export interface PageLink {
+  text: string;
+  link: string;
+}
+
+export interface PageOptions {
+  /** File name without extension, e.g. "01-forward-pass". */
+  name: string;
+  title: string;
+  prev?: PageLink;
+  next?: PageLink;
+}
+
+const ANSI_ESCAPE = /\u001b\[[0-9;?]*[ -\/]*[@-~]/g;
+
+export function escapeHtml(value: string): string {
+  return value
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}
+
+export function stripAnsi(value: string): string {
+  return value.replace(ANSI_ESCAPE, "");
+}
+
+/**
+ * A JSON literal that is safe inside a <script> element: no `</script>` or `<!--` can appear, and
+ * the line separators U+2028/U+2029 are escaped.
+ */
+export function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+/**
+ * A markdown cell, untouched, fenced off from Vue. The blank lines end the HTML blocks so that
+ * markdown-it parses the cell's own markdown between them.
+ */
+export function renderMarkdownCell(source: string): string {
+  return `<div class="nb-markdown" v-pre>\n\n${source.trim()}\n\n</div>`;
+}
+
+/** A code cell as a ```ts block; the fence is longer than any backtick run in the code. */
+export function renderCodeCell(source: string): string {
+  const longestRun = Math.max(0, ...(source.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(Math.max(3, longestRun + 1));
+  return `${fence}ts\n${source.replace(/\n+$/, "")}\n${fence}`;
+}
+
+/** Preformatted text (stream, text/plain, error) with its HTML escaped and kept from Vue. */
+export function renderText(value: string, kind: string): string {
+  const body = escapeHtml(stripAnsi(value).replace(/\n+$/, ""));
+  return `<pre class="nb-output nb-${kind}" v-pre>${body}</pre>`;
+}
+
+/**
+ * Collects the HTML of rich outputs for the page's <script setup> and returns the element that
+ * shows one of them.
+ */
+export class HtmlOutputs {
+  readonly items: string[] = [];
+
+  add(html: string, kind: string): string {
+    this.items.push(html);
+    return `<div class="nb-output nb-${kind}" v-html="nbHtml[${this.items.length - 1}]"></div>`;
+  }
+
+  /** The <script setup> block that defines `nbHtml`, or "" if the page has no rich outputs. */
+  script(): string {
+    if (this.items.length === 0) return "";
+    return `<script setup>\nconst nbHtml = ${scriptSafeJson(this.items)}\n</script>`;
+  }
+}
+
+function mimeText(output: DataOutput, mime: string): string | undefined {
+  const value = output.data[mime];
+  if (value === undefined) return undefined;
+  if (typeof value === "string" || Array.isArray(value)) return text(value as string | string[]);
+  return JSON.stringify(value, null, 2);
+}
+
+const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif"];
+
+/** The richest form of a display_data / execute_result that a static page can show. */
+function renderData(output: DataOutput, html: HtmlOutputs): string {
+  const htmlText = mimeText(output, "text/html");
+  if (htmlText !== undefined) return html.add(htmlText, "html");
+  const svg = mimeText(output, "image/svg+xml");
+  if (svg !== undefined) return html.add(svg, "svg");
+  for (const mime of IMAGE_TYPES) {
+    const base64 = mimeText(output, mime);
+    if (base64 !== undefined) {
+      return html.add(`<img src="data:${mime};base64,${base64.replace(/\s+/g, "")}" alt="">`, "image");
+    }
+  }
+  const markdown = mimeText(output, "text/markdown");
+  if (markdown !== undefined) return renderMarkdownCell(markdown);
+  const plain = mimeText(output, "text/plain");
+  if (plain !== undefined) return renderText(plain, "result");
+  return "";
+}
+
+export function renderOutput(output: Output, html: HtmlOutputs): string {
+  switch (output.output_type) {
+    case "stream":
+      return renderText(text(output.text), output.name);
+    case "display_data":
+    case "execute_result":
+      return renderData(output, html);
+    case "error": {
+      const traceback = output.traceback.join("\n");
+      return renderText(traceback.trim() !== "" ? traceback : `${output.ename}: ${output.evalue}`, "error");
+    }
+    default:
+      return "";
+  }
+}
+
+function renderCell(cell: Cell, html: HtmlOutputs): string[] {
+  const source = text(cell.source);
+  switch (cell.cell_type) {
+    case "markdown":
+      return source.trim() === "" ? [] : [renderMarkdownCell(source)];
+    case "code": {
+      const parts = source.trim() === "" ? [] : [renderCodeCell(source)];
+      for (const output of cell.outputs) {
+        const rendered = renderOutput(output, html);
+        if (rendered !== "") parts.push(rendered);
+      }
+      return parts;
+    }
+    default:
+      return [];
+  }
+}
+
+/** YAML frontmatter; JSON strings and objects are valid YAML flow values. */
+function frontmatter(options: PageOptions): string {
+  const lines = ["---", `title: ${JSON.stringify(options.title)}`];
+  lines.push(`prev: ${options.prev ? JSON.stringify(options.prev) : "false"}`);
+  lines.push(`next: ${options.next ? JSON.stringify(options.next) : "false"}`);
+  lines.push("---");
+  return lines.join("\n");
+}
+
+/**
+ * The download link: relative to the page, so it holds under any base; the notebook file is copied
+ * next to the page (docs/public/notebooks/<name>.ipynb). A raw <a download> is left alone by
+ * VitePress's link rewriting (which would append .html) and by its client router. The link to the
+ * running page is markdown, so VitePress resolves it against base and checks it.
+ */
+function downloadLink(name: string): string {
+  const file = escapeHtml(`${name}.ipynb`);
+  return `<a href="./${file}" download="${file}">Download ${file}</a> to run it yourself in JupyterLab (see [running it yourself](../running.md)).`;
+}
+
+/** The whole page: frontmatter, the outputs' script, then the cells in order. */
+export function renderNotebook(nb: Notebook, options: PageOptions): string {
+  const html = new HtmlOutputs();
+  const blocks: string[] = [];
+  nb.cells.forEach((cell, index) => {
+    blocks.push(...renderCell(cell, html));
+    // After the first cell (the title and what the notebook is about), offer the file itself.
+    if (index === 0) blocks.push(downloadLink(options.name));
+  });
+  if (nb.cells.length === 0) blocks.push(downloadLink(options.name));
+  const head = [frontmatter(options), html.script()].filter((part) => part !== "");
+  return `${[...head, ...blocks].join("\n\n")}\n`;
+}
