@@ -1,0 +1,108 @@
+import type { ActivationName } from "../activations/activation.js";
+
+/**
+ * How a batch's per-sample losses ℓ_k combine: L = Σ_k ℓ_k (`sum`) or L = (1/B) Σ_k ℓ_k (`mean`).
+ * The seeds disagree (the Q&A sums, the paper's 1/(2n) averages); the two differ only by a factor
+ * B in the gradient, which rescales the learning rate (SEEDS.md claim 9).
+ */
+export type Reduction = "sum" | "mean";
+
+export const reductions: readonly Reduction[] = ["sum", "mean"];
+
+/** The factor each per-sample gradient is multiplied by under `reduction`. */
+export function reductionScale(reduction: Reduction, batchSize: number): number {
+  if (reduction === "sum") return 1;
+  if (reduction === "mean") return 1 / batchSize;
+  throw new RangeError(`unknown reduction "${reduction as string}" (expected sum or mean)`);
+}
+
+/** A per-sample loss ℓ(y, t) over rows of `width` outputs y and targets t. */
+export interface Loss {
+  readonly name: LossName;
+  /** Σ_k ℓ_k over all rows. */
+  total(output: Float64Array, target: Float64Array, width: number): number;
+  /** dOut ← scale · ∂ℓ/∂y, row by row. */
+  gradient(output: Float64Array, target: Float64Array, scale: number, dOut: Float64Array, width: number): void;
+  /**
+   * The output activation with which δ = ∂ℓ/∂z simplifies to y − t. Backward uses that form
+   * when the pair meets: the same numbers, without dividing by a y that may underflow to 0.
+   */
+  readonly pairsWith?: ActivationName;
+}
+
+export type LossName = "sum-of-squares" | "cross-entropy" | "binary-cross-entropy";
+
+/** Keeps log(y) and 1/y finite where a probability has underflowed to 0. */
+const tiny = 1e-300;
+
+/** ℓ = ½ Σ_j (t_j − y_j)², ∂ℓ/∂y = y − t (the paper's ψ − Ê is an erratum: SEEDS.md claim 4). */
+export const sumOfSquares: Loss = {
+  name: "sum-of-squares",
+  total(output, target) {
+    let sum = 0;
+    for (let p = 0; p < output.length; p++) {
+      const e = target[p] - output[p];
+      sum += e * e;
+    }
+    return sum / 2;
+  },
+  gradient(output, target, scale, dOut) {
+    for (let p = 0; p < output.length; p++) dOut[p] = scale * (output[p] - target[p]);
+  },
+};
+
+/** ℓ = −Σ_j t_j log y_j over a probability row (softmax outputs, one-hot targets). */
+export const crossEntropy: Loss = {
+  name: "cross-entropy",
+  pairsWith: "softmax",
+  total(output, target) {
+    let sum = 0;
+    for (let p = 0; p < output.length; p++) {
+      if (target[p] !== 0) sum -= target[p] * Math.log(Math.max(output[p], tiny));
+    }
+    return sum;
+  },
+  gradient(output, target, scale, dOut) {
+    for (let p = 0; p < output.length; p++) dOut[p] = (-scale * target[p]) / Math.max(output[p], tiny);
+  },
+};
+
+/** ℓ = −Σ_j [t_j log y_j + (1 − t_j) log(1 − y_j)], each output an independent probability (sigmoid). */
+export const binaryCrossEntropy: Loss = {
+  name: "binary-cross-entropy",
+  pairsWith: "sigmoid",
+  total(output, target) {
+    let sum = 0;
+    for (let p = 0; p < output.length; p++) {
+      const y = output[p];
+      const t = target[p];
+      if (t !== 0) sum -= t * Math.log(Math.max(y, tiny));
+      if (t !== 1) sum -= (1 - t) * Math.log(Math.max(1 - y, tiny));
+    }
+    return sum;
+  },
+  gradient(output, target, scale, dOut) {
+    for (let p = 0; p < output.length; p++) {
+      const y = output[p];
+      dOut[p] = (scale * (y - target[p])) / Math.max(y * (1 - y), tiny);
+    }
+  },
+};
+
+export const losses: Readonly<Record<LossName, Loss>> = {
+  "sum-of-squares": sumOfSquares,
+  "cross-entropy": crossEntropy,
+  "binary-cross-entropy": binaryCrossEntropy,
+};
+
+export function lossByName(name: string): Loss {
+  if (!Object.hasOwn(losses, name)) {
+    throw new RangeError(`unknown loss "${name}" (expected one of ${Object.keys(losses).join(", ")})`);
+  }
+  return losses[name as LossName];
+}
+
+/** δ = scale · (y − t): the output-layer delta when the loss meets the activation it pairs with. */
+export function pairedDelta(output: Float64Array, target: Float64Array, scale: number, delta: Float64Array): void {
+  for (let p = 0; p < output.length; p++) delta[p] = scale * (output[p] - target[p]);
+}
