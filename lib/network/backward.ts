@@ -1,0 +1,72 @@
+import { gemm } from "../matrix/gemm.js";
+import { assertFinite, assertShape, type Matrix } from "../matrix/matrix.js";
+import { columnSums } from "../matrix/ops.js";
+import { pairedDelta, reductionScale } from "../losses/loss.js";
+import { createGradients, type Gradients } from "./gradients.js";
+import { type Network, sizesOf } from "./network.js";
+import { batchLoss, type Objective } from "./objective.js";
+import { createPass, forward, type Pass } from "./pass.js";
+
+/**
+ * The vectorized backward pass over a whole batch, after `forward` filled `pass`
+ * (notebooks 3–5; SEEDS.md claims 4–8):
+ *
+ *   δ_L = ∂L/∂a_L ⊙ f′(z_L)               (δ = y − t, scaled, when the loss pairs with f)
+ *   dWeights_i = act_iᵀ · δ_i             (n_in×K · K×n_out: the sum of per-sample outer products)
+ *   dBias_i    = column sums of δ_i
+ *   δ_{i−1} = (δ_i · weights_iᵀ) ⊙ f′(z_{i−1})
+ *
+ * The input layer's dAct is never formed: nothing upstream needs it.
+ */
+export function backward(net: Network, pass: Pass, target: Matrix, objective: Objective, grads: Gradients = createGradients(net)): Gradients {
+  const { layers } = net;
+  const last = layers.length - 1;
+  const output = pass.acts[last + 1];
+  assertShape(target, output.rows, output.cols, "backward: target");
+  const scale = reductionScale(objective.reduction, pass.rows);
+  const { loss } = objective;
+  if (loss.pairsWith === layers[last].activation.name) {
+    pairedDelta(output.data, target.data, scale, pass.deltas[last].data);
+  } else {
+    loss.gradient(output.data, target.data, scale, pass.dActs[last].data, output.cols);
+    layers[last].activation.backward(pass.zs[last].data, output.data, pass.dActs[last].data, pass.deltas[last].data, output.cols);
+  }
+  for (let i = last; i >= 0; i--) {
+    const delta = pass.deltas[i];
+    gemm(pass.acts[i], delta, grads.dWeights[i], { transA: true });
+    columnSums(delta, grads.dBias[i]);
+    if (i > 0) {
+      const dAct = pass.dActs[i - 1];
+      gemm(delta, layers[i].weights, dAct, { transB: true });
+      layers[i - 1].activation.backward(pass.zs[i - 1].data, pass.acts[i].data, dAct.data, pass.deltas[i - 1].data, dAct.cols);
+    }
+  }
+  return grads;
+}
+
+/** The batch's loss and its gradient by the vectorized pass, inputs checked first. */
+export function computeGradients(
+  net: Network,
+  input: Matrix,
+  target: Matrix,
+  objective: Objective,
+  pass: Pass = createPass(net, input.rows),
+  grads: Gradients = createGradients(net),
+): { loss: number; grads: Gradients } {
+  checkBatch(net, input, target);
+  const output = forward(net, input, pass);
+  const loss = batchLoss(output, target, objective);
+  return { loss, grads: backward(net, pass, target, objective, grads) };
+}
+
+/** Shapes agree with the network, every value finite: the checks at each public entry. */
+export function checkBatch(net: Network, input: Matrix, target: Matrix): void {
+  const sizes = sizesOf(net);
+  const nOut = sizes[sizes.length - 1];
+  if (input.cols !== sizes[0]) throw new RangeError(`input is ${input.shape}, the network takes ${sizes[0]} inputs per row`);
+  if (target.rows !== input.rows || target.cols !== nOut) {
+    throw new RangeError(`target is ${target.shape}, expected ${input.rows}×${nOut} (one row per input, ${nOut} outputs)`);
+  }
+  assertFinite(input, "input");
+  assertFinite(target, "target");
+}

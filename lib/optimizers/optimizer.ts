@@ -1,0 +1,94 @@
+/**
+ * An update rule θ ← θ − (a step computed from the gradient g), applied to every parameter
+ * array in place (the paper's §2.4 for plain SGD; claim 11 brings in Adagrad and Adam).
+ * State (velocities, squared-gradient sums) is per optimizer, allocated at the first step.
+ */
+export interface Optimizer {
+  readonly name: OptimizerName;
+  readonly lr: number;
+  step(params: readonly Float64Array[], grads: readonly Float64Array[]): void;
+}
+
+export type OptimizerName = "sgd" | "momentum" | "adagrad" | "adam";
+
+export const optimizerNames: readonly OptimizerName[] = ["sgd", "momentum", "adagrad", "adam"];
+
+export interface OptimizerOptions {
+  name: OptimizerName;
+  /** The learning rate η: a positive finite number. */
+  lr: number;
+  /** Momentum's μ. Default 0.9. */
+  momentum?: number;
+  /** Adam's β₁ and β₂. Defaults 0.9 and 0.999 (Kingma & Ba 2015). */
+  beta1?: number;
+  beta2?: number;
+  /** Added to the denominators of Adagrad and Adam. Default 1e-8. */
+  epsilon?: number;
+}
+
+export function createOptimizer(options: OptimizerOptions): Optimizer {
+  const { name, lr, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = options;
+  if (typeof lr !== "number" || !Number.isFinite(lr) || lr <= 0) {
+    throw new RangeError(`optimizer: learning rate must be a positive finite number, got ${lr}`);
+  }
+  switch (name) {
+    case "sgd":
+      return stateful(name, lr, 0, (theta, g) => {
+        for (let p = 0; p < theta.length; p++) theta[p] -= lr * g[p];
+      });
+    case "momentum":
+      return stateful(name, lr, 1, (theta, g, [v]) => {
+        for (let p = 0; p < theta.length; p++) {
+          v[p] = momentum * v[p] + g[p];
+          theta[p] -= lr * v[p];
+        }
+      });
+    case "adagrad":
+      return stateful(name, lr, 1, (theta, g, [sumSq]) => {
+        for (let p = 0; p < theta.length; p++) {
+          sumSq[p] += g[p] * g[p];
+          theta[p] -= (lr * g[p]) / (Math.sqrt(sumSq[p]) + epsilon);
+        }
+      });
+    case "adam":
+      return stateful(name, lr, 2, (theta, g, [m, v], t) => {
+        const c1 = 1 - beta1 ** t;
+        const c2 = 1 - beta2 ** t;
+        for (let p = 0; p < theta.length; p++) {
+          m[p] = beta1 * m[p] + (1 - beta1) * g[p];
+          v[p] = beta2 * v[p] + (1 - beta2) * g[p] * g[p];
+          theta[p] -= (lr * (m[p] / c1)) / (Math.sqrt(v[p] / c2) + epsilon);
+        }
+      });
+    default:
+      throw new RangeError(`unknown optimizer "${name as string}" (expected one of ${optimizerNames.join(", ")})`);
+  }
+}
+
+/** An optimizer whose rule keeps `slots` arrays per parameter; t counts steps from 1. */
+function stateful(
+  name: OptimizerName,
+  lr: number,
+  slots: number,
+  update: (theta: Float64Array, g: Float64Array, state: Float64Array[], t: number) => void,
+): Optimizer {
+  let state: Float64Array[][] = [];
+  let t = 0;
+  return {
+    name,
+    lr,
+    step(params, grads) {
+      if (params.length !== grads.length) {
+        throw new RangeError(`${name}: ${params.length} parameter arrays but ${grads.length} gradients`);
+      }
+      if (t === 0) state = params.map((theta) => Array.from({ length: slots }, () => new Float64Array(theta.length)));
+      t++;
+      params.forEach((theta, i) => {
+        if (grads[i].length !== theta.length) {
+          throw new RangeError(`${name}: parameter ${i} has ${theta.length} values, its gradient ${grads[i].length}`);
+        }
+        update(theta, grads[i], state[i], t);
+      });
+    },
+  };
+}

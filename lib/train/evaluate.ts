@@ -1,0 +1,34 @@
+import { type Dataset, labelsOf } from "../data/dataset.js";
+import type { Loss } from "../losses/loss.js";
+import type { Network } from "../network/network.js";
+import { createPass, forward, type Pass } from "../network/pass.js";
+
+export interface Evaluation {
+  /** Mean per-sample loss (1/N) Σ_k ℓ_k, whatever reduction trains the network. */
+  loss: number;
+  /** Fraction of rows whose predicted class equals the target's. */
+  accuracy: number;
+}
+
+/** Chunks of rows forwarded at a time, so evaluation memory stays bounded. */
+const chunkRows = 1000;
+
+/** Loss and accuracy of `net` over all of `data`, forwarded in chunks. */
+export function evaluate(net: Network, data: Dataset, loss: Loss, passes: Map<number, Pass> = new Map()): Evaluation {
+  const { inputs, targets } = data;
+  const truth = labelsOf(targets);
+  let total = 0;
+  let correct = 0;
+  for (let start = 0; start < inputs.rows; start += chunkRows) {
+    const rows = Math.min(chunkRows, inputs.rows - start);
+    let pass = passes.get(rows);
+    if (pass === undefined) passes.set(rows, (pass = createPass(net, rows)));
+    pass.acts[0].data.set(inputs.data.subarray(start * inputs.cols, (start + rows) * inputs.cols));
+    const output = forward(net, pass.acts[0], pass);
+    const target = targets.data.subarray(start * targets.cols, (start + rows) * targets.cols);
+    total += loss.total(output.data, target, output.cols);
+    const predicted = labelsOf(output);
+    for (let k = 0; k < rows; k++) if (predicted[k] === truth[start + k]) correct++;
+  }
+  return { loss: total / inputs.rows, accuracy: correct / inputs.rows };
+}

@@ -1,0 +1,240 @@
+import { type Dataset, validateDataset } from "../data/dataset.js";
+import { type LossName, lossByName, type Reduction, reductions } from "../losses/loss.js";
+import { Matrix } from "../matrix/matrix.js";
+import { backward } from "../network/backward.js";
+import { createGradients, gradientArrays } from "../network/gradients.js";
+import { type Network, parameters, sizesOf } from "../network/network.js";
+import { batchLoss, type Objective } from "../network/objective.js";
+import { createPass, forward, type Pass } from "../network/pass.js";
+import { perSampleGradients } from "../network/per-sample.js";
+import { createOptimizer, type Optimizer, type OptimizerOptions } from "../optimizers/optimizer.js";
+import { createRng } from "../random/rng.js";
+import { evaluate } from "./evaluate.js";
+
+/** How long to train: whole epochs, a number of optimizer steps, or a number of samples seen. */
+export type Budget = { epochs: number } | { steps: number } | { samples: number };
+
+export interface TrainOptions {
+  /** Default "sum-of-squares", the seeds' loss. */
+  loss?: LossName;
+  /** Default "mean". */
+  reduction?: Reduction;
+  /** An optimizer, or how to make one. Default plain SGD with η = 3 (Nielsen's 784-30-10 set-up). */
+  optimizer?: Optimizer | OptimizerOptions;
+  /** Samples per step, B. Default 10. */
+  batchSize?: number;
+  /** Default one epoch. */
+  budget?: Budget;
+  /** Seeds the shuffle of every epoch. Default 0. */
+  seed?: number;
+  /**
+   * What to do with the N mod B samples left at the end of an epoch: "partial" (default) takes a
+   * last, smaller step over them, so every sample is seen once per epoch (with mean reduction that
+   * step averages over its own rows); "drop" skips them, so every step has exactly B samples.
+   */
+  lastBatch?: "partial" | "drop";
+  /** Held-out data evaluated at each record. */
+  test?: Dataset;
+  /** Also record every this many steps (0: only at epoch ends and at the end). Default 0. */
+  recordEvery?: number;
+  /** "vectorized" (default) or "per-sample", the loop over batch items the seeds compare against. */
+  gradients?: "vectorized" | "per-sample";
+  /** Called after every step. */
+  onProgress?: (progress: TrainProgress) => void;
+  /** Stops the run cleanly after the current step when aborted; the result says so. */
+  signal?: AbortSignal;
+}
+
+export interface TrainProgress {
+  epoch: number;
+  step: number;
+  totalSteps: number;
+  /** The step's loss as a mean per sample. */
+  batchLoss: number;
+}
+
+/** The state of training at one moment. Losses are mean per-sample losses, whatever the reduction. */
+export interface TrainRecord {
+  /** Epochs completed, fractional between epoch ends. */
+  epoch: number;
+  step: number;
+  samples: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  testLoss?: number;
+  testAccuracy?: number;
+  /** Training time so far, evaluation excluded. */
+  seconds: number;
+}
+
+export interface TrainResult {
+  /** A record at the end of each whole epoch. */
+  epochs: TrainRecord[];
+  /** A record every `recordEvery` steps and at the end of the run. */
+  checkpoints: TrainRecord[];
+  steps: number;
+  samples: number;
+  /** Training time, evaluation excluded. */
+  seconds: number;
+  /** Set when a loss stopped being finite: the run ends there, its results so far kept. */
+  diverged?: { epoch: number; step: number; lastFiniteLoss: number | null };
+  /** Set when the run was stopped by its signal. */
+  aborted?: boolean;
+}
+
+/**
+ * Mini-batch gradient descent (SEEDS.md claim 9): each epoch shuffles the samples with the seeded
+ * generator, cuts them into batches of B rows, and per batch runs forward, backward and one
+ * optimizer step. B = 1 is SGD, B = N full-batch descent. Buffers are allocated once, so an epoch
+ * allocates almost nothing per batch. Trains `net` in place.
+ */
+export function train(net: Network, data: Dataset, options: TrainOptions = {}): TrainResult {
+  const {
+    reduction = "mean",
+    batchSize = 10,
+    budget = { epochs: 1 },
+    seed = 0,
+    lastBatch = "partial",
+    recordEvery = 0,
+    gradients = "vectorized",
+    test,
+  } = options;
+  const loss = lossByName(options.loss ?? "sum-of-squares");
+  const objective: Objective = { loss, reduction };
+  if (!reductions.includes(reduction)) throw new RangeError(`train: reduction must be "sum" or "mean", got "${reduction as string}"`);
+  const optimizer = toOptimizer(options.optimizer ?? { name: "sgd", lr: 3 });
+  checkData(net, data, "training data");
+  if (test !== undefined) checkData(net, test, "test data");
+  const n = data.inputs.rows;
+  if (!Number.isInteger(batchSize) || batchSize <= 0 || batchSize > n) {
+    throw new RangeError(`train: batch size must be an integer from 1 to ${n} (the training set), got ${batchSize}`);
+  }
+  if (lastBatch !== "partial" && lastBatch !== "drop") throw new RangeError(`train: lastBatch must be "partial" or "drop", got "${lastBatch as string}"`);
+  if (!Number.isInteger(recordEvery) || recordEvery < 0) throw new RangeError(`train: recordEvery must be a non-negative integer, got ${recordEvery}`);
+  const remainder = lastBatch === "partial" ? n % batchSize : 0;
+  const stepsPerEpoch = Math.floor(n / batchSize) + (remainder > 0 ? 1 : 0);
+  const totalSteps = stepsOf(budget, stepsPerEpoch, batchSize);
+
+  const full = createBatch(net, batchSize);
+  const partial = remainder > 0 ? createBatch(net, remainder) : undefined;
+  const grads = createGradients(net);
+  const params = parameters(net);
+  const gradArrays = gradientArrays(grads);
+  const evalPasses = new Map<number, Pass>();
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const rng = createRng(seed);
+
+  const result: TrainResult = { epochs: [], checkpoints: [], steps: 0, samples: 0, seconds: 0 };
+  const record = (): TrainRecord | undefined => {
+    const onTrain = evaluate(net, data, loss, evalPasses);
+    const onTest = test === undefined ? undefined : evaluate(net, test, loss, evalPasses);
+    const rec: TrainRecord = {
+      epoch: result.steps / stepsPerEpoch,
+      step: result.steps,
+      samples: result.samples,
+      trainLoss: onTrain.loss,
+      trainAccuracy: onTrain.accuracy,
+      ...(onTest && { testLoss: onTest.loss, testAccuracy: onTest.accuracy }),
+      seconds: result.seconds,
+    };
+    if (Number.isFinite(rec.trainLoss) && (onTest === undefined || Number.isFinite(onTest.loss))) return rec;
+    result.diverged = { epoch: Math.floor(rec.epoch), step: result.steps, lastFiniteLoss: lastFinite };
+    return undefined;
+  };
+
+  let lastFinite: number | null = null;
+  run: for (let epoch = 1; result.steps < totalSteps; epoch++) {
+    rng.shuffle(order);
+    for (let b = 0; b < stepsPerEpoch && result.steps < totalSteps; b++) {
+      if (options.signal?.aborted) {
+        result.aborted = true;
+        break run;
+      }
+      const started = performance.now();
+      const batch = b * batchSize + batchSize <= n ? full : partial!;
+      gatherRows(data.inputs, order, b * batchSize, batch.input);
+      gatherRows(data.targets, order, b * batchSize, batch.target);
+      let stepLoss: number;
+      if (gradients === "per-sample") {
+        stepLoss = perSampleGradients(net, batch.input, batch.target, objective, grads).loss;
+      } else {
+        stepLoss = batchLoss(forward(net, batch.input, batch.pass), batch.target, objective);
+        backward(net, batch.pass, batch.target, objective, grads);
+      }
+      const perSample = reduction === "sum" ? stepLoss / batch.input.rows : stepLoss;
+      if (!Number.isFinite(perSample)) {
+        result.diverged = { epoch, step: result.steps + 1, lastFiniteLoss: lastFinite };
+        break run;
+      }
+      lastFinite = perSample;
+      optimizer.step(params, gradArrays);
+      result.steps++;
+      result.samples += batch.input.rows;
+      result.seconds += (performance.now() - started) / 1000;
+      options.onProgress?.({ epoch, step: result.steps, totalSteps, batchLoss: perSample });
+      if (recordEvery > 0 && result.steps % recordEvery === 0) {
+        const rec = record();
+        if (rec === undefined) break run;
+        result.checkpoints.push(rec);
+      }
+    }
+    if (result.steps % stepsPerEpoch === 0) {
+      const rec = result.checkpoints.at(-1)?.step === result.steps ? result.checkpoints.at(-1) : record();
+      if (rec === undefined) break;
+      result.epochs.push(rec);
+    }
+  }
+  if (result.diverged === undefined && result.checkpoints.at(-1)?.step !== result.steps) {
+    const rec = result.epochs.at(-1)?.step === result.steps ? result.epochs.at(-1) : record();
+    if (rec !== undefined) result.checkpoints.push(rec);
+  }
+  return result;
+}
+
+interface Batch {
+  input: Matrix;
+  target: Matrix;
+  pass: Pass;
+}
+
+function createBatch(net: Network, rows: number): Batch {
+  const pass = createPass(net, rows);
+  const sizes = sizesOf(net);
+  return { input: pass.acts[0], target: new Matrix(rows, sizes[sizes.length - 1]), pass };
+}
+
+/** Copies rows order[from …] of `source` into `into`, as many as it has rows. */
+function gatherRows(source: Matrix, order: Int32Array, from: number, into: Matrix): void {
+  const { cols } = source;
+  for (let r = 0; r < into.rows; r++) {
+    const i = order[from + r];
+    into.data.set(source.data.subarray(i * cols, (i + 1) * cols), r * cols);
+  }
+}
+
+function toOptimizer(optimizer: Optimizer | OptimizerOptions): Optimizer {
+  return "step" in optimizer ? optimizer : createOptimizer(optimizer);
+}
+
+function checkData(net: Network, data: Dataset, what: string): void {
+  validateDataset(data);
+  const sizes = sizesOf(net);
+  const nOut = sizes[sizes.length - 1];
+  if (data.inputs.cols !== sizes[0]) {
+    throw new RangeError(`train: ${what} has ${data.inputs.cols} inputs per row, the network's first layer takes ${sizes[0]}`);
+  }
+  if (data.targets.cols !== nOut) {
+    throw new RangeError(`train: ${what} has labels ${data.targets.cols} wide, the network has ${nOut} outputs`);
+  }
+}
+
+function stepsOf(budget: Budget, stepsPerEpoch: number, batchSize: number): number {
+  const [key, value] = Object.entries(budget)[0] ?? [];
+  if (key === undefined || !Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`train: budget must be one of { epochs }, { steps }, { samples } with a positive integer, got ${JSON.stringify(budget)}`);
+  }
+  if (key === "epochs") return value * stepsPerEpoch;
+  if (key === "steps") return value;
+  if (key === "samples") return Math.ceil(value / batchSize);
+  throw new RangeError(`train: unknown budget "${key}" (expected epochs, steps or samples)`);
+}
