@@ -1,0 +1,172 @@
+/**
+ * `npm run notebooks [-- options] [paths…]`: executes notebooks through the tslab kernel and
+ * writes executed copies with their outputs to build/notebooks/. Usage is in --help.
+ */
+import { relative, resolve } from "node:path";
+import { Command, InvalidArgumentError } from "commander";
+import cliProgress from "cli-progress";
+import { NotebookExecutionError, defaultCellTimeoutMs, defaultOutDir, executeAll, projectNotebooks, type NotebookRun, type ProgressEvent } from "./execute.ts";
+import { formatSeconds, repoRoot, shutdownAllKernels } from "./kernel.ts";
+
+const program = new Command("npm run notebooks --")
+  .description(
+    "Execute Jupyter notebooks through this checkout's tslab kernel over the Jupyter wire protocol.\n" +
+      "Each notebook gets a fresh kernel whose working directory is the notebook's own folder (as in\n" +
+      "JupyterLab). Executed copies, with outputs, go to the output folder; sources are never touched.\n" +
+      "A notebook stops at its first failing cell; the run then exits 1 naming the notebook, the cell,\n" +
+      "its first lines and the error, and the executed copy still holds every cell run so far.",
+  )
+  .argument("[notebooks...]", "notebook files to run, in name order", [])
+  .option("-o, --out <dir>", "folder for the executed copies", relative(process.cwd(), defaultOutDir) || ".")
+  .option("-t, --timeout <seconds>", "per-cell timeout", parseSeconds, defaultCellTimeoutMs / 1000)
+  .option("--startup-timeout <seconds>", "how long a kernel may take to start", parseSeconds, 60)
+  .option("--cached", "skip notebooks whose source and built library (lib/dist) are unchanged since their last successful run")
+  .option("--bail", "stop at the first failing notebook instead of running the rest")
+  .option("--tslab <path>", "the tslab launcher (default: this checkout's node_modules/tslab/bin/tslab)")
+  .addHelpText(
+    "after",
+    `
+With no notebook given, runs every notebooks/*.ipynb of the checkout.
+
+Examples:
+  npm run notebooks                                   run them all
+  npm run notebooks -- notebooks/01-intro.ipynb       run one
+  npm run notebooks -- --cached                       what the site build does
+  node_modules/.bin/tsx tools/notebooks/cli.ts --timeout 60 --out /tmp/nb
+
+Exit status: 0 when every notebook ran (or was cached), 1 when one failed, 130/143 on Ctrl-C/SIGTERM.
+The same notebooks run under Jupyter's own client with:
+  /usr/bin/python3 tools/notebooks/nbclient_run.py notebooks/*.ipynb
+To open them in JupyterLab, register the kernel once with \`npm run kernel\`.`,
+  );
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError("expected a positive number of seconds");
+  return seconds;
+}
+
+interface CliOptions {
+  out: string;
+  timeout: number;
+  startupTimeout: number;
+  cached?: boolean;
+  bail?: boolean;
+  tslab?: string;
+}
+
+/** Shows progress as a bar on a terminal and as plain lines in logs and CI. */
+function createReporter(): { onNotebook: (index: number, total: number, path: string) => void; onProgress: (event: ProgressEvent) => void; stop: () => void } {
+  const tty = process.stdout.isTTY === true;
+  let prefix = "";
+  let notebookStarted = 0;
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        {
+          format: "{prefix} |{bar}| cell {value}/{total} | {duration_formatted}",
+          hideCursor: true,
+          clearOnComplete: true,
+          stopOnComplete: false,
+        },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  const seconds = () => formatSeconds(performance.now() - notebookStarted);
+  const line = (text: string) => {
+    if (bar?.isActive) bar.stop();
+    console.log(text);
+  };
+  const finished = (run: NotebookRun) =>
+    run.status === "cached"
+      ? `${prefix} unchanged since its last run, skipped (--cached)`
+      : `${prefix} ok: ${run.codeCells} code cell${run.codeCells === 1 ? "" : "s"} in ${formatSeconds(run.elapsedMs)} ` +
+        `(kernel start ${formatSeconds(run.kernelStartupMs)}) → ${shortPath(run.outPath)}`;
+  return {
+    onNotebook(index, total, path) {
+      prefix = `[${index + 1}/${total}] ${relative(process.cwd(), path)}`;
+      notebookStarted = performance.now();
+    },
+    onProgress(event) {
+      switch (event.kind) {
+        case "notebook-start":
+          if (bar) bar.start(event.codeCells, 0, { prefix });
+          else line(`${prefix}: starting a kernel`);
+          break;
+        case "cell-start":
+          if (bar) bar.update(event.codeCell - 1, { prefix: `${prefix} (running cell ${event.cell})` });
+          else line(`${prefix}: cell ${event.codeCell}/${event.codeCells} (${seconds()})`);
+          break;
+        case "cell-end":
+          bar?.update(event.codeCell, { prefix });
+          break;
+        case "notebook-end":
+          line(finished(event.run));
+          break;
+        case "notebook-failed":
+          line(`${prefix} FAILED after ${seconds()}${event.error instanceof NotebookExecutionError ? ` at cell ${event.error.cell}` : ""}`);
+          break;
+        default:
+          break;
+      }
+    },
+    stop() {
+      if (bar?.isActive) bar.stop();
+    },
+  };
+}
+
+/** A path relative to the current folder when it lies below it, else absolute. */
+function shortPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith("..") ? resolve(path) : rel;
+}
+
+async function main(): Promise<number> {
+  program.parse();
+  const options = program.opts<CliOptions>();
+  const given = program.args;
+  // Paths stay relative to where the user stands, so messages name files as the user typed them.
+  const paths = given.length > 0 ? given : projectNotebooks().map((path) => relative(process.cwd(), path));
+  if (paths.length === 0) {
+    console.log(`no notebooks to run: ${relative(process.cwd(), resolve(repoRoot, "notebooks")) || "."} holds no .ipynb file`);
+    return 0;
+  }
+
+  const reporter = createReporter();
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(signal === "SIGINT" ? 130 : 143); // a second Ctrl-C: the exit hook kills the kernels
+    interrupted = true;
+    reporter.stop();
+    console.error(`\n${signal}: shutting down the kernel…`);
+    void shutdownAllKernels().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  const result = await executeAll(paths, {
+    outDir: options.out,
+    timeoutMs: options.timeout * 1000,
+    startupTimeoutMs: options.startupTimeout * 1000,
+    cached: options.cached === true,
+    bail: options.bail === true,
+    tslab: options.tslab,
+    onNotebook: reporter.onNotebook,
+    onProgress: reporter.onProgress,
+  });
+  reporter.stop();
+  if (result.failures.length === 0) return 0;
+  for (const { error } of result.failures) console.error(`\n${error.message}`);
+  const ran = result.runs.length + result.failures.length;
+  console.error(`\n${result.failures.length} of ${ran} notebooks failed${ran < paths.length ? ` (${paths.length - ran} not run, --bail)` : ""}`);
+  return 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    await shutdownAllKernels();
+    process.exit(1);
+  },
+);

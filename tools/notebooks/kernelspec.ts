@@ -1,0 +1,74 @@
+/**
+ * `npm run kernel`: registers this checkout's tslab as the Jupyter kernel "tslab" for the current
+ * user, so JupyterLab opens the notebooks with the same kernel the runner uses. The kernel runs
+ * by absolute path with the node running this script: no global install, and it keeps working
+ * wherever the checkout lives (run it again after moving the checkout).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command } from "commander";
+import { defaultTslab, kernelEnv } from "./kernel.ts";
+
+export const kernelName = "tslab";
+
+/** The kernelspec the notebooks name in their metadata. */
+export const notebookKernelspec = { name: kernelName, display_name: "TypeScript", language: "typescript" } as const;
+
+export interface KernelJson {
+  argv: string[];
+  display_name: string;
+  language: string;
+  env: Record<string, string>;
+}
+
+export function kernelJson(tslab = defaultTslab): KernelJson {
+  return {
+    argv: [process.execPath, resolve(tslab), "kernel", "--config-path", "{connection_file}"],
+    display_name: "TypeScript (batchprop)",
+    language: "typescript",
+    env: { ...kernelEnv },
+  };
+}
+
+/** Jupyter's per-user data folder, as `jupyter --data-dir` reports it. */
+export function jupyterDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.JUPYTER_DATA_DIR) return resolve(env.JUPYTER_DATA_DIR);
+  if (process.platform === "darwin") return join(homedir(), "Library", "Jupyter");
+  if (process.platform === "win32") return join(env.APPDATA ?? join(homedir(), "AppData", "Roaming"), "jupyter");
+  return join(env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "jupyter");
+}
+
+/** Writes kernels/tslab/kernel.json under `dataDir` and returns the kernel's folder. */
+export function installKernelSpec(dataDir = jupyterDataDir(), tslab = defaultTslab): string {
+  const dir = join(dataDir, "kernels", kernelName);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "kernel.json"), JSON.stringify(kernelJson(tslab), null, 2) + "\n");
+  return dir;
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const program = new Command("npm run kernel --")
+    .description(
+      `Register this checkout's tslab as the Jupyter kernel "${kernelName}" for the current user.\n` +
+        "Writes kernels/tslab/kernel.json into Jupyter's data folder ($JUPYTER_DATA_DIR, else\n" +
+        "~/.local/share/jupyter); the kernel runs this checkout's node_modules/tslab with this node.",
+    )
+    .option("--data-dir <dir>", "Jupyter data folder to write into (default: $JUPYTER_DATA_DIR or the per-user one)")
+    .option("--print", "print kernel.json instead of writing it")
+    .addHelpText(
+      "after",
+      "\nThen open the notebooks with JupyterLab, e.g.:\n  /usr/bin/python3 -m jupyterlab notebooks/\n" +
+        "and pick the kernel \"TypeScript (batchprop)\" if JupyterLab asks.",
+    )
+    .parse();
+  const options = program.opts<{ dataDir?: string; print?: boolean }>();
+  if (options.print) {
+    console.log(JSON.stringify(kernelJson(), null, 2));
+  } else {
+    const dir = installKernelSpec(options.dataDir ? resolve(options.dataDir) : jupyterDataDir());
+    console.log(`installed kernel "${kernelName}" (TypeScript (batchprop)) in ${dir}`);
+    console.log(`it runs: ${kernelJson().argv.join(" ")}`);
+  }
+}
