@@ -15,12 +15,16 @@ const notebooks: NotebookPage[] = fs.existsSync(sidebarFile)
   ? (JSON.parse(fs.readFileSync(sidebarFile, "utf8")) as NotebookPage[])
   : [];
 
+const base = siteBase(process.env.BATCHPROP_BASE);
+
 export default defineConfig({
   title: "batchprop",
   description: "Vectorized mini-batch backpropagation: ΔW = δᵀ·a is the sum of per-sample outer products",
   // Publishing under a sub-path: BATCHPROP_BASE=/batchprop/ npm run build
-  base: siteBase(process.env.BATCHPROP_BASE),
+  base,
   lang: "en-US",
+  // VitePress does not prefix head links with the base.
+  head: [["link", { rel: "icon", type: "image/svg+xml", href: `${base}favicon.svg` }]],
   markdown: { math: true },
   themeConfig: {
     search: { provider: "local" },

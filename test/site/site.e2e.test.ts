@@ -1,0 +1,254 @@
+// End to end: builds the real site (`npm run build`: library, notebooks through tslab, pages,
+// VitePress) under a sub-path base, serves it on a free localhost port, and reads every page in
+// Debian's Chromium through playwright-core.
+//
+// BATCHPROP_SITE_NOTEBOOKS=DIR (e.g. test/fixtures/site) makes the page generator read that folder
+// instead of build/notebooks, and the test build only the site's part: that is for developing the
+// site; without it (as in npm test) the test builds the real one.
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Notebook, text } from "../../tools/site/notebook.ts";
+import { type SiteServer, serveSite } from "../../tools/site/serve.ts";
+import { countDisplayMath } from "./math.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const BASE = "/batchprop/";
+const BUILD_TIMEOUT_MS = 20 * 60_000;
+const PAGE_TIMEOUT_MS = 30_000;
+const SCREENSHOTS = "screenshots";
+
+interface NotebookPage {
+  name: string;
+  title: string;
+  link: string;
+}
+
+const children = new Set<ChildProcess>();
+let server: SiteServer | undefined;
+let browser: Browser | undefined;
+let notebooks: NotebookPage[] = [];
+
+/** Runs a command in its own process group; rejects with its output if it fails or times out. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => {
+      killGroup(child);
+      reject(new Error(`${command} ${args.join(" ")} timed out after ${timeoutMs / 1000} s\n${output}`));
+    }, timeoutMs);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      if (code === 0) resolve(output);
+      else reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`})\n${output}`));
+    });
+  });
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** The executed notebook a page was made from (the generator's input). */
+function executedNotebook(name: string): Notebook {
+  const dir = process.env.BATCHPROP_SITE_NOTEBOOKS ?? path.join("build", "notebooks");
+  return JSON.parse(fs.readFileSync(path.join(dir, `${name}.ipynb`), "utf8")) as Notebook;
+}
+
+function markdownOf(nb: Notebook): string {
+  return nb.cells
+    .filter((cell) => cell.cell_type === "markdown")
+    .map((cell) => text(cell.source))
+    .join("\n\n");
+}
+
+/** Observable Plot's SVGs in a piece of HTML: <svg class="plot-…">, legends' ramps excepted. */
+const PLOT_SVG = /<svg\b[^>]*\bclass="plot-(?![^"]*-ramp)/g;
+const PLOT_SELECTOR = 'svg[class^="plot-"]:not([class*="-ramp"])';
+
+function richOutputs(nb: Notebook): string[] {
+  const html: string[] = [];
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== "code") continue;
+    for (const output of cell.outputs) {
+      if (output.output_type !== "display_data" && output.output_type !== "execute_result") continue;
+      const value = output.data["text/html"] ?? output.data["image/svg+xml"];
+      if (typeof value === "string" || Array.isArray(value)) html.push(text(value as string | string[]));
+      else if (["image/png", "image/jpeg", "image/gif"].some((mime) => mime in output.data)) html.push("<img>");
+    }
+  }
+  return html;
+}
+
+function url(link: string): string {
+  if (server === undefined) throw new Error("the site is not served");
+  return new URL(link.replace(/^\//, ""), server.url).href;
+}
+
+/** Opens a page, failing on a status other than 200 and on any console error or page error. */
+async function visit(link: string): Promise<{ page: Page; errors: string[] }> {
+  if (browser === undefined) throw new Error("no browser");
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+  const errors: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`console: ${message.text()} (${message.location().url})`);
+  });
+  page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400) errors.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  const response = await page.goto(url(link), { waitUntil: "networkidle" });
+  expect(response?.status(), `${link} answers`).toBe(200);
+  await page.locator("#app .VPContent").waitFor();
+  return { page, errors };
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is missing at ${CHROMIUM}: install it with apt-get install -y chromium`);
+  }
+  const env = { ...process.env, BATCHPROP_BASE: BASE };
+  if (process.env.BATCHPROP_SITE_NOTEBOOKS === undefined) {
+    await run("npm", ["run", "build"], env, BUILD_TIMEOUT_MS);
+  } else {
+    // Developing against fixture notebooks: only the site's part of the build.
+    await run("npm", ["run", "site:pages"], env, BUILD_TIMEOUT_MS);
+    await run(process.execPath, ["node_modules/vitepress/bin/vitepress.js", "build", "docs"], env, BUILD_TIMEOUT_MS);
+  }
+  notebooks = JSON.parse(fs.readFileSync("docs/notebooks/sidebar.json", "utf8")) as NotebookPage[];
+  server = await serveSite({ root: "docs/.vitepress/dist", base: BASE });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    timeout: 60_000,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+}, BUILD_TIMEOUT_MS + 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  for (const child of children) killGroup(child);
+}, 60_000);
+
+describe("the built site, in Chromium", () => {
+  it("has a page for every notebook, in order", () => {
+    const sources = fs.existsSync("notebooks") ? fs.readdirSync("notebooks").filter((f) => f.endsWith(".ipynb")) : [];
+    const expected = process.env.BATCHPROP_SITE_NOTEBOOKS === undefined ? sources.length : notebooks.length;
+    expect(notebooks.length, "notebook pages (notebooks/*.ipynb)").toBeGreaterThan(0);
+    expect(notebooks).toHaveLength(expected);
+    const names = notebooks.map((page) => page.name);
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, "en", { numeric: true })));
+  });
+
+  it("shows the home page and the running page without errors", async () => {
+    for (const link of ["/", "/running"]) {
+      const { page, errors } = await visit(link);
+      expect(await page.locator(".vp-doc h1").first().textContent()).toMatch(link === "/" ? /batchprop/ : /Running/);
+      const source = fs.readFileSync(link === "/" ? "docs/index.md" : "docs/running.md", "utf8");
+      expect(await page.locator('.vp-doc mjx-container[display="true"]').count()).toBe(countDisplayMath(source));
+      if (link === "/") {
+        // The home page lists the notebooks (read from the generated sidebar).
+        expect(await page.locator(".notebook-list li").count()).toBe(notebooks.length);
+        await page.screenshot({ path: path.join(SCREENSHOTS, "home.png"), fullPage: true });
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it("typesets every display formula and draws every plot of every notebook", async () => {
+    for (const [i, notebook] of notebooks.entries()) {
+      const nb = executedNotebook(notebook.name);
+      const { page, errors } = await visit(notebook.link);
+
+      expect(await page.title()).toContain(notebook.title);
+      const expectedMath = countDisplayMath(markdownOf(nb));
+      const typeset = page.locator('.nb-markdown mjx-container[display="true"]');
+      expect(await typeset.count(), `${notebook.name}: display formulas`).toBe(expectedMath);
+      for (const formula of await typeset.all()) {
+        expect(await formula.locator("svg path, svg use, svg rect").count()).toBeGreaterThan(0);
+      }
+      const prose = (await page.locator(".nb-markdown").allTextContents()).join("\n");
+      expect(prose, `${notebook.name}: untypeset $$`).not.toContain("$$");
+
+      const outputs = richOutputs(nb);
+      expect(await page.locator(".nb-html, .nb-svg, .nb-image").count(), `${notebook.name}: rich outputs`).toBe(
+        outputs.length,
+      );
+      const expectedPlots = outputs.reduce((n, html) => n + (html.match(PLOT_SVG) ?? []).length, 0);
+      const plots = page.locator(`.nb-output ${PLOT_SELECTOR}`);
+      expect(await plots.count(), `${notebook.name}: plots`).toBe(expectedPlots);
+      for (const plot of await plots.all()) {
+        expect(await plot.locator("[aria-label]").count(), "a plot has marks").toBeGreaterThan(0);
+        expect(await plot.locator("path, circle, rect, line, text").count(), "a plot draws").toBeGreaterThan(0);
+        const box = await plot.boundingBox();
+        expect(box?.width ?? 0, "a plot is visible").toBeGreaterThan(0);
+      }
+
+      // The notebook file itself is downloadable from the page.
+      const download = await page.locator("a[download]").first().getAttribute("href");
+      const file = await fetch(new URL(download ?? "", page.url()));
+      expect(file.status, `${notebook.name}: download`).toBe(200);
+      expect(((await file.json()) as Notebook).nbformat).toBe(4);
+
+      // Previous and next follow the notebook order (home before the first, running after the last).
+      const next = await page.locator(".VPDocFooter .pager-link.next").getAttribute("href");
+      const expectedNext = notebooks[i + 1]?.link ?? "/running";
+      expect(next).toBe(`${BASE}${expectedNext.slice(1)}.html`);
+
+      if (i === 0) await page.screenshot({ path: path.join(SCREENSHOTS, "notebook.png"), fullPage: true });
+      expect(errors, `${notebook.name}: console`).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it("has sidebar links that all resolve", async () => {
+    const { page, errors } = await visit("/running");
+    const hrefs = await page.locator(".VPSidebar a[href]").evaluateAll((links) =>
+      links.map((link) => (link as HTMLAnchorElement).href),
+    );
+    for (const notebook of notebooks) {
+      expect(hrefs).toContain(url(`${notebook.link}.html`));
+    }
+    for (const href of hrefs) {
+      expect((await fetch(href)).status, href).toBe(200);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("finds a notebook's words with the local search", async () => {
+    const target = notebooks[0];
+    const term = target.title.split(/[^\p{L}]+/u).sort((a, b) => b.length - a.length)[0];
+    const { page, errors } = await visit("/");
+    await page.locator(".VPNavBarSearch button.DocSearch").click();
+    await page.locator("#localsearch-input").fill(term);
+    const hit = page.locator(`.VPLocalSearchBox .results a.result[href*="notebooks/${target.name}"]`);
+    await hit.first().waitFor();
+    expect(await hit.count(), `search for "${term}"`).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
