@@ -21,3 +21,4 @@ export { train, type Budget, type TrainOptions, type TrainProgress, type TrainRe
 export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { oneHot, labelsOf, splitDataset, subset, validateDataset, type Dataset, type Split, type SplitOptions } from "./data/dataset.js";
 export { xor, circles, spirals, blobs, type SyntheticOptions, type CirclesOptions, type SpiralsOptions, type BlobsOptions } from "./data/synthetic.js";
+export { check, checkClose, type CheckOptions } from "./check/check.js";

@@ -3,3 +3,4 @@
 export * from "./core.js";
 export { loadDigits, type DigitsOptions } from "./data/digits.js";
 export { readIdx, loadIdx, loadMnistIdx, type IdxFile, type ReadIdxOptions, type LoadIdxOptions, type MnistIdxOptions } from "./data/idx.js";
+export { renderPlot } from "./plots/render.js";
