@@ -1,14 +1,47 @@
-// `npm start` (after `npm run build`): serves the built site on localhost and prints its address.
-// Usage: tsx tools/site/start.ts [--port N]   (default 4173; PORT also works; 0 picks a free one)
+// `npm start`: builds the site (npm run build), then serves it on localhost and prints its address.
+// Usage: tsx tools/site/start.ts [--port N] [--no-build]   (port default 4173, or PORT; 0 = free)
+//
+// One process does both, with the server in-process, and package.json starts it with `exec`, so
+// that `npm start` is a single chain (npm -> tsx -> node) that ends, server included, on Ctrl+C or
+// on a SIGTERM to npm's pid. Without the exec, or with `npm run build && serve` in package.json, a
+// shell sits in between and the server outlives a killed npm, as `npx vitepress preview` does.
+import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { siteBase } from "./base.ts";
 import { serveSite } from "./serve.ts";
 
-const { values } = parseArgs({ options: { port: { type: "string" } } });
+const { values } = parseArgs({
+  options: { port: { type: "string" }, "no-build": { type: "boolean", default: false } },
+});
 const port = Number(values.port ?? process.env.PORT ?? 4173);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`start: --port must be an integer in 0..65535, got ${values.port ?? process.env.PORT}`);
   process.exit(2);
+}
+
+/** Runs `npm run build`, forwarding its output; resolves to its exit code. */
+function build(): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn("npm", ["run", "build"], { stdio: "inherit" });
+    const forward = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    process.on("SIGINT", forward);
+    process.on("SIGTERM", forward);
+    child.on("close", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+if (!values["no-build"]) {
+  const code = await build();
+  if (code !== 0) {
+    console.error(`start: the build failed (exit ${code}); nothing to serve`);
+    process.exit(code);
+  }
 }
 
 try {
