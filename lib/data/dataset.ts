@@ -84,7 +84,7 @@ function takeRows(m: Matrix, indices: ArrayLike<number>): Matrix {
 export interface SplitOptions {
   /** Rows in the training set. */
   readonly train: number;
-  /** Rows in the test set, taken right after the training rows; the rest are left out. */
+  /** Rows in the test set, taken right after the training rows (0: none); the rest are left out. */
   readonly test: number;
   /** Shuffles the rows first, so sets stored in class order split fairly. */
   readonly rng: Rng;
@@ -94,11 +94,8 @@ export interface SplitOptions {
 export function splitDataset(data: Dataset, { train, test, rng }: SplitOptions): Split {
   validateDataset(data);
   const rows = data.inputs.rows;
-  for (const [what, n] of [["train", train], ["test", test]] as const) {
-    if (!Number.isInteger(n) || n < 1) {
-      throw new RangeError(`splitDataset: ${what} must be a positive integer, got ${n}`);
-    }
-  }
+  if (!Number.isInteger(train) || train < 1) throw new RangeError(`splitDataset: train must be a positive integer, got ${train}`);
+  if (!Number.isInteger(test) || test < 0) throw new RangeError(`splitDataset: test must be a non-negative integer, got ${test}`);
   if (train + test > rows) {
     throw new RangeError(`splitDataset: train + test = ${train} + ${test} = ${train + test} exceeds the ${rows} rows of ${data.name}`);
   }

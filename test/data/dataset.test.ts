@@ -116,7 +116,13 @@ describe("splitDataset", () => {
       "splitDataset: train must be a positive integer, got 0",
     );
     expect(() => splitDataset(numbered(10), { train: 5, test: 2.5, rng })).toThrow(
-      "splitDataset: test must be a positive integer, got 2.5",
+      "splitDataset: test must be a non-negative integer, got 2.5",
     );
+  });
+
+  it("takes every row to train when test is 0", () => {
+    const { train, test } = splitDataset(numbered(10), { train: 10, test: 0, rng: createRng(0) });
+    expect(train.inputs.rows).toBe(10);
+    expect(test.inputs.shape).toBe(`0×${train.inputs.cols}`);
   });
 });
