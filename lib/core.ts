@@ -22,3 +22,5 @@ export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { oneHot, labelsOf, splitDataset, subset, validateDataset, type Dataset, type Split, type SplitOptions } from "./data/dataset.js";
 export { xor, circles, spirals, blobs, type SyntheticOptions, type CirclesOptions, type SpiralsOptions, type BlobsOptions } from "./data/synthetic.js";
 export { check, checkClose, type CheckOptions } from "./check/check.js";
+export { historyPlot, historyRows, type HistoryPoint, type HistoryMetric, type HistoryAxis, type HistorySeries, type HistoryPlotOptions, type HistoryRow } from "./plots/training.js";
+export { speedPlot, type SpeedPoint, type SpeedPlotOptions } from "./plots/speed.js";
