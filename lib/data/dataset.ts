@@ -1,4 +1,4 @@
-import { Matrix } from "../matrix/matrix.js";
+import { assertFinite, Matrix } from "../matrix/matrix.js";
 import { argmaxRows } from "../matrix/ops.js";
 import type { Rng } from "../random/rng.js";
 
@@ -49,16 +49,8 @@ export function validateDataset(data: Dataset): Dataset {
     );
   }
   if (inputs.rows === 0) throw new RangeError(`dataset ${name}: no rows`);
-  for (const [part, m] of [["inputs", inputs], ["targets", targets]] as const) {
-    const { data: values, cols } = m;
-    for (let p = 0; p < values.length; p++) {
-      if (!Number.isFinite(values[p])) {
-        throw new RangeError(
-          `dataset ${name}: ${part} at row ${Math.floor(p / cols)}, column ${p % cols} is ${values[p]}`,
-        );
-      }
-    }
-  }
+  assertFinite(inputs, `dataset ${name}: inputs`);
+  assertFinite(targets, `dataset ${name}: targets`);
   return data;
 }
 

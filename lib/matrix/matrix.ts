@@ -97,7 +97,7 @@ export function assertFinite(m: Matrix, what: string): void {
   const { data, cols } = m;
   for (let p = 0; p < data.length; p++) {
     if (!Number.isFinite(data[p])) {
-      throw new RangeError(`${what}: value at row ${Math.floor(p / cols)}, column ${p % cols} is ${data[p]}`);
+      throw new RangeError(`${what} at row ${Math.floor(p / cols)}, column ${p % cols} is ${data[p]}`);
     }
   }
 }

@@ -155,7 +155,7 @@ describe("blobs", () => {
   });
 
   it("rejects non-finite centres and bad sizes", () => {
-    expect(() => blobs({ centers: [[0, Number.NaN]] })).toThrow("blobs: centers: value at row 0, column 1 is NaN");
+    expect(() => blobs({ centers: [[0, Number.NaN]] })).toThrow("blobs: centers at row 0, column 1 is NaN");
     expect(() => blobs({ classes: 0 })).toThrow("blobs: classes must be a positive integer, got 0");
   });
 });

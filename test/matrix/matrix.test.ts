@@ -94,7 +94,7 @@ describe("assertShape and assertFinite", () => {
   it("assertFinite names the position of the first NaN or infinity", () => {
     expect(() => assertFinite(Matrix.fromRows([[1, 2], [3, 4]]), "z")).not.toThrow();
     expect(() => assertFinite(Matrix.fromRows([[1, 2], [Infinity, Number.NaN]]), "z")).toThrow(
-      new RangeError("z: value at row 1, column 0 is Infinity"),
+      new RangeError("z at row 1, column 0 is Infinity"),
     );
   });
 });

@@ -89,10 +89,10 @@ describe("bad input", () => {
   it("names the position of a NaN or infinite input", () => {
     const input = new Matrix(2, 3);
     input.set(1, 2, Number.NaN);
-    expect(() => computeGradients(net, input, new Matrix(2, 2), objective)).toThrow("input: value at row 1, column 2 is NaN");
+    expect(() => computeGradients(net, input, new Matrix(2, 2), objective)).toThrow("input at row 1, column 2 is NaN");
     const target = new Matrix(2, 2);
     target.set(0, 1, Number.POSITIVE_INFINITY);
-    expect(() => perSampleGradients(net, new Matrix(2, 3), target, objective)).toThrow("target: value at row 0, column 1 is Infinity");
+    expect(() => perSampleGradients(net, new Matrix(2, 3), target, objective)).toThrow("target at row 0, column 1 is Infinity");
   });
 
   it("rejects a network with fewer than two sizes or non-integer widths", () => {
