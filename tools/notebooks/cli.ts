@@ -34,7 +34,8 @@ Examples:
   npm run notebooks -- --cached                       what the site build does
   node_modules/.bin/tsx tools/notebooks/cli.ts --timeout 60 --out /tmp/nb
 
-Exit status: 0 when every notebook ran (or was cached), 1 when one failed, 130/143 on Ctrl-C/SIGTERM.
+Exit status: 0 when every notebook ran (or was cached), 1 when one failed, 129/130/143 on SIGHUP/Ctrl-C/SIGTERM;
+the kernel is shut down in every case.
 The same notebooks run under Jupyter's own client with:
   /usr/bin/python3 tools/notebooks/nbclient_run.py notebooks/*.ipynb
 To open them in JupyterLab, register the kernel once with \`npm run kernel\`.`,
@@ -89,8 +90,11 @@ function createReporter(): { onNotebook: (index: number, total: number, path: st
     onProgress(event) {
       switch (event.kind) {
         case "notebook-start":
-          if (bar) bar.start(event.codeCells, 0, { prefix });
+          if (bar) bar.start(event.codeCells, 0, { prefix: `${prefix} (starting a kernel)` });
           else line(`${prefix}: starting a kernel`);
+          break;
+        case "kernel-ready":
+          if (!bar) line(`${prefix}: kernel ready in ${formatSeconds(event.startupMs)} (pid ${event.pid})`);
           break;
         case "cell-start":
           if (bar) bar.update(event.codeCell - 1, { prefix: `${prefix} (running cell ${event.cell})` });
@@ -134,15 +138,17 @@ async function main(): Promise<number> {
 
   const reporter = createReporter();
   let interrupted = false;
+  const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) process.exit(signal === "SIGINT" ? 130 : 143); // a second Ctrl-C: the exit hook kills the kernels
+    const code = exitCodes[signal] ?? 1;
+    if (interrupted) process.exit(code); // a second Ctrl-C: the exit hook kills the kernels
     interrupted = true;
     reporter.stop();
     console.error(`\n${signal}: shutting down the kernel…`);
-    void shutdownAllKernels().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    void shutdownAllKernels().finally(() => process.exit(code));
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // SIGHUP too: closing the terminal must not leave a kernel behind.
+  for (const signal of Object.keys(exitCodes) as NodeJS.Signals[]) process.on(signal, onSignal);
 
   const result = await executeAll(paths, {
     outDir: options.out,

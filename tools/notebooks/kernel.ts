@@ -18,6 +18,8 @@ import { decode, encode, newMessage, type Message } from "./wire.ts";
 /** The checkout this file belongs to: tools/notebooks/ sits two levels below it. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const defaultTslab = join(repoRoot, "node_modules", "tslab", "bin", "tslab");
+/** Kills the kernel when this process dies without shutting it down (see the file). */
+const parentWatch = join(repoRoot, "tools", "notebooks", "parent-watch.cjs");
 
 /**
  * Environment for the kernel. batchprop is ESM and tslab cells compile to CommonJS, so a cell's
@@ -151,7 +153,8 @@ export class Kernel {
     const env: Record<string, string> = {};
     for (const name of inheritedEnv) if (process.env[name] !== undefined) env[name] = process.env[name]!;
     Object.assign(env, kernelEnv, options.env);
-    const child = spawn(process.execPath, [tslab, "kernel", "--config-path", connectionFile], {
+    env.BATCHPROP_KERNEL_PARENT = String(process.pid);
+    const child = spawn(process.execPath, ["--require", parentWatch, tslab, "kernel", "--config-path", connectionFile], {
       cwd: options.cwd,
       env,
       detached: true,

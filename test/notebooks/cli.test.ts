@@ -1,0 +1,130 @@
+/**
+ * The command-line doors, spawned as a user runs them: `npm run notebooks` (tools/notebooks/cli.ts),
+ * `npm run kernel` (kernelspec.ts, checked with Jupyter's own KernelSpecManager) and
+ * nbclient_run.py (Jupyter's client on this checkout's tslab).
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cli, debianPython, fixture, isAlive, nbclientRun, root, run, tempDir, tsx } from "./spawn.ts";
+
+describe("npm run notebooks", () => {
+  it("exits 0 on a good notebook, writes the executed copy, and skips it with --cached", async () => {
+    const out = tempDir("cli-ok");
+    const first = await run(tsx, [cli, "--out", out, fixture("matmul.ipynb")], { timeoutMs: 90_000 });
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/\[1\/1\] test\/fixtures\/notebooks\/matmul\.ipynb: cell 1\/1/);
+    expect(first.stdout).toMatch(/ok: 1 code cell in .* \(kernel start .*\)/);
+    expect(readFileSync(join(out, "matmul.ipynb"), "utf8")).toContain("2×2: 7 10 15 22");
+
+    const again = await run(tsx, [cli, "--cached", "--out", out, fixture("matmul.ipynb")], { timeoutMs: 90_000 });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("unchanged since its last run, skipped (--cached)");
+  });
+
+  it("exits 1 naming the notebook, the cell, its source and the error", async () => {
+    const out = tempDir("cli-fail");
+    const result = await run(tsx, [cli, "--out", out, fixture("fails-in-cell-2.ipynb")], { timeoutMs: 90_000 });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("FAILED after");
+    expect(result.stderr).toContain("test/fixtures/notebooks/fails-in-cell-2.ipynb: cell 2 failed");
+    expect(result.stderr).toContain("  | throw new Error(`boom in cell 2 (answer ${answer})`);");
+    expect(result.stderr).toContain("Error: boom in cell 2 (answer 42)");
+    expect(result.stderr).toContain("1 of 1 notebooks failed");
+    expect(existsSync(join(out, "fails-in-cell-2.ipynb"))).toBe(true);
+  });
+
+  it("exits 1 on an invalid notebook and on a missing kernel, saying what to do", async () => {
+    const bad = await run(tsx, [cli, "--out", tempDir("cli-bad"), fixture("nbformat3.ipynb")], { timeoutMs: 60_000 });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("nbformat3.ipynb: not a valid notebook, expected nbformat 4, found nbformat 3");
+
+    const missing = await run(tsx, [cli, "--tslab", "/nonexistent/tslab", "--out", tempDir("cli-nokernel"), fixture("matmul.ipynb")], {
+      timeoutMs: 60_000,
+    });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("run `npm ci`");
+  });
+
+  it("documents its options in --help", async () => {
+    const help = await run(tsx, [cli, "--help"], { timeoutMs: 60_000 });
+    expect(help.code).toBe(0);
+    for (const option of ["--out", "--timeout", "--cached", "--bail", "nbclient_run.py", "npm run kernel"]) expect(help.stdout).toContain(option);
+  });
+});
+
+describe("npm run kernel", () => {
+  it("registers this checkout's tslab where Jupyter looks for kernels", async () => {
+    const dataDir = tempDir("jupyter-data");
+    const env = { ...process.env, JUPYTER_DATA_DIR: dataDir };
+    const result = await run(tsx, [join(root, "tools", "notebooks", "kernelspec.ts")], { timeoutMs: 60_000, env });
+    expect(result.code).toBe(0);
+    const spec = JSON.parse(readFileSync(join(dataDir, "kernels", "tslab", "kernel.json"), "utf8")) as { argv: string[] };
+    expect(spec.argv[0]).toBe(process.execPath);
+    expect(spec.argv[1]).toBe(join(root, "node_modules", "tslab", "bin", "tslab"));
+    expect(spec.argv.slice(2)).toEqual(["kernel", "--config-path", "{connection_file}"]);
+
+    // Jupyter itself finds it, by name, with our display name.
+    const found = await run(
+      debianPython,
+      ["-c", "from jupyter_client.kernelspec import KernelSpecManager as M; s = M().get_kernel_spec('tslab'); print(s.display_name); print(s.resource_dir)"],
+      { timeoutMs: 60_000, env },
+    );
+    expect(found.stdout).toBe(`TypeScript (batchprop)\n${join(dataDir, "kernels", "tslab")}\n`);
+  });
+});
+
+describe("nbclient_run.py (Jupyter's own client)", () => {
+  const env = { ...process.env, NODE: process.execPath };
+
+  it("runs a good notebook with the kernel in the notebook's folder", async () => {
+    const out = tempDir("nbclient-ok");
+    const result = await run(debianPython, [nbclientRun, "--out", out, fixture("matmul.ipynb")], { timeoutMs: 120_000, env, killSignal: "SIGINT" });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const text = readFileSync(join(out, "matmul.ipynb"), "utf8");
+    expect(text).toContain("2×2: 7 10 15 22");
+    expect(text).toContain("cwd: notebooks");
+  });
+
+  it("fails naming the notebook, the cell and the error", async () => {
+    const result = await run(debianPython, [nbclientRun, fixture("fails-in-cell-2.ipynb"), fixture("not-json.ipynb")], {
+      timeoutMs: 120_000,
+      env,
+      killSignal: "SIGINT",
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("fails-in-cell-2.ipynb: cell 2 failed");
+    expect(result.stderr).toContain("Error: boom in cell 2 (answer 42)");
+    expect(result.stderr).toContain("not-json.ipynb: not a valid notebook");
+    expect(result.stderr).toContain("2 of 2 notebooks failed");
+  });
+});
+
+describe("npm run notebooks on a signal", () => {
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)("on %s shuts the kernel down and exits %i", async (signal, exitCode) => {
+    const child = spawn(tsx, [cli, "--out", tempDir("cli-signal"), fixture("slow-cell.ipynb")], { cwd: root, timeout: 90_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+    const exited = new Promise<number | null>((done) => child.on("close", done));
+    // Wait until the busy cell is running, then interrupt as Ctrl-C (or a CI's kill) would.
+    const pid = await new Promise<number>((done) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk;
+        const kernel = /kernel ready in .* \(pid (\d+)\)/.exec(stdout);
+        if (kernel && stdout.includes("cell 2/2")) done(Number(kernel[1]));
+      });
+    });
+    expect(isAlive(pid)).toBe(true);
+    child.kill(signal);
+    expect(await exited).toBe(exitCode);
+    expect(stderr).toContain(`${signal}: shutting down the kernel`);
+    expect(isAlive(pid)).toBe(false);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * The project's notebooks are tests: each is committed clean (no outputs, the tslab kernelspec)
+ * and runs to the end, both through our runner and through Jupyter's own client.
+ */
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { executeNotebook, projectNotebooks } from "../../tools/notebooks/execute.ts";
+import { notebookKernelspec } from "../../tools/notebooks/kernelspec.ts";
+import { debianPython, nbclientRun, root, run, tempDir } from "./spawn.ts";
+
+const notebooks = projectNotebooks();
+const name = (path: string) => relative(root, path);
+
+/** Long enough for every notebook in a row; each cell still has the runner's own 300 s limit. */
+const allNotebooksMs = 30 * 60_000;
+
+describe("the project's notebooks", () => {
+  it("exist (notebooks/*.ipynb)", () => {
+    // Without this the tests below would pass on nothing.
+    expect(notebooks.map(name), "notebooks/ holds no .ipynb file: the notebooks are the project's proof and must be there").not.toEqual([]);
+  });
+
+  it.each(notebooks.map((path) => [name(path), path]))("%s is committed without outputs and with the tslab kernelspec", (_, path) => {
+    const notebook = JSON.parse(readFileSync(path, "utf8")) as {
+      nbformat: number;
+      metadata: { kernelspec?: unknown };
+      cells: { cell_type: string; outputs?: unknown[]; execution_count?: unknown }[];
+    };
+    expect(notebook.nbformat).toBe(4);
+    expect(notebook.metadata.kernelspec).toEqual(notebookKernelspec);
+    notebook.cells.forEach((cell, index) => {
+      if (cell.cell_type !== "code") return;
+      expect({ cell: index + 1, outputs: cell.outputs, execution_count: cell.execution_count }).toEqual({
+        cell: index + 1,
+        outputs: [],
+        execution_count: null,
+      });
+    });
+  });
+
+  it.each(notebooks.map((path) => [name(path), path]))(
+    "%s runs to the end through the tslab kernel",
+    async (_, path) => {
+      const run = await executeNotebook(path, { outDir: tempDir("project-notebooks") });
+      expect(run.status).toBe("executed");
+    },
+    allNotebooksMs,
+  );
+
+  it(
+    "all run to the end under Jupyter's own client (nbclient)",
+    async () => {
+      expect(notebooks, "notebooks/ holds no .ipynb file").not.toEqual([]);
+      const result = await run(debianPython, [nbclientRun, ...notebooks], {
+        timeoutMs: allNotebooksMs - 60_000,
+        env: { ...process.env, NODE: process.execPath },
+        killSignal: "SIGINT",
+      });
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+    },
+    allNotebooksMs,
+  );
+});
