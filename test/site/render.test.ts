@@ -11,6 +11,7 @@ import { type Notebook, notebookTitle, parseNotebook } from "../../tools/site/no
 import { generatePages, notebookOrder } from "../../tools/site/pages.ts";
 import {
   escapeHtml,
+  isolateDisplayMath,
   renderCodeCell,
   renderMarkdownCell,
   renderNotebook,
@@ -78,6 +79,26 @@ describe("markdown cells", () => {
 
   it("would be interpolated by Vue without the v-pre (the check below can fail)", () => {
     expect(compile(toVue("Batch size {{ batchSize }}.").template)).toContain("toDisplayString");
+  });
+
+  it("typeset $$…$$ inside a paragraph too, as Jupyter does, with the TeX unchanged", () => {
+    const jupyter = "The gradient $$\\Delta W = \\delta^\\top a$$ is one product, $$x$$ and\nthen $$\ny\n$$ more.";
+    const isolated = isolateDisplayMath(jupyter);
+    for (const tex of ["$$\\Delta W = \\delta^\\top a$$", "$$x$$", "$$\ny\n$$"]) expect(isolated).toContain(tex);
+    expect(isolated.replace(/\s+/g, " ")).toBe(jupyter.replace(/\s+/g, " "));
+    const html = md.render(renderMarkdownCell(jupyter), {});
+    expect(html.match(/<mjx-container[^>]*display="true"/g) ?? []).toHaveLength(3);
+    expect(html).not.toContain("$$");
+  });
+
+  it("leave $$ in code, escaped $$ and line-start formulas alone", () => {
+    const untouched = [
+      "`a $$b$$ c` and \\$$ not math",
+      "```ts\nconst s = \"x $$y$$ z\";\n```",
+      "- item\n\n  $$\n  z\n  $$",
+      "$$\nw\n$$",
+    ];
+    for (const markdown of untouched) expect(isolateDisplayMath(markdown)).toBe(markdown);
   });
 
   it("keep {{ in prose and inline code away from Vue", () => {

@@ -241,6 +241,7 @@ describe("the built site, in Chromium", () => {
 
   it("finds a notebook's words with the local search", async () => {
     const target = notebooks[0];
+    expect(target, "a notebook page to search for").toBeDefined();
     const term = target.title.split(/[^\p{L}]+/u).sort((a, b) => b.length - a.length)[0];
     const { page, errors } = await visit("/");
     await page.locator(".VPNavBarSearch button.DocSearch").click();

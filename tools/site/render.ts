@@ -50,12 +50,35 @@ export function scriptSafeJson(value: unknown): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
+const CODE = /^ {0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:^ {0,3}\1[`~]*[ \t]*$|(?![\s\S]))|(`+)[\s\S]*?\2/gm;
+
 /**
- * A markdown cell, untouched, fenced off from Vue. The blank lines end the HTML blocks so that
+ * Puts every display formula on lines of its own. Jupyter typesets `$$…$$` anywhere in a
+ * paragraph; markdown-it-mathjax3 only a `$$` that starts a line and a closing `$$` that ends one.
+ * Only line breaks are added around formulas: their TeX and everything in code is left as it is.
+ */
+export function isolateDisplayMath(markdown: string): string {
+  const code: string[] = [];
+  const prose = markdown.replace(CODE, (match) => `\u0000${code.push(match) - 1}\u0000`);
+  const isolated = prose.replace(
+    /(?<!\\)\$\$([\s\S]+?)\$\$([ \t]*)/g,
+    (formula: string, tex: string, trailing: string, offset: number, all: string) => {
+      const lineStart = all.lastIndexOf("\n", offset - 1) + 1;
+      const startsLine = /^[ \t]*$/.test(all.slice(lineStart, offset));
+      const end = offset + formula.length;
+      const endsLine = end === all.length || all[end] === "\n";
+      return `${startsLine ? "" : "\n"}$$${tex}$$${endsLine ? trailing : "\n"}`;
+    },
+  );
+  return isolated.replace(/\u0000(\d+)\u0000/g, (_, index: string) => code[Number(index)]);
+}
+
+/**
+ * A markdown cell, fenced off from Vue. The blank lines end the HTML blocks so that
  * markdown-it parses the cell's own markdown between them.
  */
 export function renderMarkdownCell(source: string): string {
-  return `<div class="nb-markdown" v-pre>\n\n${source.trim()}\n\n</div>`;
+  return `<div class="nb-markdown" v-pre>\n\n${isolateDisplayMath(source.trim())}\n\n</div>`;
 }
 
 /** A code cell as a ```ts block; the fence is longer than any backtick run in the code. */
