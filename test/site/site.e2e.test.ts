@@ -11,6 +11,7 @@ import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Notebook, text } from "../../tools/site/notebook.ts";
+import { stripAnsi } from "../../tools/site/render.ts";
 import { type SiteServer, serveSite } from "../../tools/site/serve.ts";
 import { countDisplayMath } from "./math.ts";
 
@@ -170,7 +171,11 @@ describe("the built site, in Chromium", () => {
       expect(await page.locator('.vp-doc mjx-container[display="true"]').count()).toBe(countDisplayMath(source));
       if (link === "/") {
         // The home page lists the notebooks (read from the generated sidebar).
-        expect(await page.locator(".notebook-list li").count()).toBe(notebooks.length);
+        const listed = await page.locator(".notebook-list a").evaluateAll((links) =>
+          links.map((link) => (link as HTMLAnchorElement).href),
+        );
+        expect(listed).toEqual(notebooks.map((notebook) => url(`${notebook.link}.html`)));
+        for (const href of listed) expect((await fetch(href)).status, href).toBe(200);
         await page.screenshot({ path: path.join(SCREENSHOTS, "home.png"), fullPage: true });
       }
       expect(errors).toEqual([]);
@@ -192,6 +197,17 @@ describe("the built site, in Chromium", () => {
       }
       const prose = (await page.locator(".nb-markdown").allTextContents()).join("\n");
       expect(prose, `${notebook.name}: untypeset $$`).not.toContain("$$");
+
+      // Printed text reaches the reader verbatim: no {{ }} interpolated, no <tag> parsed.
+      const printed = nb.cells.flatMap((cell) =>
+        cell.cell_type === "code"
+          ? cell.outputs.flatMap((output) => (output.output_type === "stream" ? [text(output.text)] : []))
+          : [],
+      );
+      const shown = await page.locator("pre.nb-stdout, pre.nb-stderr").allTextContents();
+      expect(shown, `${notebook.name}: printed output`).toEqual(
+        printed.map((value) => stripAnsi(value).replace(/\n+$/, "")),
+      );
 
       const outputs = richOutputs(nb);
       expect(await page.locator(".nb-html, .nb-svg, .nb-image").count(), `${notebook.name}: rich outputs`).toBe(
