@@ -32,7 +32,7 @@ export function speedPlot(points: readonly SpeedPoint[], options: SpeedPlotOptio
     }
   });
   const batchSizes = [...new Set(points.map((point) => point.batchSize))].sort((a, b) => a - b);
-  const methods = new Set(points.map((point) => point.method));
+  const methods = [...new Set(points.map((point) => point.method))];
   const sorted = [...points].sort((a, b) => a.batchSize - b.batchSize);
   return {
     title: options.title,
@@ -43,7 +43,8 @@ export function speedPlot(points: readonly SpeedPoint[], options: SpeedPlotOptio
     y: options.logY
       ? { type: "log", label: "samples per second", grid: true }
       : { label: "samples per second", grid: true, zero: true },
-    color: { legend: methods.size > 1, type: "categorical" },
+    // Methods in the order measured, not alphabetically.
+    color: { legend: methods.length > 1, type: "categorical", domain: methods },
     marks: [
       Plot.lineY(sorted, { x: "batchSize", y: "samplesPerSecond", stroke: "method", z: "method" }),
       Plot.dot(sorted, {

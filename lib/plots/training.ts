@@ -110,7 +110,10 @@ export function historyPlot(runs: readonly HistoryPoint[] | readonly HistorySeri
   const metrics: readonly HistoryMetric[] = typeof options.y === "string" ? [options.y] : options.y;
   const accuracy = isAccuracy(metrics[0]);
   const x = options.x ?? "epoch";
-  const seriesCount = new Set(rows.map((row) => row.series)).size;
+  const series = [...new Set(rows.map((row) => row.series))];
+  // Whole epochs get a tick each, not Plot's 0.5 steps.
+  const xs = [...new Set(rows.map((row) => row.x))].sort((a, b) => a - b);
+  const wholeTicks = x === "epoch" && xs.length <= 20 && xs.every(Number.isInteger) ? { ticks: xs, tickFormat: (epoch: number) => String(epoch) } : {};
   const yLabel = accuracy ? "accuracy (%)" : "mean loss per sample";
   const format = (value: number) => (accuracy ? `${(100 * value).toFixed(1)}%` : value.toPrecision(4));
   return {
@@ -118,11 +121,12 @@ export function historyPlot(runs: readonly HistoryPoint[] | readonly HistorySeri
     width: options.width ?? 640,
     height: options.height ?? 320,
     marginLeft: 56,
-    x: { label: axisLabels[x], grid: true },
+    x: { label: axisLabels[x], grid: true, ...wholeTicks },
     y: accuracy
       ? { label: yLabel, percent: true, grid: true }
       : { label: yLabel, grid: true, ...(options.logY ? { type: "log" as const } : { zero: false }) },
-    color: { legend: seriesCount > 1, type: "categorical" },
+    // The legend lists series in the order asked for (train before test), not alphabetically.
+    color: { legend: series.length > 1, type: "categorical", domain: series },
     marks: [
       Plot.lineY(rows, { x: "x", y: "y", stroke: "series", z: "series" }),
       Plot.dot(rows, {

@@ -22,6 +22,7 @@ describe("speedPlot", () => {
     expect(html).toContain("samples per second");
     expect(html).toContain("vectorized</span>");
     expect(html).toContain("per-sample</span>");
+    expect(html.indexOf("vectorized</span>")).toBeLessThan(html.indexOf("per-sample</span>"));
     const ticks = [...group(html, "x-axis tick label").matchAll(/>(\d+)</g)].map((m) => Number(m[1]));
     expect(ticks).toEqual([1, 4, 16, 64]);
     // log₂: B = 1, 4, 16, 64 are evenly spaced.

@@ -68,3 +68,12 @@ describe("historyPlot", () => {
     expect(() => historyPlot(records(), { y: [] })).toThrow(/names no metric/);
   });
 });
+
+describe("historyPlot's axes and legend order", () => {
+  it("lists series in the order asked for and ticks every whole epoch", () => {
+    const html = renderPlot(historyPlot(records(), { y: ["trainLoss", "testLoss"] }));
+    expect(html.indexOf("train loss</span>")).toBeLessThan(html.indexOf("test loss</span>"));
+    const ticks = [...group(html, "x-axis tick label").matchAll(/>([\d.]+)</g)].map((m) => m[1]);
+    expect(ticks).toEqual(["1", "2", "3"]);
+  });
+});
