@@ -13,12 +13,16 @@ import type { GemmKernel } from "./kernel.js";
  * are zero-padded to full MR/NR, so the micro-kernel has one shape; only the write-back looks at
  * the true edge.
  *
- * Measured on the project machine (Node 20, x64), see tools/bench/gemm.ts:
- * - A 3×3 tile beats 4×4 and larger: its 9 accumulators plus 3+1 operands fit the 16 registers
- *   V8 allocates doubles in, while 4×4 spills accumulators to the stack every step.
- * - The scratch buffers are fixed-size module constants: TurboFan then folds their length into
- *   the bounds check of every load instead of reloading it, which is worth ~20% in the
- *   micro-kernel. The blocking bounds what has to fit, so they never grow.
+ * Choices, from timing variants on the project machine (Node 20, x64; tools/bench/gemm.ts):
+ * - A 3×3 tile: its 9 accumulators plus the 3+1 operands in flight fit the 16 registers V8 keeps
+ *   doubles in, where 4×4 and larger spill accumulators to the stack every step of k (seen in
+ *   --print-opt-code). Alone, the 3×3 micro-kernel ran at 4.3–4.9 GFLOP/s against 3.8–4.8 for
+ *   2×4 … 8×4; inside gemm, 3×3 and 4×4 timed within noise of each other.
+ * - Fixed-size scratch that is a module constant: TurboFan folds the length into each load's
+ *   bounds check (one compare with a constant) instead of reloading the array's base and length
+ *   every step; timed side by side, this beat passing the buffers in on most shapes. The blocking
+ *   bounds what has to fit (MC·KC and KC·NC), so the buffers never grow and a call allocates
+ *   nothing.
  */
 
 /** Micro-tile: MR rows by NR columns of C. */
