@@ -24,3 +24,7 @@ export { xor, circles, spirals, blobs, type SyntheticOptions, type CirclesOption
 export { check, checkClose, type CheckOptions } from "./check/check.js";
 export { historyPlot, historyRows, type HistoryPoint, type HistoryMetric, type HistoryAxis, type HistorySeries, type HistoryPlotOptions, type HistoryRow } from "./plots/training.js";
 export { speedPlot, type SpeedPoint, type SpeedPlotOptions } from "./plots/speed.js";
+export { canonicalJson, runKey, scaleLr, stepsPerEpoch, budgetSteps, checkpointInterval, checkRunConfig, checkDatasetName, checkBatchSize, checkLr, checkBudget, ConfigError, datasetNames, lrScalings, type DataConfig, type DataShape, type DatasetName, type LrScaling, type RunConfig } from "./experiments/config.js";
+export { expandGrid, uniqueRuns, seedList, type GridSpec } from "./experiments/grid.js";
+export { toRunRecord, withoutTimes, finalPoint, type RunRecord, type TimelessRecord } from "./experiments/record.js";
+export { defaultExperiments, defaultRuns, defaultData, defaultSeeds, allBatchSizes, fewBatchSizes, type Experiment } from "./experiments/defaults.js";

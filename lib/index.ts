@@ -4,3 +4,7 @@ export * from "./core.js";
 export { loadDigits, type DigitsOptions } from "./data/digits.js";
 export { readIdx, loadIdx, loadMnistIdx, type IdxFile, type ReadIdxOptions, type LoadIdxOptions, type MnistIdxOptions } from "./data/idx.js";
 export { renderPlot } from "./plots/render.js";
+export { loadData, dataShape, defaultDataConfig } from "./experiments/datasets.js";
+export { runOne, type RunOptions, type EpochSummary } from "./experiments/run.js";
+export { readResults, appendRecord, checkResultsPath, ResultsFileError, type ResultsFile } from "./experiments/results-file.js";
+export { runPool, workerUrl, type PoolOptions, type PoolResult } from "./experiments/pool.js";

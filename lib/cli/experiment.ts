@@ -1,0 +1,184 @@
+/**
+ * `batchprop experiment`: a grid of batch sizes × learning rates × seeds (or the embedded default
+ * set), run on worker threads, each finished run appended to the results file as one JSON line.
+ * Rerunning the same command skips the runs already in the file; Ctrl-C keeps every finished run.
+ */
+import { availableParallelism } from "node:os";
+import { Command, Option } from "commander";
+import cliProgress from "cli-progress";
+import { checkBatchSize, checkLr, ConfigError, type LrScaling, lrScalings, runKey, type RunConfig } from "../experiments/config.js";
+import { defaultExperiments, defaultRuns } from "../experiments/defaults.js";
+import { expandGrid } from "../experiments/grid.js";
+import { runPool } from "../experiments/pool.js";
+import { finalPoint, type RunRecord } from "../experiments/record.js";
+import { checkResultsPath, readResults } from "../experiments/results-file.js";
+import type { Budget } from "../train/train.js";
+import { addModelOptions, type ModelOptionValues, oneOf, parseCount, parseInteger, parseIntegerList, parseModelOptions, parseNumberList } from "./options.js";
+import { formatDuration, UsageError } from "./usage.js";
+
+interface ExperimentOptionValues extends ModelOptionValues {
+  batchSizes: string;
+  lrs: string;
+  lrScaling: string;
+  baseBatch: string;
+  epochs?: string;
+  steps?: string;
+  samples?: string;
+  seeds: string;
+  workers: string;
+  out?: string;
+  default?: boolean;
+}
+
+/** What the command will do, checked in full before any worker starts. */
+export interface ExperimentPlan {
+  readonly runs: RunConfig[];
+  readonly workers: number;
+  readonly out: string;
+  readonly label: string;
+}
+
+export function experimentCommand(): Command {
+  const command = new Command("experiment")
+    .description(
+      "Train a grid of networks (batch sizes × learning rates × seeds) on worker threads, appending each finished run to --out as one JSON line. " +
+        "Runs already in the file are skipped, so rerunning resumes; Ctrl-C keeps every finished run (exit status 130).",
+    );
+  addModelOptions(command)
+    .addOption(new Option("--batch-sizes <list>", "batch sizes B, comma-separated, each from 1 to the training-set size").default("1,10,100"))
+    .addOption(new Option("--lrs <list>", "learning rates η (before scaling), comma-separated, each > 0").default("3"))
+    .addOption(new Option("--lr-scaling <mode>", `how η follows B: none, linear (η·B/B₀) or sqrt (η·√(B/B₀))`).default("none"))
+    .addOption(new Option("--base-batch <B0>", "the batch size B₀ at which a scaled η equals the given η").default("10"))
+    .addOption(new Option("--epochs <n>", "budget: whole epochs per run (the default budget is 1 epoch; give one of --epochs, --steps, --samples)"))
+    .addOption(new Option("--steps <n>", "budget: optimizer steps per run"))
+    .addOption(new Option("--samples <n>", "budget: training samples seen per run"))
+    .addOption(new Option("--seeds <n>", "seeds per grid point (seeds 0 … n−1; each sets the initial weights and the shuffles)").default("3"))
+    .addOption(new Option("--workers <n>", "worker threads running runs in parallel").default(String(availableParallelism())))
+    .addOption(new Option("--out <file>", "the results file (JSON Lines), read to resume and appended to (default: results/experiment.jsonl, or results/default.jsonl with --default)"))
+    .addOption(new Option("--default", "run the embedded default experiment set on the digits (takes only --workers and --out)"))
+    .action(async (values: ExperimentOptionValues, cmd: Command) => {
+      const plan = planExperiment(values, (name) => cmd.getOptionValueSource(name) === "cli");
+      process.exitCode = await runPlan(plan);
+    });
+  return command;
+}
+
+/** Checks every option and expands the grid; throws ConfigError or UsageError naming the culprit. */
+export function planExperiment(values: ExperimentOptionValues, given: (option: string) => boolean): ExperimentPlan {
+  const workers = parseInteger("--workers", values.workers, "worker count");
+  if (workers < 1) throw new ConfigError("--workers", `need at least one worker, got ${values.workers}`);
+  const budgets = (["epochs", "steps", "samples"] as const).filter((kind) => values[kind] !== undefined);
+  if (budgets.length > 1) {
+    throw new UsageError(`give one budget, not ${budgets.length}: ${budgets.map((kind) => `--${kind} ${values[kind] ?? ""}`).join(" and ")}`);
+  }
+  let runs: RunConfig[];
+  let label: string;
+  if (values.default === true) {
+    const grid = ["dataset", "layers", "activation", "loss", "reduction", "optimizer", "batchSizes", "lrs", "lrScaling", "baseBatch", "epochs", "steps", "samples", "seeds"];
+    const extra = grid.filter(given);
+    if (extra.length > 0) {
+      throw new UsageError(`--default runs the embedded experiment set and takes only --workers and --out, got ${extra.map((name) => `--${kebab(name)}`).join(", ")}`);
+    }
+    runs = defaultRuns();
+    label = `the default set (${defaultExperiments().map((e) => e.id).join(", ")})`;
+  } else {
+    const model = parseModelOptions(values);
+    const batchSizes = parseIntegerList("--batch-sizes", values.batchSizes, "batch size");
+    for (const batchSize of batchSizes) checkBatchSize(batchSize, model.shape.train, values.dataset, "--batch-sizes");
+    const lrs = parseNumberList("--lrs", values.lrs, "learning rate");
+    for (const lr of lrs) checkLr(lr, "--lrs");
+    const lrScaling = oneOf<LrScaling>("--lr-scaling", "lr scaling", values.lrScaling, lrScalings);
+    const baseBatch = parseCount("--base-batch", values.baseBatch, "the base batch");
+    const kind = budgets[0] ?? "epochs";
+    const budget = { [kind]: parseCount(`--${kind}`, values[kind] ?? "1", kind) } as Budget;
+    const seeds = parseCount("--seeds", values.seeds, "the number of seeds");
+    runs = expandGrid({
+      data: model.data,
+      layers: model.layers,
+      activation: model.activation,
+      loss: model.loss,
+      reductions: [model.reduction],
+      optimizers: [model.optimizer],
+      batchSizes,
+      lrs,
+      lrScalings: [lrScaling],
+      baseBatch,
+      budgets: [budget],
+      seeds,
+    });
+    label = `${batchSizes.length} batch size${batchSizes.length > 1 ? "s" : ""} × ${lrs.length} learning rate${lrs.length > 1 ? "s" : ""} × ${seeds} seed${seeds > 1 ? "s" : ""} on ${values.dataset}`;
+  }
+  const out = values.out ?? (values.default === true ? "results/default.jsonl" : "results/experiment.jsonl");
+  try {
+    checkResultsPath(out);
+  } catch (error) {
+    throw new ConfigError("--out", (error as Error).message);
+  }
+  return { runs, workers, out, label };
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** Runs the plan with a progress bar (plain lines when stderr is not a terminal); returns the exit status. */
+export async function runPlan(plan: ExperimentPlan): Promise<number> {
+  const { runs, out } = plan;
+  const existing = readResults(out);
+  const todo = runs.filter((run) => !existing.byKey.has(runKey(run))).length;
+  const skipped = runs.length - todo;
+  process.stdout.write(`${runs.length} runs: ${plan.label}; ${skipped} already in ${out}, ${todo} to run on ${Math.min(plan.workers, Math.max(todo, 1))} worker${Math.min(plan.workers, Math.max(todo, 1)) > 1 ? "s" : ""}\n`);
+  if (todo === 0) return 0;
+
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  const started = performance.now();
+  const tty = process.stderr.isTTY === true;
+  const bar = tty
+    ? new cliProgress.SingleBar(
+        { format: "runs {bar} {value}/{total} | elapsed {duration_formatted} | ETA {eta_formatted} | {last}", etaBuffer: 20, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  bar?.start(todo, 0, { last: "" });
+  try {
+    const result = await runPool(runs, {
+      out,
+      workers: plan.workers,
+      signal: controller.signal,
+      onRun: (record, done, total) => {
+        const elapsed = (performance.now() - started) / 1000;
+        const last = describe(record);
+        if (bar) bar.update(done, { last });
+        else process.stderr.write(`[${done}/${total}] ${last} | elapsed ${formatDuration(elapsed)} | ETA ${formatDuration((elapsed / done) * (total - done))}\n`);
+      },
+    });
+    bar?.stop();
+    const elapsed = formatDuration((performance.now() - started) / 1000);
+    if (result.interrupted) {
+      const kept = existing.records.length + result.finished;
+      process.stderr.write(
+        `Interrupted after ${elapsed}: kept ${kept} finished run${kept === 1 ? "" : "s"} in ${out} (${result.finished} of ${result.todo} from this call); ` +
+          `the runs in progress were discarded. Rerun the same command to resume.\n`,
+      );
+      return 130;
+    }
+    process.stdout.write(`Finished ${result.finished} run${result.finished === 1 ? "" : "s"} in ${elapsed}; ${out} holds ${existing.records.length + result.finished}.\n`);
+    return 0;
+  } finally {
+    bar?.stop();
+    process.removeListener("SIGINT", onSigint);
+  }
+}
+
+/** One run in a line: its grid point and outcome. */
+function describe(record: RunRecord): string {
+  const { config } = record;
+  const budget = Object.entries(config.budget).map(([k, v]) => `${v} ${k}`).join("");
+  const where = `B=${config.batchSize} η=${+config.lr.toPrecision(4)} ${config.optimizer} ${config.reduction} ${budget} seed ${config.seed}`;
+  if (record.diverged) return `${where}: diverged at step ${record.diverged.step}`;
+  const last = finalPoint(record);
+  const accuracy = last?.testAccuracy;
+  return `${where}: test accuracy ${accuracy === undefined ? "–" : `${(100 * accuracy).toFixed(1)}%`}`;
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * The batchprop command line: `batchprop train` trains one network, `batchprop experiment` runs a
+ * grid of them. Exit status: 0 done, 1 failed while running, 2 bad options (nothing written),
+ * 130 interrupted by Ctrl-C (finished runs kept).
+ */
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../experiments/config.js";
+import { ResultsFileError } from "../experiments/results-file.js";
+import { experimentCommand } from "./experiment.js";
+import { trainCommand } from "./train.js";
+import { UsageError } from "./usage.js";
+
+const program = new Command("batchprop")
+  .description("Vectorized mini-batch backpropagation: train a network, or run experiments on batch size and learning rate.")
+  .showHelpAfterError()
+  .exitOverride();
+for (const command of [trainCommand(), experimentCommand()]) program.addCommand(command.showHelpAfterError("(run with --help for every option and its default)").exitOverride());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitStatus(error);
+}
+
+function exitStatus(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander printed it
+  if (error instanceof ConfigError || error instanceof UsageError) {
+    process.stderr.write(`batchprop: ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof ResultsFileError) {
+    process.stderr.write(`batchprop: ${error.message}\n`);
+    return error.line === undefined ? 2 : 1;
+  }
+  process.stderr.write(`batchprop: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return 1;
+}

@@ -1,0 +1,104 @@
+/**
+ * The model and data options `train` and `experiment` share, and turning their strings into
+ * checked values. Every problem is a ConfigError naming the option and the value, which the
+ * command line reports with exit status 2 before anything runs or is written.
+ */
+import { type Command, Option } from "commander";
+import type { ActivationName } from "../activations/activation.js";
+import { activations } from "../activations/activation.js";
+import { ConfigError, type DataConfig, type DataShape, checkDatasetName, datasetNames } from "../experiments/config.js";
+import { dataShape, defaultDataConfig } from "../experiments/datasets.js";
+import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
+import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
+
+/** The raw strings of the shared options, as commander hands them over. */
+export interface ModelOptionValues {
+  dataset: string;
+  layers?: string;
+  activation: string;
+  loss: string;
+  reduction: string;
+  optimizer: string;
+}
+
+export interface ModelChoice {
+  readonly data: DataConfig;
+  readonly shape: DataShape;
+  readonly layers: number[];
+  readonly activation: ActivationName;
+  readonly loss: LossName;
+  readonly reduction: Reduction;
+  readonly optimizer: OptimizerName;
+}
+
+/** Adds --dataset, --layers, --activation, --loss, --reduction and --optimizer with their defaults. */
+export function addModelOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option("--dataset <name>", `the data: ${datasetNames.join(", ")} (synthetic 2-D sets, 800 train / 200 test), or idx:PATH for MNIST's IDX files in PATH; digits are 8,000 train / 2,000 test`).default("digits"),
+    )
+    .addOption(new Option("--layers <widths>", "widths from input to output, comma-separated (default: the data's inputs, 30, its classes: 784,30,10 on digits)"))
+    .addOption(new Option("--activation <name>", `activation of every layer: ${Object.keys(activations).join(", ")}`).default("sigmoid"))
+    .addOption(new Option("--loss <name>", `per-sample loss: ${Object.keys(losses).join(", ")}`).default("sum-of-squares"))
+    .addOption(new Option("--reduction <how>", "how a batch's losses combine: sum or mean").default("mean"))
+    .addOption(new Option("--optimizer <name>", `update rule: ${optimizerNames.join(", ")}`).default("sgd"));
+}
+
+/** Checks the shared options, in the order a reader would fix them. */
+export function parseModelOptions(values: ModelOptionValues): ModelChoice {
+  checkDatasetName(values.dataset);
+  const data = defaultDataConfig(values.dataset);
+  const shape = dataShape(data);
+  const layers = values.layers === undefined ? [shape.inputs, 30, shape.outputs] : parseIntegerList("--layers", values.layers, "width");
+  if (layers.length < 2 || layers.some((n) => n < 1)) {
+    throw new ConfigError("--layers", `need two or more positive widths, got ${values.layers ?? ""}`);
+  }
+  if (layers[0] !== shape.inputs) throw new ConfigError("--layers", `the first layer has ${layers[0]} inputs but ${values.dataset} has ${shape.inputs}`);
+  const last = layers[layers.length - 1];
+  if (last !== shape.outputs) throw new ConfigError("--layers", `the last layer has ${last} outputs but ${values.dataset} has ${shape.outputs} classes`);
+  return {
+    data,
+    shape,
+    layers,
+    activation: oneOf("--activation", "activation", values.activation, Object.keys(activations) as ActivationName[]),
+    loss: oneOf("--loss", "loss", values.loss, Object.keys(losses) as LossName[]),
+    reduction: oneOf("--reduction", "reduction", values.reduction, reductions),
+    optimizer: oneOf("--optimizer", "optimizer", values.optimizer, optimizerNames),
+  };
+}
+
+export function oneOf<T extends string>(option: string, what: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(option, `unknown ${what} "${value}" (expected ${allowed.join(", ")})`);
+  }
+  return value as T;
+}
+
+/** A number as typed, or a ConfigError quoting it. */
+export function parseNumber(option: string, raw: string, what: string): number {
+  const text = raw.trim();
+  const value = Number(text);
+  if (text === "" || Number.isNaN(value)) throw new ConfigError(option, `${what} "${raw}" is not a number`);
+  return value;
+}
+
+export function parseInteger(option: string, raw: string, what: string): number {
+  const value = parseNumber(option, raw, what);
+  if (!Number.isInteger(value)) throw new ConfigError(option, `${what} ${raw} is not an integer`);
+  return value;
+}
+
+export function parseNumberList(option: string, raw: string, what: string): number[] {
+  return raw.split(",").map((piece) => parseNumber(option, piece, what));
+}
+
+export function parseIntegerList(option: string, raw: string, what: string): number[] {
+  return raw.split(",").map((piece) => parseInteger(option, piece, what));
+}
+
+/** The positive integer of a count option such as --epochs or --seeds. */
+export function parseCount(option: string, raw: string, what: string): number {
+  const value = parseInteger(option, raw, what);
+  if (value < 1) throw new ConfigError(option, `${what} must be at least 1, got ${raw}`);
+  return value;
+}

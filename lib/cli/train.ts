@@ -1,0 +1,102 @@
+/**
+ * `batchprop train`: one network, with a progress bar over each epoch's steps and a line per
+ * epoch (train and test loss, test accuracy). Defaults are Nielsen's: 784-30-10 sigmoid, sum of
+ * squares, plain SGD with η = 3, B = 10, on 8,000 training and 2,000 test digits.
+ */
+import { Command, Option } from "commander";
+import cliProgress from "cli-progress";
+import { checkBatchSize, checkLr, checkRunConfig, type RunConfig, stepsPerEpoch } from "../experiments/config.js";
+import { runOne } from "../experiments/run.js";
+import { finalPoint } from "../experiments/record.js";
+import { addModelOptions, type ModelOptionValues, parseCount, parseInteger, parseModelOptions, parseNumber } from "./options.js";
+import { formatDuration } from "./usage.js";
+
+interface TrainOptionValues extends ModelOptionValues {
+  lr: string;
+  batchSize: string;
+  epochs: string;
+  seed: string;
+}
+
+export function trainCommand(): Command {
+  const command = new Command("train").description("Train one network and print train/test loss and test accuracy after every epoch.");
+  addModelOptions(command)
+    .addOption(new Option("--lr <eta>", "learning rate η, > 0").default("3"))
+    .addOption(new Option("--batch-size <B>", "samples per step, from 1 to the training-set size").default("10"))
+    .addOption(new Option("--epochs <n>", "whole epochs to train").default("3"))
+    .addOption(new Option("--seed <n>", "seeds the initial weights and the shuffles").default("0"))
+    .action((values: TrainOptionValues) => {
+      process.exitCode = trainOnce(planTraining(values));
+    });
+  return command;
+}
+
+/** The run `train` will do, every option checked. */
+export function planTraining(values: TrainOptionValues): RunConfig {
+  const model = parseModelOptions(values);
+  const lr = parseNumber("--lr", values.lr, "learning rate");
+  checkLr(lr, "--lr");
+  const batchSize = parseInteger("--batch-size", values.batchSize, "batch size");
+  checkBatchSize(batchSize, model.shape.train, values.dataset, "--batch-size");
+  const epochs = parseCount("--epochs", values.epochs, "epochs");
+  const seed = parseInteger("--seed", values.seed, "seed");
+  const config: RunConfig = {
+    data: model.data,
+    layers: model.layers,
+    activation: model.activation,
+    loss: model.loss,
+    reduction: model.reduction,
+    optimizer: model.optimizer,
+    batchSize,
+    lr,
+    baseLr: lr,
+    lrScaling: "none",
+    baseBatch: batchSize,
+    budget: { epochs },
+    seed,
+    lastBatch: "partial",
+    recordEvery: 0,
+  };
+  checkRunConfig(config, model.shape);
+  return config;
+}
+
+function trainOnce(config: RunConfig): number {
+  const { data, layers, activation, loss, reduction, optimizer, batchSize, lr, seed } = config;
+  const epochs = "epochs" in config.budget ? config.budget.epochs : 1;
+  process.stdout.write(
+    `Training ${layers.join("-")} ${activation}, ${loss} (${reduction}), ${optimizer} η = ${lr}, B = ${batchSize}, ` +
+      `${epochs} epoch${epochs > 1 ? "s" : ""} on ${data.name} (${data.train} train / ${data.test} test), seed ${seed}\n`,
+  );
+  const perEpoch = stepsPerEpoch(data.train, batchSize, config.lastBatch);
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar({ format: "epoch {epoch}/{epochs} {bar} {value}/{total} steps | loss {loss}", hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+    : undefined;
+  const record = runOne(config, {
+    onProgress: ({ epoch, step, batchLoss }) => {
+      if (bar === undefined) return;
+      const inEpoch = step - (epoch - 1) * perEpoch;
+      if (inEpoch === 1) bar.start(perEpoch, 0, { epoch, epochs, loss: "" });
+      bar.update(inEpoch, { loss: batchLoss.toFixed(5) });
+      if (inEpoch === perEpoch) bar.stop();
+    },
+    onEpoch: (s) => {
+      process.stdout.write(
+        `epoch ${s.epoch}: train loss ${s.trainLoss.toFixed(5)}, test loss ${s.testLoss.toFixed(5)}, test accuracy ${(100 * s.testAccuracy).toFixed(2)}%\n`,
+      );
+    },
+  });
+  bar?.stop();
+  if (record.diverged) {
+    const { step, lastFiniteLoss } = record.diverged;
+    process.stdout.write(`Diverged at step ${step} (last finite batch loss ${lastFiniteLoss ?? "none"}): try a smaller --lr.\n`);
+    return 1;
+  }
+  const last = finalPoint(record);
+  process.stdout.write(
+    `Done: ${record.steps} steps in ${formatDuration(record.seconds)} of training` +
+      (last?.testAccuracy === undefined ? "" : `, test accuracy ${(100 * last.testAccuracy).toFixed(2)}%`) +
+      "\n",
+  );
+  return 0;
+}

@@ -1,0 +1,193 @@
+/**
+ * One experiment run, fully described: the data, the model, the objective, the optimizer, the
+ * batch size and learning rate, the budget, the seed and every train default used. The canonical
+ * JSON of this object is the run's key, so a results file recognises a finished run on resume and a
+ * changed setting makes a new run (SEEDS.md claim 11, the experiments that test it).
+ */
+import type { ActivationName } from "../activations/activation.js";
+import { activations } from "../activations/activation.js";
+import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
+import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
+import type { Budget } from "../train/train.js";
+
+/** The named datasets; `idx:DIR` reads full MNIST's IDX files from DIR. */
+export const datasetNames = ["digits", "xor", "circles", "spirals"] as const;
+export type DatasetName = (typeof datasetNames)[number];
+
+/** Which data a run trains and tests on. */
+export interface DataConfig {
+  /** "digits", "xor", "circles", "spirals", or "idx:DIR" (an absolute directory). */
+  readonly name: string;
+  /** Training samples. */
+  readonly train: number;
+  /** Held-out samples. */
+  readonly test: number;
+  /** Seeds the generation (synthetic sets) or the shuffle before the split (digits); unused by idx. */
+  readonly seed: number;
+}
+
+/** How η follows the batch size B from a base batch B₀: as is, η·B/B₀, or η·√(B/B₀). */
+export type LrScaling = "none" | "linear" | "sqrt";
+export const lrScalings: readonly LrScaling[] = ["none", "linear", "sqrt"];
+
+export interface RunConfig {
+  readonly data: DataConfig;
+  /** Widths from input to output, e.g. [784, 30, 10]. */
+  readonly layers: readonly number[];
+  /** The activation of every layer (hidden and output). */
+  readonly activation: ActivationName;
+  readonly loss: LossName;
+  readonly reduction: Reduction;
+  readonly optimizer: OptimizerName;
+  readonly batchSize: number;
+  /** The learning rate the optimizer uses: `baseLr` after scaling to this batch size. */
+  readonly lr: number;
+  /** The learning rate as given, before scaling. */
+  readonly baseLr: number;
+  readonly lrScaling: LrScaling;
+  /** B₀ of the scaling; recorded even when the scaling is "none". */
+  readonly baseBatch: number;
+  readonly budget: Budget;
+  /** Seeds the network's initial weights and, separately, the shuffle of every epoch. */
+  readonly seed: number;
+  /** The train defaults the run relies on, written out so the key changes if they do. */
+  readonly lastBatch: "partial" | "drop";
+  /** A checkpoint every this many steps (0: only at epoch ends and the end). */
+  readonly recordEvery: number;
+}
+
+/** η_B = η·B/B₀ (linear) or η·√(B/B₀) (sqrt), or η itself (none). */
+export function scaleLr(lr: number, batchSize: number, scaling: LrScaling, baseBatch: number): number {
+  switch (scaling) {
+    case "none":
+      return lr;
+    case "linear":
+      return (lr * batchSize) / baseBatch;
+    case "sqrt":
+      return lr * Math.sqrt(batchSize / baseBatch);
+    default:
+      throw new RangeError(`unknown lr scaling "${scaling as string}" (expected ${lrScalings.join(", ")})`);
+  }
+}
+
+/** JSON with every object's keys sorted, so equal configurations give equal strings. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** The run's identity in a results file: its configuration's canonical JSON. */
+export function runKey(config: RunConfig): string {
+  return canonicalJson(config);
+}
+
+/** Optimizer steps per epoch, as train() counts them. */
+export function stepsPerEpoch(trainSize: number, batchSize: number, lastBatch: "partial" | "drop"): number {
+  return lastBatch === "drop" ? Math.floor(trainSize / batchSize) : Math.ceil(trainSize / batchSize);
+}
+
+/** The optimizer steps a budget allows, as train() counts them. */
+export function budgetSteps(budget: Budget, trainSize: number, batchSize: number, lastBatch: "partial" | "drop"): number {
+  if ("epochs" in budget) return budget.epochs * stepsPerEpoch(trainSize, batchSize, lastBatch);
+  if ("steps" in budget) return budget.steps;
+  return Math.ceil(budget.samples / batchSize);
+}
+
+/**
+ * A checkpoint interval giving a run between `target` and 2·`target` checkpoints (one per step
+ * when the run has fewer steps than `target`).
+ */
+export function checkpointInterval(totalSteps: number, target: number): number {
+  return Math.max(1, Math.floor(totalSteps / target));
+}
+
+/** What a run needs to know about its data before loading it: widths and training-set size. */
+export interface DataShape {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly train: number;
+}
+
+/** A configuration that cannot run, with a message naming the setting and its value. */
+export class ConfigError extends Error {
+  /** The command-line option the setting comes from, e.g. "--batch-sizes". */
+  readonly option: string;
+  constructor(option: string, message: string) {
+    super(`${option}: ${message}`);
+    this.name = "ConfigError";
+    this.option = option;
+  }
+}
+
+/** Checks the dataset's name: a known set or idx:DIR. */
+export function checkDatasetName(name: string): void {
+  if ((datasetNames as readonly string[]).includes(name)) return;
+  if (name.startsWith("idx:") && name.length > 4) return;
+  throw new ConfigError("--dataset", `unknown dataset "${name}" (expected ${datasetNames.join(", ")} or idx:PATH)`);
+}
+
+/** Throws a ConfigError naming the first setting of `config` that cannot run on data of `shape`. */
+export function checkRunConfig(config: RunConfig, shape: DataShape): void {
+  const { data, layers, batchSize } = config;
+  checkDatasetName(data.name);
+  if (layers.length < 2 || !layers.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new ConfigError("--layers", `need two or more positive integer widths, got ${layers.join(",")}`);
+  }
+  if (layers[0] !== shape.inputs) {
+    throw new ConfigError("--layers", `the first layer has ${layers[0]} inputs but ${data.name} has ${shape.inputs}`);
+  }
+  if (layers[layers.length - 1] !== shape.outputs) {
+    throw new ConfigError("--layers", `the last layer has ${layers[layers.length - 1]} outputs but ${data.name} has ${shape.outputs} classes`);
+  }
+  if (!Object.hasOwn(activations, config.activation)) {
+    throw new ConfigError("--activation", `unknown activation "${config.activation}" (expected ${Object.keys(activations).join(", ")})`);
+  }
+  if (!Object.hasOwn(losses, config.loss)) {
+    throw new ConfigError("--loss", `unknown loss "${config.loss}" (expected ${Object.keys(losses).join(", ")})`);
+  }
+  if (!reductions.includes(config.reduction)) {
+    throw new ConfigError("--reduction", `unknown reduction "${config.reduction}" (expected ${reductions.join(" or ")})`);
+  }
+  if (!optimizerNames.includes(config.optimizer)) {
+    throw new ConfigError("--optimizer", `unknown optimizer "${config.optimizer}" (expected ${optimizerNames.join(", ")})`);
+  }
+  checkBatchSize(batchSize, shape.train, data.name);
+  checkLr(config.baseLr, "--lrs");
+  if (!(Number.isFinite(config.lr) && config.lr > 0)) {
+    throw new ConfigError("--lr-scaling", `scaling ${config.baseLr} to batch size ${batchSize} gives ${config.lr}, not a positive finite number`);
+  }
+  if (!lrScalings.includes(config.lrScaling)) {
+    throw new ConfigError("--lr-scaling", `unknown scaling "${config.lrScaling}" (expected ${lrScalings.join(", ")})`);
+  }
+  if (!Number.isInteger(config.baseBatch) || config.baseBatch <= 0) {
+    throw new ConfigError("--base-batch", `the base batch must be a positive integer, got ${config.baseBatch}`);
+  }
+  checkBudget(config.budget);
+  if (!Number.isSafeInteger(config.seed)) throw new ConfigError("--seeds", `a seed must be a safe integer, got ${config.seed}`);
+}
+
+export function checkBatchSize(batchSize: number, trainSize: number, dataName: string, option = "--batch-sizes"): void {
+  if (!Number.isInteger(batchSize)) throw new ConfigError(option, `batch size ${batchSize} is not an integer`);
+  if (batchSize <= 0) throw new ConfigError(option, `batch size ${batchSize} must be at least 1`);
+  if (batchSize > trainSize) {
+    throw new ConfigError(option, `batch size ${batchSize} is larger than the training set (${trainSize} samples of ${dataName})`);
+  }
+}
+
+export function checkLr(lr: number, option = "--lrs"): void {
+  if (Number.isNaN(lr)) throw new ConfigError(option, `learning rate ${lr} is not a number`);
+  if (!(lr > 0) || !Number.isFinite(lr)) throw new ConfigError(option, `learning rate ${lr} must be a positive finite number`);
+}
+
+export function checkBudget(budget: Budget): void {
+  const entries = Object.entries(budget);
+  if (entries.length !== 1) {
+    throw new ConfigError("--epochs", `choose exactly one budget: --epochs, --steps or --samples (got ${entries.map(([k]) => `--${k}`).join(" and ") || "none"})`);
+  }
+  const [kind, value] = entries[0] as [string, number];
+  if (!["epochs", "steps", "samples"].includes(kind)) throw new ConfigError("--epochs", `unknown budget "${kind}"`);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`--${kind}`, `must be a positive integer, got ${value}`);
+}

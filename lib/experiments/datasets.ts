@@ -1,0 +1,59 @@
+/**
+ * Loads a run's data (Node only: the digits and IDX files are read from disk), once per process:
+ * every run a worker executes on the same data reuses the same split.
+ */
+import { resolve } from "node:path";
+import { type Split, splitDataset } from "../data/dataset.js";
+import { loadDigits } from "../data/digits.js";
+import { loadMnistIdx } from "../data/idx.js";
+import { circles, spirals, xor } from "../data/synthetic.js";
+import { createRng } from "../random/rng.js";
+import { canonicalJson, checkDatasetName, ConfigError, type DataConfig, type DataShape } from "./config.js";
+
+/** The split sizes each dataset gets unless told otherwise: Nielsen's digits 8,000/2,000, small synthetic sets. */
+export function defaultDataConfig(name: string): DataConfig {
+  checkDatasetName(name);
+  if (name === "digits") return { name, train: 8000, test: 2000, seed: 0 };
+  if (name.startsWith("idx:")) return { name: `idx:${resolve(name.slice(4))}`, train: 60000, test: 10000, seed: 0 };
+  return { name, train: 800, test: 200, seed: 0 };
+}
+
+const cache = new Map<string, Split>();
+
+export function loadData(data: DataConfig): Split {
+  const key = canonicalJson(data);
+  let split = cache.get(key);
+  if (split === undefined) {
+    split = load(data);
+    cache.set(key, split);
+  }
+  return split;
+}
+
+function load({ name, train, test, seed }: DataConfig): Split {
+  checkDatasetName(name);
+  if (name === "digits") return loadDigits({ train, test, seed });
+  if (name.startsWith("idx:")) return loadMnistIdx(name.slice(4), { train, test });
+  const make = { xor, circles, spirals }[name as "xor" | "circles" | "spirals"];
+  // The generators emit classes in turn (sample i has class i mod k): shuffle before splitting.
+  return splitDataset(make({ samples: train + test, seed }), { train, test, rng: createRng(seed) });
+}
+
+/**
+ * Input width, classes and training-set size, to check a configuration before any worker starts.
+ * Known sets answer without loading; an IDX directory is read (an unreadable one is a ConfigError).
+ */
+export function dataShape(data: DataConfig): DataShape {
+  if (data.name === "digits") return { inputs: 784, outputs: 10, train: data.train };
+  if (!data.name.startsWith("idx:")) {
+    checkDatasetName(data.name);
+    return { inputs: 2, outputs: 2, train: data.train };
+  }
+  let split: Split;
+  try {
+    split = loadData(data);
+  } catch (error) {
+    throw new ConfigError("--dataset", `cannot read MNIST's IDX files from ${data.name.slice(4)}: ${(error as Error).message}`);
+  }
+  return { inputs: split.train.inputs.cols, outputs: split.train.targets.cols, train: split.train.inputs.rows };
+}

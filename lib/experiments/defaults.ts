@@ -1,0 +1,120 @@
+/**
+ * The embedded default experiments: SEEDS.md claim 11 ("larger batches lower accuracy, like a
+ * too-large learning rate; Adagrad or Adam mitigate it") mixes several effects of B. Each experiment
+ * below changes one of them, on Nielsen's set-up: 784-30-10 sigmoid, sum of squares, 8,000 training
+ * and 2,000 test digits, three seeds per point. Runs shared between experiments (the η = 3, mean,
+ * plain SGD runs at two epochs are the baseline of four of them) are run once: a run is its key.
+ */
+import type { OptimizerName } from "../optimizers/optimizer.js";
+import type { DataConfig, RunConfig } from "./config.js";
+import { expandGrid, type GridSpec, uniqueRuns } from "./grid.js";
+
+export interface Experiment {
+  /** A short stable name, e.g. "epochs-vs-steps". */
+  readonly id: string;
+  readonly title: string;
+  /** What the experiment isolates, and how to read it. */
+  readonly question: string;
+  /** Its runs (keys shared with other experiments where the configuration is the same). */
+  readonly runs: readonly RunConfig[];
+}
+
+/**
+ * Cost model, measured on this 2-core machine with the JS kernel (CPU seconds, one thread):
+ *   one epoch of 8,000 digits: 0.55 s for B ≥ 8 (≈ 69 µs a sample), ≈ 2.6 s at B = 1, ≈ 1.5 s at B = 2–4;
+ *   one evaluation (loss and accuracy on 8,000 training + 2,000 test digits): 0.23 s.
+ * A run records ≈ 20–30 points (checkpointInterval(steps, 20), plus epoch ends), so evaluation
+ * (≈ 5 s a run) costs more than training at two epochs (≈ 1.1 s for B ≥ 8). The budget is therefore
+ * set by the number of runs:
+ *   points: 11 (epochs) + 11 (steps) + 3 (sum) + 6 (linear, √B) + 6 (Adam, Adagrad) + 15 (η grid) = 52,
+ *   × 3 seeds = 156 runs ≈ 156 × 5 s evaluation ≈ 780 s
+ *   training: epochs family 3 × (2.6 + 1.5 + 1.5 + 8 × 0.55) × 2 ≈ 60 s; fixed steps S = 100 sees
+ *     100 × (1 + 2 + … + 1024) = 204,700 samples a seed ≈ 14 s, × 3 ≈ 42 s; the other 105 runs at two
+ *     epochs ≈ 105 × 1.1 s ≈ 115 s (B = 4 more, large-η and diverging runs less)
+ *   total ≈ 1,000 CPU seconds, on 2 workers ≈ 500 s ≈ 8½ minutes, inside the 10-minute limit with the
+ *   cache: an unchanged default reruns nothing.
+ */
+export const defaultSeeds = 3;
+
+/** Nielsen's digits split, the data of every default run. */
+export const defaultData: DataConfig = { name: "digits", train: 8000, test: 2000, seed: 0 };
+
+/** Every power of two from 1 to 1024: the batch sizes of the epochs-vs-steps experiment. */
+export const allBatchSizes: readonly number[] = Array.from({ length: 11 }, (_, i) => 2 ** i);
+
+/** The batch sizes of the smaller experiments: small, medium, large. */
+export const fewBatchSizes: readonly number[] = [4, 64, 1024];
+
+function grid(spec: Omit<GridSpec, "data" | "layers" | "seeds" | "lastBatch" | "baseBatch">): RunConfig[] {
+  return expandGrid({
+    data: defaultData,
+    layers: [784, 30, 10],
+    activation: "sigmoid",
+    loss: "sum-of-squares",
+    seeds: defaultSeeds,
+    // Every step sees exactly B samples, so B is the only thing a batch-size comparison changes.
+    lastBatch: "drop",
+    baseBatch: 10,
+    ...spec,
+  });
+}
+
+/** The default experiments, in the order a reader meets them. */
+export function defaultExperiments(): Experiment[] {
+  const epochs = { epochs: 2 } as const;
+  const optimizerLrs: Record<Exclude<OptimizerName, "sgd" | "momentum">, number> = { adam: 0.01, adagrad: 0.1 };
+  return [
+    {
+      id: "epochs-vs-steps",
+      title: "Fixed epochs or fixed steps",
+      question:
+        "Plain SGD, η = 3, mean loss, B from 1 to 1024. At a fixed number of epochs (2) a larger B takes fewer steps; " +
+        "at a fixed number of steps (100) it sees more samples. If large batches were simply worse, both would fall with B.",
+      runs: [...grid({ batchSizes: allBatchSizes, lrs: [3], budgets: [epochs] }), ...grid({ batchSizes: allBatchSizes, lrs: [3], budgets: [{ steps: 100 }] })],
+    },
+    {
+      id: "sum-vs-mean",
+      title: "Sum or mean over the batch",
+      question:
+        "The same SGD at 2 epochs with the batch loss summed (η = 0.3, so B = 10 matches the mean runs' η = 3) or averaged. " +
+        "A summed loss's gradient grows with B, so its steps do: summing is linear lr scaling with B₀ = 1 (claim 9).",
+      runs: [
+        ...grid({ batchSizes: fewBatchSizes, lrs: [0.3], reductions: ["sum"], budgets: [epochs] }),
+        ...grid({ batchSizes: fewBatchSizes, lrs: [3], budgets: [epochs] }),
+      ],
+    },
+    {
+      id: "lr-scaling",
+      title: "Learning rate fixed, scaled with B, or with √B",
+      question:
+        "Mean loss, SGD, 2 epochs, η = 3 at B₀ = 10: kept as is, scaled to η·B/B₀ (linear), or to η·√(B/B₀). " +
+        "Does scaling η with B recover what large batches lose at a fixed number of epochs?",
+      runs: grid({ batchSizes: fewBatchSizes, lrs: [3], lrScalings: ["none", "linear", "sqrt"], budgets: [epochs] }),
+    },
+    {
+      id: "optimizers",
+      title: "Plain SGD, Adam and Adagrad",
+      question:
+        `Mean loss, 2 epochs: SGD with η = 3, Adam with η = ${optimizerLrs.adam}, Adagrad with η = ${optimizerLrs.adagrad}. ` +
+        "Claim 11 says the adaptive methods mitigate the large-batch loss but do not remove it.",
+      runs: [
+        ...grid({ batchSizes: fewBatchSizes, lrs: [3], budgets: [epochs] }),
+        ...grid({ batchSizes: fewBatchSizes, lrs: [optimizerLrs.adam], optimizers: ["adam"], budgets: [epochs] }),
+        ...grid({ batchSizes: fewBatchSizes, lrs: [optimizerLrs.adagrad], optimizers: ["adagrad"], budgets: [epochs] }),
+      ],
+    },
+    {
+      id: "lr-grid",
+      title: "The best learning rate for each batch size",
+      question:
+        "Mean loss, SGD, 2 epochs, η from 1 to 100 in half-decades at B = 4, 64, 1024: which η is best for each B, " +
+        "and over which range does training converge? A best η that grows with B is the 'too-large learning rate' of claim 11 seen from the other side.",
+      runs: grid({ batchSizes: fewBatchSizes, lrs: [1, 3, 10, 30, 100], budgets: [epochs] }),
+    },
+  ];
+}
+
+/** Every run of the default experiments, each once. */
+export function defaultRuns(): RunConfig[] {
+  return uniqueRuns(defaultExperiments().flatMap((experiment) => experiment.runs));
+}

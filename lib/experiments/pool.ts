@@ -1,0 +1,121 @@
+/**
+ * Runs a list of experiment runs on a pool of worker threads (Node only), appending each finished
+ * run to the results file the moment it arrives. Runs already in the file are skipped, so a rerun
+ * after an interruption resumes where it stopped. Aborting terminates the workers: the runs they
+ * were in the middle of are discarded, every finished one is already on disk.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { runKey, type RunConfig } from "./config.js";
+import type { RunRecord } from "./record.js";
+import { appendRecord, readResults } from "./results-file.js";
+
+/** A message to a worker: one run to execute. */
+export interface ToWorker {
+  readonly id: number;
+  readonly config: RunConfig;
+}
+
+/** A worker's answer: the run's record, or the error it threw. */
+export type FromWorker = { readonly id: number; readonly record: RunRecord } | { readonly id: number; readonly error: string };
+
+export interface PoolOptions {
+  /** The results file: read first (finished runs are skipped), appended to as runs finish. */
+  readonly out: string;
+  /** Worker threads. Default os.availableParallelism(). */
+  readonly workers?: number;
+  /** Stops the grid: workers terminated, finished runs kept. */
+  readonly signal?: AbortSignal;
+  /** Called once the runs still to do are known. */
+  readonly onStart?: (info: { total: number; skipped: number; todo: number }) => void;
+  /** Called after each finished run has been appended. */
+  readonly onRun?: (record: RunRecord, done: number, todo: number) => void;
+}
+
+export interface PoolResult {
+  /** Runs of the list already in the file before this call. */
+  readonly skipped: number;
+  /** Runs finished (and appended) by this call. */
+  readonly finished: number;
+  /** Runs this call had to do. */
+  readonly todo: number;
+  /** True when stopped by the signal before every run finished. */
+  readonly interrupted: boolean;
+}
+
+/** The compiled worker: beside this file in lib/dist, or in lib/dist when this file runs from source. */
+export function workerUrl(): URL {
+  const here = import.meta.url;
+  return here.endsWith(".ts") ? new URL("../dist/experiments/worker.js", here) : new URL("./worker.js", here);
+}
+
+export async function runPool(runs: readonly RunConfig[], options: PoolOptions): Promise<PoolResult> {
+  const { out, signal, onStart, onRun } = options;
+  const workers = options.workers ?? availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`runPool: workers must be a positive integer, got ${workers}`);
+  const existing = readResults(out).byKey;
+  const seen = new Set<string>();
+  const todo = runs.filter((run) => {
+    const key = runKey(run);
+    if (existing.has(key) || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const skipped = runs.length - todo.length;
+  onStart?.({ total: runs.length, skipped, todo: todo.length });
+  if (todo.length === 0 || signal?.aborted) return { skipped, finished: 0, todo: todo.length, interrupted: todo.length > 0 };
+  const url = workerUrl();
+  if (!existsSync(url)) throw new Error(`runPool: the compiled worker ${url.pathname} is missing: run npm run build:lib`);
+
+  return new Promise((resolvePool, rejectPool) => {
+    const pool: Worker[] = [];
+    let next = 0;
+    let finished = 0;
+    let settled = false;
+    const stop = async (outcome: { interrupted: boolean } | { error: Error }) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener("abort", onAbort);
+      await Promise.all(pool.map((worker) => worker.terminate()));
+      if ("error" in outcome) rejectPool(outcome.error);
+      else resolvePool({ skipped, finished, todo: todo.length, interrupted: outcome.interrupted });
+    };
+    const onAbort = () => void stop({ interrupted: true });
+    signal?.addEventListener("abort", onAbort);
+
+    const feed = (worker: Worker) => {
+      if (next < todo.length) {
+        const message: ToWorker = { id: next, config: todo[next] };
+        next++;
+        worker.postMessage(message);
+      }
+    };
+    for (let w = 0; w < Math.min(workers, todo.length); w++) {
+      const worker = new Worker(url);
+      pool.push(worker);
+      worker.on("message", (message: FromWorker) => {
+        if (settled) return;
+        if ("error" in message) {
+          void stop({ error: new Error(`run ${runKey(todo[message.id])} failed: ${message.error}`) });
+          return;
+        }
+        try {
+          appendRecord(out, message.record);
+        } catch (error) {
+          void stop({ error: error as Error });
+          return;
+        }
+        finished++;
+        onRun?.(message.record, finished, todo.length);
+        if (finished === todo.length) void stop({ interrupted: false });
+        else feed(worker);
+      });
+      worker.on("error", (error) => void stop({ error }));
+      worker.on("exit", (code) => {
+        if (!settled) void stop({ error: new Error(`a worker exited with code ${code} before the grid finished`) });
+      });
+      feed(worker);
+    }
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * A finished run as it is stored: one JSON line of a results file. Losses are mean per-sample
+ * losses whatever the reduction, so runs with different B and reductions compare directly.
+ */
+import type { TrainRecord, TrainResult } from "../train/train.js";
+import type { RunConfig } from "./config.js";
+
+export interface RunRecord {
+  readonly config: RunConfig;
+  /** train()'s record at the end of each whole epoch (testLoss and testAccuracy always present). */
+  readonly epochs: readonly TrainRecord[];
+  /** A point every `config.recordEvery` steps and at the end of the run. */
+  readonly checkpoints: readonly TrainRecord[];
+  /** Steps and samples actually trained (fewer than the budget when the run diverged). */
+  readonly steps: number;
+  readonly samples: number;
+  /** Set when a loss stopped being finite: the epoch and step it happened at and the last finite batch loss. */
+  readonly diverged: { readonly epoch: number; readonly step: number; readonly lastFiniteLoss: number | null } | null;
+  /** Training wall time in seconds, evaluation excluded. */
+  readonly seconds: number;
+  /** The whole run's wall time in seconds: training, evaluations and setting up the network. */
+  readonly wallSeconds: number;
+}
+
+export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds: number): RunRecord {
+  return {
+    config,
+    epochs: result.epochs,
+    checkpoints: result.checkpoints,
+    steps: result.steps,
+    samples: result.samples,
+    diverged: result.diverged ?? null,
+    seconds: result.seconds,
+    wallSeconds,
+  };
+}
+
+/** A record without its wall times. */
+export type TimelessRecord = Omit<RunRecord, "seconds" | "wallSeconds" | "epochs" | "checkpoints"> & {
+  readonly epochs: readonly Omit<TrainRecord, "seconds">[];
+  readonly checkpoints: readonly Omit<TrainRecord, "seconds">[];
+};
+
+/** The record without its wall times: what must be identical however and wherever the run ran. */
+export function withoutTimes(record: RunRecord): TimelessRecord {
+  const { seconds: _s, wallSeconds: _w, ...rest } = record;
+  const strip = (points: readonly TrainRecord[]) => points.map(({ seconds: _t, ...p }) => p);
+  return { ...rest, epochs: strip(record.epochs), checkpoints: strip(record.checkpoints) };
+}
+
+/** The last point of a run: its final losses and accuracy. */
+export function finalPoint(record: RunRecord): TrainRecord | undefined {
+  return record.checkpoints.at(-1) ?? record.epochs.at(-1);
+}

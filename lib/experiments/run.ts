@@ -1,0 +1,68 @@
+/** Executes one run: its data (cached per process), a network from its seed, train(), one record. */
+import { evaluate } from "../train/evaluate.js";
+import { lossByName } from "../losses/loss.js";
+import { createNetwork } from "../network/network.js";
+import { train, type TrainProgress } from "../train/train.js";
+import { stepsPerEpoch, type RunConfig } from "./config.js";
+import { loadData } from "./datasets.js";
+import { type RunRecord, toRunRecord } from "./record.js";
+
+/** Where a run stands at the end of an epoch, for a live display. */
+export interface EpochSummary {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly trainAccuracy: number;
+  readonly testLoss: number;
+  readonly testAccuracy: number;
+}
+
+export interface RunOptions {
+  /** Called after every step. */
+  onProgress?: (progress: TrainProgress) => void;
+  /** Called at the end of every whole epoch (costs one evaluation of both sets). */
+  onEpoch?: (summary: EpochSummary) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * The same configuration gives the same record (wall times aside) in any process: the network's
+ * weights come from `createRng(seed)` and the shuffles from train()'s own `createRng(seed)`.
+ */
+export function runOne(config: RunConfig, options: RunOptions = {}): RunRecord {
+  const started = performance.now();
+  const { train: trainSet, test } = loadData(config.data);
+  const net = createNetwork({ sizes: config.layers, activation: config.activation, rng: config.seed });
+  const perEpoch = stepsPerEpoch(trainSet.inputs.rows, config.batchSize, config.lastBatch);
+  const loss = lossByName(config.loss);
+  const { onEpoch, onProgress } = options;
+  const result = train(net, trainSet, {
+    loss: config.loss,
+    reduction: config.reduction,
+    optimizer: { name: config.optimizer, lr: config.lr },
+    batchSize: config.batchSize,
+    budget: config.budget,
+    seed: config.seed,
+    lastBatch: config.lastBatch,
+    recordEvery: config.recordEvery,
+    test,
+    signal: options.signal,
+    onProgress:
+      onProgress === undefined && onEpoch === undefined
+        ? undefined
+        : (progress) => {
+            onProgress?.(progress);
+            if (onEpoch !== undefined && progress.step % perEpoch === 0) {
+              const onTrain = evaluate(net, trainSet, loss);
+              const onTest = evaluate(net, test, loss);
+              onEpoch({
+                epoch: progress.step / perEpoch,
+                trainLoss: onTrain.loss,
+                trainAccuracy: onTrain.accuracy,
+                testLoss: onTest.loss,
+                testAccuracy: onTest.accuracy,
+              });
+            }
+          },
+  });
+  return toRunRecord(config, result, (performance.now() - started) / 1000);
+}

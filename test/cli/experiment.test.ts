@@ -1,0 +1,133 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readResults, runKey } from "../../lib/index.ts";
+import { cli, start, tempDir } from "./spawn.ts";
+
+/** A tiny grid on xor: runs of a few milliseconds. */
+const tiny = ["--dataset", "xor", "--layers", "2,6,2", "--batch-sizes", "1,8", "--lrs", "1", "--steps", "30", "--seeds", "2"];
+const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter((line) => line !== "");
+
+describe("batchprop experiment", () => {
+  it("--help explains every option with its default", async () => {
+    const { code, stdout: help } = await cli(["experiment", "--help"], { timeoutMs: 30_000 });
+    expect(code).toBe(0);
+    const stdout = help.replace(/\s+/g, " "); // commander wraps the help to the terminal's width
+    for (const option of ["--dataset", "--layers", "--activation", "--loss", "--reduction", "--optimizer", "--batch-sizes", "--lrs", "--lr-scaling", "--base-batch", "--epochs", "--steps", "--samples", "--seeds", "--workers", "--out", "--default"]) {
+      expect(stdout).toContain(option);
+    }
+    expect(stdout).toContain('(default: "digits")');
+    expect(stdout).toContain('(default: "none")');
+    expect(stdout).toContain("idx:PATH");
+  });
+
+  it("runs a grid, then a rerun skips every finished run and leaves the file as it was", async () => {
+    const out = join(tempDir(), "sub", "grid.jsonl");
+    const first = await cli(["experiment", ...tiny, "--out", out, "--workers", "2"]);
+    expect(first.stderr).toContain("[4/4]");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("Finished 4 runs");
+    const before = readFileSync(out, "utf8");
+    expect(lines(out)).toHaveLength(4);
+    const again = await cli(["experiment", ...tiny, "--out", out]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("4 already in");
+    expect(readFileSync(out, "utf8")).toBe(before);
+  });
+
+  it("reports a corrupt line of the results file by its number and fails without touching it", async () => {
+    const out = join(tempDir(), "corrupt.jsonl");
+    await cli(["experiment", ...tiny, "--out", out, "--batch-sizes", "8", "--seeds", "1"]);
+    writeFileSync(out, `${readFileSync(out, "utf8")}not json\n`);
+    const before = readFileSync(out, "utf8");
+    const { code, stderr } = await cli(["experiment", ...tiny, "--out", out]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/corrupt\.jsonl, line 2: not a run record/);
+    expect(readFileSync(out, "utf8")).toBe(before);
+  });
+
+  describe("bad options: a message naming the option and value, exit status 2, nothing written", () => {
+    const cases: [string, string[], RegExp][] = [
+      ["unknown dataset", ["--dataset", "mnist9"], /--dataset: unknown dataset "mnist9" \(expected digits, xor, circles, spirals or idx:PATH\)/],
+      ["unknown optimizer", ["--optimizer", "rmsprop"], /--optimizer: unknown optimizer "rmsprop" \(expected sgd, momentum, adagrad, adam\)/],
+      ["batch size 0", ["--batch-sizes", "8,0"], /--batch-sizes: batch size 0 must be at least 1/],
+      ["negative batch size", ["--batch-sizes=-4"], /--batch-sizes: batch size -4 must be at least 1/],
+      ["batch size not an integer", ["--batch-sizes", "2.5"], /--batch-sizes: batch size 2\.5 is not an integer/],
+      ["batch size not a number", ["--batch-sizes", "ten"], /--batch-sizes: batch size "ten" is not a number/],
+      ["batch size above the training set", ["--batch-sizes", "801"], /--batch-sizes: batch size 801 is larger than the training set \(800 samples of xor\)/],
+      ["learning rate 0", ["--lrs", "1,0"], /--lrs: learning rate 0 must be a positive finite number/],
+      ["negative learning rate", ["--lrs=-1"], /--lrs: learning rate -1 must be a positive finite number/],
+      ["learning rate not a number", ["--lrs", "fast"], /--lrs: learning rate "fast" is not a number/],
+      ["first layer wider than the data", ["--layers", "784,30,10"], /--layers: the first layer has 784 inputs but xor has 2/],
+      ["no worker", ["--workers", "0"], /--workers: need at least one worker, got 0/],
+      ["two budgets", ["--epochs", "2", "--steps", "10"], /give one budget, not 2: --epochs 2 and --steps 10/],
+      ["unknown lr scaling", ["--lr-scaling", "cubic"], /--lr-scaling: unknown lr scaling "cubic"/],
+    ];
+    for (const [what, args, message] of cases) {
+      it(what, async () => {
+        const out = join(tempDir(), "never.jsonl");
+        const { code, stderr } = await cli(["experiment", "--dataset", "xor", "--layers", "2,6,2", "--steps", "5", ...args, "--out", out], { timeoutMs: 30_000 });
+        expect(stderr).toMatch(message);
+        expect(code).toBe(2);
+        expect(existsSync(out)).toBe(false);
+      });
+    }
+
+    it("an output file that cannot be read", async () => {
+      const dir = tempDir();
+      const asDirectory = join(dir, "results.jsonl");
+      mkdirSync(asDirectory);
+      const one = await cli(["experiment", ...tiny, "--out", asDirectory], { timeoutMs: 30_000 });
+      expect(one.stderr).toMatch(/--out: .*results\.jsonl is a directory, not a results file/);
+      expect(one.code).toBe(2);
+      if (process.getuid?.() === 0) return; // root reads a file whatever its mode
+      const locked = join(dir, "locked.jsonl");
+      writeFileSync(locked, "");
+      chmodSync(locked, 0o000);
+      const two = await cli(["experiment", ...tiny, "--out", locked], { timeoutMs: 30_000 });
+      expect(two.stderr).toMatch(/--out: cannot read and append to .*locked\.jsonl/);
+      expect(two.code).toBe(2);
+    });
+
+    it("--default with grid options", async () => {
+      const out = join(tempDir(), "never.jsonl");
+      const { code, stderr } = await cli(["experiment", "--default", "--lrs", "1", "--out", out], { timeoutMs: 30_000 });
+      expect(stderr).toMatch(/--default runs the embedded experiment set and takes only --workers and --out, got --lrs/);
+      expect(code).toBe(2);
+      expect(existsSync(out)).toBe(false);
+    });
+  });
+
+  it("stops cleanly on Ctrl-C: exit 130, only whole finished runs kept, and a rerun completes the rest", async () => {
+    const out = join(tempDir(), "interrupted.jsonl");
+    // 12 runs of ~0.1–0.3 s each on one worker: seconds in all, so SIGINT lands mid-grid.
+    const grid = ["experiment", "--dataset", "circles", "--layers", "2,16,2", "--batch-sizes", "1,4,16", "--lrs", "0.5,2", "--steps", "2000", "--seeds", "2", "--workers", "1", "--out", out];
+    const { child, exited } = start(grid);
+    await new Promise<void>((landed, fail) => {
+      const poll = setInterval(() => {
+        if (existsSync(out) && readFileSync(out, "utf8").includes("\n")) {
+          clearInterval(poll);
+          landed();
+        }
+      }, 20);
+      void exited.then(() => {
+        clearInterval(poll);
+        fail(new Error("the grid ended before its first run landed"));
+      });
+    });
+    child.kill("SIGINT");
+    const { code, stderr } = await exited;
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/Interrupted after .*: kept \d+ finished runs? in .*interrupted\.jsonl .*Rerun the same command to resume/);
+    const kept = readResults(out).records; // throws on a partial line
+    expect(kept.length).toBeGreaterThanOrEqual(1);
+    expect(kept.length).toBeLessThan(12);
+    expect(stderr).toContain(`kept ${kept.length} finished run`);
+    const rerun = await cli(grid);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toContain(`${kept.length} already in`);
+    const all = readResults(out).records;
+    expect(all).toHaveLength(12);
+    expect(new Set(all.map((r) => runKey(r.config))).size).toBe(12);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { cli } from "./spawn.ts";
+
+describe("batchprop train", () => {
+  it("trains one network and prints train/test loss and test accuracy per epoch", async () => {
+    const { code, stdout } = await cli(["train", "--dataset", "xor", "--layers", "2,8,2", "--epochs", "3", "--batch-size", "20", "--lr", "2"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Training 2-8-2 sigmoid, sum-of-squares (mean), sgd η = 2, B = 20, 3 epochs on xor (800 train / 200 test), seed 0");
+    for (const epoch of [1, 2, 3]) expect(stdout).toMatch(new RegExp(`epoch ${epoch}: train loss \\d\\.\\d{5}, test loss \\d\\.\\d{5}, test accuracy \\d+\\.\\d\\d%`));
+    expect(stdout).toMatch(/Done: 120 steps in .* of training, test accuracy/);
+  });
+
+  it("--help gives Nielsen's defaults", async () => {
+    const { code, stdout: help } = await cli(["train", "--help"], { timeoutMs: 30_000 });
+    expect(code).toBe(0);
+    const stdout = help.replace(/\s+/g, " "); // commander wraps the help to the terminal's width
+    for (const text of ['--lr <eta>', '(default: "3")', '--batch-size <B>', '(default: "10")', '(default: "sgd")', '(default: "mean")', '(default: "sum-of-squares")']) {
+      expect(stdout).toContain(text);
+    }
+  });
+
+  it("rejects bad options with exit status 2", async () => {
+    const bad: [string[], RegExp][] = [
+      [["--batch-size", "0"], /--batch-size: batch size 0 must be at least 1/],
+      [["--lr", "abc"], /--lr: learning rate "abc" is not a number/],
+      [["--dataset", "xor"], /--layers: the first layer has 784 inputs but xor has 2/],
+      [["--optimizer", "lbfgs"], /--optimizer: unknown optimizer "lbfgs"/],
+    ];
+    for (const [args, message] of bad) {
+      const layers = args.includes("--dataset") ? ["--layers", "784,30,10"] : ["--dataset", "xor"];
+      const { code, stderr } = await cli(["train", ...layers, ...args], { timeoutMs: 30_000 });
+      expect(stderr).toMatch(message);
+      expect(code).toBe(2);
+    }
+  });
+});

@@ -1,0 +1,97 @@
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  expandGrid,
+  readResults,
+  runKey,
+  runOne,
+  runPool,
+  withoutTimes,
+  type DataConfig,
+  type RunConfig,
+  type RunRecord,
+} from "../../lib/index.ts";
+
+const data: DataConfig = { name: "xor", train: 80, test: 40, seed: 3 };
+
+/** 2 × 2 × 2 = 8 tiny runs on xor: a few milliseconds each. */
+const grid: RunConfig[] = expandGrid({
+  data,
+  layers: [2, 6, 2],
+  batchSizes: [1, 16],
+  lrs: [0.5, 2],
+  budgets: [{ steps: 40 }],
+  seeds: 2,
+});
+
+const tempFile = (name: string) => join(mkdtempSync(join(tmpdir(), "batchprop-pool-")), name);
+const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter((line) => line !== "");
+const timeless = (records: readonly RunRecord[]) => new Map(records.map((r) => [runKey(r.config), withoutTimes(r)]));
+
+describe("runPool", () => {
+  it("appends one JSON line per run and, run again, skips them all: no new line, the same file", async () => {
+    const out = tempFile("grid.jsonl");
+    const first = await runPool(grid, { out, workers: 2 });
+    expect(first).toEqual({ skipped: 0, finished: 8, todo: 8, interrupted: false });
+    const before = readFileSync(out, "utf8");
+    expect(lines(out)).toHaveLength(8);
+    const second = await runPool(grid, { out, workers: 2 });
+    expect(second).toEqual({ skipped: 8, finished: 0, todo: 0, interrupted: false });
+    expect(readFileSync(out, "utf8")).toBe(before);
+  });
+
+  it("gives every run the same record alone, in a parallel grid, and after a resume (wall times aside)", async () => {
+    const alone = timeless(grid.map((config) => runOne(config)));
+    const parallelOut = tempFile("parallel.jsonl");
+    await runPool(grid, { out: parallelOut, workers: 2 });
+    const resumedOut = tempFile("resumed.jsonl");
+    await runPool(grid.slice(0, 3), { out: resumedOut, workers: 1 });
+    const resumed = await runPool(grid, { out: resumedOut, workers: 2 });
+    expect(resumed.skipped).toBe(3);
+    expect(resumed.finished).toBe(5);
+    for (const out of [parallelOut, resumedOut]) {
+      const got = timeless(readResults(out).records);
+      expect(got.size).toBe(grid.length);
+      for (const [key, record] of alone) expect(got.get(key)).toEqual(record);
+    }
+    // Different seeds really differ, so the equality above is not vacuous.
+    const [a, b] = grid.filter((r) => r.batchSize === 1 && r.baseLr === 2);
+    expect(alone.get(runKey(a))!.checkpoints).not.toEqual(alone.get(runKey(b))!.checkpoints);
+  });
+
+  it("refuses a results file with a corrupt line, naming the line, and leaves the file alone", async () => {
+    const out = tempFile("corrupt.jsonl");
+    await runPool(grid.slice(0, 2), { out, workers: 1 });
+    appendFileSync(out, '{"config": {"batchSize": 1, "lr":\n');
+    appendFileSync(out, `${lines(out)[0]}\n`);
+    const before = readFileSync(out, "utf8");
+    expect(() => readResults(out)).toThrow(/corrupt\.jsonl, line 3: not a run record/);
+    await expect(runPool(grid, { out, workers: 1 })).rejects.toThrow(/line 3/);
+    expect(readFileSync(out, "utf8")).toBe(before);
+    writeFileSync(out, "[1, 2]\n");
+    expect(() => readResults(out)).toThrow(/line 1: not a run record \(not a JSON object\)/);
+  });
+
+  it("records a divergence (huge η) with its step and last finite loss instead of crashing", async () => {
+    const [config] = expandGrid({
+      data,
+      layers: [2, 6, 2],
+      activation: "identity",
+      batchSizes: [8],
+      lrs: [1e6],
+      budgets: [{ steps: 200 }],
+      seeds: 1,
+    });
+    const out = tempFile("diverged.jsonl");
+    await runPool([config], { out, workers: 1 });
+    const [record] = readResults(out).records;
+    expect(record.diverged).not.toBeNull();
+    expect(record.diverged!.step).toBeGreaterThan(1);
+    expect(record.diverged!.step).toBeLessThan(200);
+    expect(Number.isFinite(record.diverged!.lastFiniteLoss)).toBe(true);
+    expect(record.steps).toBe(record.diverged!.step - 1);
+    expect(withoutTimes(record)).toEqual(withoutTimes(runOne(config)));
+  });
+});
