@@ -53,6 +53,15 @@ describe("executeNotebook", () => {
     expect(rebuilt.status).toBe("executed");
   });
 
+  it("keeps tslab's rich displays (HTML, as Plot's SVG charts arrive) in order with printed text", async () => {
+    const run = await executeNotebook(fixture("display.ipynb"), { outDir });
+    expect(codeCells(readCopy(run.outPath))[0].outputs).toEqual([
+      { output_type: "display_data", data: { "text/html": "<b>bold</b>" }, metadata: {} },
+      { output_type: "display_data", data: { "text/plain": "plain" }, metadata: {} },
+      { output_type: "stream", name: "stdout", text: ["after\n"] },
+    ]);
+  });
+
   it("stops at the failing cell, names file, cell, source and error, and writes the copy so far", async () => {
     const path = fixture("fails-in-cell-2.ipynb");
     const out = tempDir("failing");
