@@ -95,7 +95,7 @@ export class Kernel {
   private closed = false;
 
   private constructor(
-    private readonly child: ChildProcess,
+    child: ChildProcess,
     private readonly key: string,
     private readonly connectionDir: string,
     private readonly shell: Dealer,
