@@ -46,7 +46,7 @@ describe("batchprop experiment", () => {
     expect(readFileSync(out, "utf8")).toBe(before);
   });
 
-  describe("bad options: a message naming the option and value, exit status 2, nothing written", () => {
+  describe.concurrent("bad options: a message naming the option and value, exit status 2, nothing written", () => {
     const cases: [string, string[], RegExp][] = [
       ["unknown dataset", ["--dataset", "mnist9"], /--dataset: unknown dataset "mnist9" \(expected digits, xor, circles, spirals or idx:PATH\)/],
       ["unknown optimizer", ["--optimizer", "rmsprop"], /--optimizer: unknown optimizer "rmsprop" \(expected sgd, momentum, adagrad, adam\)/],
@@ -100,8 +100,8 @@ describe("batchprop experiment", () => {
 
   it("stops cleanly on Ctrl-C: exit 130, only whole finished runs kept, and a rerun completes the rest", async () => {
     const out = join(tempDir(), "interrupted.jsonl");
-    // 12 runs of ~0.1–0.3 s each on one worker: seconds in all, so SIGINT lands mid-grid.
-    const grid = ["experiment", "--dataset", "circles", "--layers", "2,16,2", "--batch-sizes", "1,4,16", "--lrs", "0.5,2", "--steps", "2000", "--seeds", "2", "--workers", "1", "--out", out];
+    // 12 runs of ~0.2 s each (idle machine) on one worker: seconds in all, so SIGINT lands mid-grid.
+    const grid = ["experiment", "--dataset", "circles", "--layers", "2,16,2", "--batch-sizes", "1,4,16", "--lrs", "0.5,2", "--steps", "5000", "--seeds", "2", "--workers", "1", "--out", out];
     const { child, exited } = start(grid);
     await new Promise<void>((landed, fail) => {
       const poll = setInterval(() => {
