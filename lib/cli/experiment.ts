@@ -6,7 +6,7 @@
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
 import cliProgress from "cli-progress";
-import { checkBatchSize, checkLr, ConfigError, type LrScaling, lrScalings, runKey, type RunConfig } from "../experiments/config.js";
+import { checkBatchSize, checkLr, checkRunConfig, ConfigError, type LrScaling, lrScalings, runKey, type RunConfig } from "../experiments/config.js";
 import { defaultExperiments, defaultRuns } from "../experiments/defaults.js";
 import { expandGrid } from "../experiments/grid.js";
 import { runPool } from "../experiments/pool.js";
@@ -106,6 +106,7 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
       budgets: [budget],
       seeds,
     });
+    for (const run of runs) checkRunConfig(run, model.shape);
     label = `${batchSizes.length} batch size${batchSizes.length > 1 ? "s" : ""} × ${lrs.length} learning rate${lrs.length > 1 ? "s" : ""} × ${seeds} seed${seeds > 1 ? "s" : ""} on ${values.dataset}`;
   }
   const out = values.out ?? (values.default === true ? "results/default.jsonl" : "results/experiment.jsonl");

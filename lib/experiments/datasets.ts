@@ -10,15 +10,28 @@ import { circles, spirals, xor } from "../data/synthetic.js";
 import { createRng } from "../random/rng.js";
 import { canonicalJson, checkDatasetName, ConfigError, type DataConfig, type DataShape } from "./config.js";
 
-/** The split sizes each dataset gets unless told otherwise: Nielsen's digits 8,000/2,000, small synthetic sets. */
+const cache = new Map<string, Split>();
+
+/**
+ * The split each dataset gets from the command line: Nielsen's 8,000/2,000 digits, 800/200 samples
+ * of a synthetic set, or all of an IDX directory's training and test files (read here, so a missing
+ * or malformed file is reported before anything runs).
+ */
 export function defaultDataConfig(name: string): DataConfig {
   checkDatasetName(name);
   if (name === "digits") return { name, train: 8000, test: 2000, seed: 0 };
-  if (name.startsWith("idx:")) return { name: `idx:${resolve(name.slice(4))}`, train: 60000, test: 10000, seed: 0 };
-  return { name, train: 800, test: 200, seed: 0 };
+  if (!name.startsWith("idx:")) return { name, train: 800, test: 200, seed: 0 };
+  const dir = resolve(name.slice(4));
+  let split: Split;
+  try {
+    split = loadMnistIdx(dir);
+  } catch (error) {
+    throw new ConfigError("--dataset", `cannot read MNIST's IDX files from ${dir}: ${(error as Error).message}`);
+  }
+  const data = { name: `idx:${dir}`, train: split.train.inputs.rows, test: split.test.inputs.rows, seed: 0 };
+  cache.set(canonicalJson(data), split);
+  return data;
 }
-
-const cache = new Map<string, Split>();
 
 export function loadData(data: DataConfig): Split {
   const key = canonicalJson(data);
