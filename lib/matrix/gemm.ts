@@ -36,13 +36,12 @@ export function gemm(a: Matrix, b: Matrix, out: Matrix, options: GemmOptions = {
   const k = transA ? a.rows : a.cols;
   const kb = transB ? b.cols : b.rows;
   const n = transB ? b.rows : b.cols;
-  const name = () => `gemm(${a.shape}${transA ? "ᵀ" : ""} · ${b.shape}${transB ? "ᵀ" : ""})`;
-  if (k !== kb) throw new RangeError(`${name()}: inner dimensions differ (${k} vs ${kb})`);
+  if (k !== kb) throw new RangeError(`${describe(a, b, options)}: inner dimensions differ (${k} vs ${kb})`);
   if (out.rows !== m || out.cols !== n) {
-    throw new RangeError(`${name()}: output must be ${m}×${n}, got ${out.shape}`);
+    throw new RangeError(`${describe(a, b, options)}: output must be ${m}×${n}, got ${out.shape}`);
   }
   if (overlaps(out.data, a.data) || overlaps(out.data, b.data)) {
-    throw new RangeError(`${name()}: output must not share storage with an operand`);
+    throw new RangeError(`${describe(a, b, options)}: output must not share storage with an operand`);
   }
   kernel.gemm(transA, transB, m, n, k, alpha, a.data, a.cols, b.data, b.cols, beta, out.data, out.cols);
   return out;
@@ -57,4 +56,9 @@ export function matmul(a: Matrix, b: Matrix, options: Pick<GemmOptions, "transA"
 
 function overlaps(x: Float64Array, y: Float64Array): boolean {
   return x.buffer === y.buffer && x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
+/** "gemm(64×784ᵀ · 64×100)": the operation and both shapes, for error messages. */
+function describe(a: Matrix, b: Matrix, { transA = false, transB = false }: GemmOptions): string {
+  return `gemm(${a.shape}${transA ? "ᵀ" : ""} · ${b.shape}${transB ? "ᵀ" : ""})`;
 }

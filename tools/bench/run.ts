@@ -7,6 +7,7 @@ import { cpus } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchGemm } from "./gemm.ts";
+import { benchTraining } from "./training.ts";
 
 /** One flat record per measurement: its fields become the table's columns. */
 type BenchRow = object;
@@ -17,7 +18,18 @@ export interface BenchSection {
 }
 
 /** A section is a title and a function returning rows; a new benchmark is one more entry here. */
-export const sections: BenchSection[] = [{ title: "gemm, float64", run: benchGemm }];
+export const sections: BenchSection[] = [
+  { title: "gemm, float64", run: benchGemm },
+  { title: "training one epoch of the 10,000 digits, 784-100-10 sigmoid", run: () => withRatios(benchTraining()) },
+];
+
+/** Adds to each vectorized row how many times faster it is than the per-sample loop at the same B. */
+function withRatios(rows: ReturnType<typeof benchTraining>): object[] {
+  return rows.map((row) => {
+    const perSample = rows.find((r) => r.gradients === "per-sample" && r.batchSize === row.batchSize);
+    return { ...row, vsPerSample: perSample ? row.samplesPerSecond / perSample.samplesPerSecond : 1 };
+  });
+}
 
 const outFile = resolve(dirname(fileURLToPath(import.meta.url)), "../../build/bench.json");
 
