@@ -1,3 +1,4 @@
+import { centralDifferences } from "../check/finite-differences.js";
 import type { Matrix } from "../matrix/matrix.js";
 import { computeGradients } from "./backward.js";
 import { gradientArrays, type Gradients } from "./gradients.js";
@@ -37,14 +38,9 @@ export function gradientCheck(net: Network, input: Matrix, target: Matrix, objec
     checked: 0,
   };
   params.forEach((theta, a) => {
+    const numerics = centralDifferences(theta, lossAt, h);
     for (let p = 0; p < theta.length; p++) {
-      const saved = theta[p];
-      theta[p] = saved + h;
-      const plus = lossAt();
-      theta[p] = saved - h;
-      const minus = lossAt();
-      theta[p] = saved;
-      const numeric = (plus - minus) / (2 * h);
+      const numeric = numerics[p];
       const exact = analytic[a][p];
       const scale = Math.max(Math.abs(exact), Math.abs(numeric));
       const error = scale === 0 ? 0 : Math.abs(exact - numeric) / scale;
