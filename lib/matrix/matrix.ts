@@ -72,6 +72,13 @@ export class Matrix {
     return new Matrix(this.rows, this.cols, this.data.slice());
   }
 
+  /** f applied to every element, as a new matrix of the same shape (σ(z) elementwise, notebook 1). */
+  map(f: (value: number) => number): Matrix {
+    const out = new Matrix(this.rows, this.cols);
+    for (let p = 0; p < this.data.length; p++) out.data[p] = f(this.data[p]);
+    return out;
+  }
+
   transpose(): Matrix {
     const out = new Matrix(this.cols, this.rows);
     for (let i = 0; i < this.rows; i++) {

@@ -83,6 +83,32 @@ describe("Matrix views and copies", () => {
   });
 });
 
+describe("Matrix.map", () => {
+  it("applies f to every element into a new matrix of the same shape, leaving the original alone", () => {
+    const z = Matrix.fromRows([[0, 1, -2], [3, -4, 0.5]]);
+    const σ = (x: number): number => 1 / (1 + Math.exp(-x));
+    const a = z.map(σ);
+    expect(a).not.toBe(z);
+    expect(a.data).not.toBe(z.data);
+    expect(a.shape).toBe("2×3");
+    expect(a.toRows()).toEqual([[σ(0), σ(1), σ(-2)], [σ(3), σ(-4), σ(0.5)]]);
+    expect(z.toRows()).toEqual([[0, 1, -2], [3, -4, 0.5]]);
+  });
+
+  it("calls f with the value alone, not the index and array Float64Array.map passes", () => {
+    const seen: number[][] = [];
+    Matrix.fromRows([[7, 8]]).map((...args: number[]) => {
+      seen.push(args);
+      return 0;
+    });
+    expect(seen).toEqual([[7], [8]]);
+  });
+
+  it("of an empty matrix is empty, with the shape kept", () => {
+    expect(new Matrix(0, 4).map(Math.exp).shape).toBe("0×4");
+  });
+});
+
 describe("assertShape and assertFinite", () => {
   it("assertShape names the operation and both shapes", () => {
     expect(() => assertShape(new Matrix(2, 3), 2, 3, "layer 1 weights")).not.toThrow();
