@@ -34,6 +34,17 @@ export function axpy(alpha: number, x: Float64Array, y: Float64Array): Float64Ar
   return y;
 }
 
+/** The arrays one after another, in a new array (a network's parameters as one vector). */
+export function concatenate(arrays: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(arrays.reduce((n, x) => n + x.length, 0));
+  let offset = 0;
+  for (const x of arrays) {
+    out.set(x, offset);
+    offset += x.length;
+  }
+  return out;
+}
+
 /** Index of the largest value in each row (predicted class). */
 export function argmaxRows(m: Matrix): Int32Array {
   const out = new Int32Array(m.rows);

@@ -1,4 +1,5 @@
 import { Matrix } from "../matrix/matrix.js";
+import { concatenate } from "../matrix/ops.js";
 import type { Network } from "./network.js";
 
 /** ∂L/∂weights and ∂L/∂bias for every layer, shaped like the network's parameters. */
@@ -17,6 +18,11 @@ export function createGradients(net: Network): Gradients {
 /** Gradient arrays in the order of `parameters(net)`: dW₁, db₁, dW₂, db₂, … */
 export function gradientArrays(grads: Gradients): Float64Array[] {
   return grads.dWeights.flatMap((dW, l) => [dW.data, grads.dBias[l]]);
+}
+
+/** Every gradient in one vector, in the order of `gradientArrays` (and so of `parameterVector`): a copy. */
+export function gradientVector(grads: Gradients): Float64Array {
+  return concatenate(gradientArrays(grads));
 }
 
 /** Adds `from` into `into` (combining shards: SEEDS.md claim 10). */

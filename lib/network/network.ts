@@ -1,6 +1,7 @@
 import { type Activation, type ActivationName, activationByName } from "../activations/activation.js";
 import { type Init, randomMatrix } from "../matrix/init.js";
 import { Matrix } from "../matrix/matrix.js";
+import { concatenate } from "../matrix/ops.js";
 import { createRng, type Rng } from "../random/rng.js";
 
 /** A dense layer: z = act·weights + bias (weights n_in×n_out, bias n_out), a = f(z). */
@@ -65,4 +66,9 @@ export function cloneNetwork(net: Network): Network {
 /** Every parameter array, in the order optimizers and gradients use: W₁, b₁, W₂, b₂, … */
 export function parameters(net: Network): Float64Array[] {
   return net.layers.flatMap((layer) => [layer.weights.data, layer.bias]);
+}
+
+/** Every parameter in one vector, in the order of `parameters(net)`: a copy, for comparing whole networks. */
+export function parameterVector(net: Network): Float64Array {
+  return concatenate(parameters(net));
 }

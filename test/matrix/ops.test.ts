@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Matrix } from "../../lib/matrix/matrix.ts";
-import { addRowVector, argmaxRows, axpy, columnSums, maxRelativeDifference } from "../../lib/matrix/ops.ts";
+import { addRowVector, argmaxRows, axpy, columnSums, concatenate, maxRelativeDifference } from "../../lib/matrix/ops.ts";
 
 describe("addRowVector", () => {
   it("adds the bias to every row in place (z = act·weights + bias)", () => {
@@ -73,5 +73,15 @@ describe("maxRelativeDifference", () => {
     expect(() => maxRelativeDifference(new Matrix(2, 3), new Matrix(3, 2))).toThrow(
       new RangeError("maxRelativeDifference: shapes differ (2×3 vs 3×2)"),
     );
+  });
+});
+
+describe("concatenate", () => {
+  it("puts the arrays one after another in a new array", () => {
+    const a = Float64Array.from([1, 2]);
+    const out = concatenate([a, new Float64Array(0), Float64Array.from([3])]);
+    expect(Array.from(out)).toEqual([1, 2, 3]);
+    expect(out.buffer).not.toBe(a.buffer);
+    expect(concatenate([]).length).toBe(0);
   });
 });
