@@ -3,11 +3,11 @@
  * and runs to the end, both through our runner and through Jupyter's own client.
  */
 import { readFileSync } from "node:fs";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { executeNotebook, projectNotebooks } from "../../tools/notebooks/execute.ts";
 import { notebookKernelspec } from "../../tools/notebooks/kernelspec.ts";
-import { debianPython, nbclientRun, root, run, tempDir } from "./spawn.ts";
+import { debianPython, nbclientRun, root, run } from "./spawn.ts";
 
 const notebooks = projectNotebooks();
 const name = (path: string) => relative(root, path);
@@ -42,7 +42,7 @@ describe("the project's notebooks", () => {
   it.each(notebooks.map((path) => [name(path), path]))(
     "%s runs to the end through the tslab kernel",
     async (_, path) => {
-      const run = await executeNotebook(path, { outDir: tempDir("project-notebooks") });
+      const run = await executeNotebook(path, { outDir: join(root, "build", "notebooks") });
       expect(run.status).toBe("executed");
     },
     allNotebooksMs,
