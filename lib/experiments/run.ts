@@ -1,9 +1,7 @@
 /** Executes one run: its data (cached per process), a network from its seed, train(), one record. */
-import { evaluate } from "../train/evaluate.js";
-import { lossByName } from "../losses/loss.js";
 import { createNetwork } from "../network/network.js";
 import { train, type TrainProgress } from "../train/train.js";
-import { stepsPerEpoch, type RunConfig } from "./config.js";
+import type { RunConfig } from "./config.js";
 import { loadData } from "./datasets.js";
 import { type RunRecord, toRunRecord } from "./record.js";
 
@@ -19,7 +17,7 @@ export interface EpochSummary {
 export interface RunOptions {
   /** Called after every step. */
   onProgress?: (progress: TrainProgress) => void;
-  /** Called at the end of every whole epoch (costs one evaluation of both sets). */
+  /** Called at the end of every whole epoch with train()'s own record of it. */
   onEpoch?: (summary: EpochSummary) => void;
   signal?: AbortSignal;
 }
@@ -32,8 +30,6 @@ export function runOne(config: RunConfig, options: RunOptions = {}): RunRecord {
   const started = performance.now();
   const { train: trainSet, test } = loadData(config.data);
   const net = createNetwork({ sizes: config.layers, activation: config.activation, rng: config.seed });
-  const perEpoch = stepsPerEpoch(trainSet.inputs.rows, config.batchSize, config.lastBatch);
-  const loss = lossByName(config.loss);
   const { onEpoch, onProgress } = options;
   const result = train(net, trainSet, {
     loss: config.loss,
@@ -46,23 +42,17 @@ export function runOne(config: RunConfig, options: RunOptions = {}): RunRecord {
     recordEvery: config.recordEvery,
     test,
     signal: options.signal,
-    onProgress:
-      onProgress === undefined && onEpoch === undefined
-        ? undefined
-        : (progress) => {
-            onProgress?.(progress);
-            if (onEpoch !== undefined && progress.step % perEpoch === 0) {
-              const onTrain = evaluate(net, trainSet, loss);
-              const onTest = evaluate(net, test, loss);
-              onEpoch({
-                epoch: progress.step / perEpoch,
-                trainLoss: onTrain.loss,
-                trainAccuracy: onTrain.accuracy,
-                testLoss: onTest.loss,
-                testAccuracy: onTest.accuracy,
-              });
-            }
-          },
+    onProgress,
+    onRecord: (point, kind) => {
+      if (kind !== "epoch" || onEpoch === undefined) return;
+      onEpoch({
+        epoch: point.epoch,
+        trainLoss: point.trainLoss,
+        trainAccuracy: point.trainAccuracy,
+        testLoss: point.testLoss ?? Number.NaN,
+        testAccuracy: point.testAccuracy ?? Number.NaN,
+      });
+    },
   });
   return toRunRecord(config, result, (performance.now() - started) / 1000);
 }

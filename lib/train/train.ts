@@ -41,6 +41,8 @@ export interface TrainOptions {
   gradients?: "vectorized" | "per-sample";
   /** Called after every step. */
   onProgress?: (progress: TrainProgress) => void;
+  /** Called with each record as it is made: at epoch ends and at checkpoints (the same record may be both). */
+  onRecord?: (record: TrainRecord, kind: "epoch" | "checkpoint") => void;
   /** Stops the run cleanly after the current step when aborted; the result says so. */
   signal?: AbortSignal;
 }
@@ -176,17 +178,22 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
         const rec = record();
         if (rec === undefined) break run;
         result.checkpoints.push(rec);
+        options.onRecord?.(rec, "checkpoint");
       }
     }
     if (result.steps % stepsPerEpoch === 0) {
       const rec = result.checkpoints.at(-1)?.step === result.steps ? result.checkpoints.at(-1) : record();
       if (rec === undefined) break;
       result.epochs.push(rec);
+      options.onRecord?.(rec, "epoch");
     }
   }
   if (result.diverged === undefined && result.checkpoints.at(-1)?.step !== result.steps) {
     const rec = result.epochs.at(-1)?.step === result.steps ? result.epochs.at(-1) : record();
-    if (rec !== undefined) result.checkpoints.push(rec);
+    if (rec !== undefined) {
+      result.checkpoints.push(rec);
+      options.onRecord?.(rec, "checkpoint");
+    }
   }
   return result;
 }

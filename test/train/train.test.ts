@@ -60,6 +60,22 @@ describe("train", () => {
     expect(result.epochs.map((r) => r.seconds)).toEqual([...result.epochs.map((r) => r.seconds)].sort((a, b) => a - b));
   });
 
+  it("hands each record to onRecord as it is made, the same objects the result holds", () => {
+    const seen: [number, string][] = [];
+    const records: unknown[] = [];
+    const result = train(net(), data, {
+      batchSize: 10,
+      budget: { steps: 25 },
+      recordEvery: 10,
+      onRecord: (record, kind) => {
+        seen.push([record.step, kind]);
+        records.push(record);
+      },
+    });
+    expect(seen).toEqual([[10, "checkpoint"], [11, "epoch"], [20, "checkpoint"], [22, "epoch"], [25, "checkpoint"]]);
+    expect(records).toEqual([result.checkpoints[0], result.epochs[0], result.checkpoints[1], result.epochs[1], result.checkpoints[2]]);
+  });
+
   it("a loss that stops being finite ends the run as diverged, with the step, never NaN in the records", () => {
     const big: Dataset = { name: "big", inputs: Matrix.fromRows([[1e3, -2e3], [3e3, 1e3]]), targets: Matrix.fromRows([[1], [0]]) };
     const linear = createNetwork({ sizes: [2, 1], activation: "identity", rng: 1 });
