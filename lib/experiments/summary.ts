@@ -1,0 +1,162 @@
+/**
+ * What a set of finished runs says, reduced for a chart or a sentence: runs grouped by setting and
+ * batch size with the mean and the min–max spread over their seeds, the seed-mean history of a
+ * group, the steps it took to reach a target, the training time of an epoch. Pure functions of
+ * RunRecords, so they run in the browser too (notebooks 09 and 10, SEEDS.md claim 11).
+ */
+import type { TrainRecord } from "../train/train.js";
+import { type RunConfig, stepsPerEpoch } from "./config.js";
+import { finalPoint, type RunRecord } from "./record.js";
+
+/** Mean, smallest and largest of some numbers (one per seed), and how many there were. */
+export interface Spread {
+  readonly mean: number;
+  readonly min: number;
+  readonly max: number;
+  readonly n: number;
+}
+
+/** The metrics of a run's final point. */
+export type FinalMetric = "trainLoss" | "trainAccuracy" | "testLoss" | "testAccuracy";
+export const finalMetrics: readonly FinalMetric[] = ["trainLoss", "trainAccuracy", "testLoss", "testAccuracy"];
+
+/** The runs of one setting at one batch size: normally the same configuration over several seeds. */
+export interface RunGroup {
+  readonly setting: string;
+  readonly batchSize: number;
+  readonly records: readonly RunRecord[];
+}
+
+/** A group reduced to numbers. Metrics are over the runs that did not diverge (null if none). */
+export interface SettingSummary {
+  readonly setting: string;
+  readonly batchSize: number;
+  /** The learning rate the runs used (after any scaling to B). */
+  readonly lr: number;
+  readonly runs: number;
+  /** Runs whose loss stopped being finite. */
+  readonly diverged: number;
+  readonly trainLoss: Spread | null;
+  readonly trainAccuracy: Spread | null;
+  readonly testLoss: Spread | null;
+  readonly testAccuracy: Spread | null;
+  /** Training seconds per epoch (evaluation excluded), over every run. */
+  readonly secondsPerEpoch: Spread;
+}
+
+/** The spread of a non-empty list of finite numbers. */
+export function spreadOf(values: readonly number[]): Spread {
+  if (values.length === 0) throw new RangeError("spreadOf: no values (expected at least one)");
+  values.forEach((value, i) => {
+    if (!Number.isFinite(value)) throw new RangeError(`spreadOf: value ${i} is ${value}, expected a finite number`);
+  });
+  const sum = values.reduce((a, b) => a + b, 0);
+  return { mean: sum / values.length, min: Math.min(...values), max: Math.max(...values), n: values.length };
+}
+
+/**
+ * Groups runs by `setting(config)` and batch size: settings in the order first met, batch sizes
+ * rising within each. Runs in one group must share their learning rate (a group mixing two η would
+ * average different experiments), so a setting label that forgets an axis is an error.
+ */
+export function groupRuns(records: readonly RunRecord[], setting: (config: RunConfig) => string): RunGroup[] {
+  const groups = new Map<string, Map<number, RunRecord[]>>();
+  for (const record of records) {
+    const label = setting(record.config);
+    const byBatch = groups.get(label) ?? groups.set(label, new Map()).get(label)!;
+    const group = byBatch.get(record.config.batchSize) ?? byBatch.set(record.config.batchSize, []).get(record.config.batchSize)!;
+    if (group.length > 0 && group[0].config.lr !== record.config.lr) {
+      throw new RangeError(
+        `groupRuns: setting "${label}" at B = ${record.config.batchSize} mixes η = ${group[0].config.lr} and η = ${record.config.lr}; ` +
+          "name the learning rate in the setting label",
+      );
+    }
+    group.push(record);
+  }
+  return [...groups].flatMap(([label, byBatch]) =>
+    [...byBatch].sort(([a], [b]) => a - b).map(([batchSize, group]) => ({ setting: label, batchSize, records: group })),
+  );
+}
+
+/** Training seconds per epoch of a run: its training time over the epochs it trained. */
+export function secondsPerEpoch(record: RunRecord): number {
+  const { data, batchSize, lastBatch } = record.config;
+  const epochs = record.steps / stepsPerEpoch(data.train, batchSize, lastBatch);
+  if (!(epochs > 0)) throw new RangeError(`secondsPerEpoch: the run at B = ${batchSize} trained no step`);
+  return record.seconds / epochs;
+}
+
+/** Mean and spread over seeds of each group's final point, and of its time per epoch. */
+export function summarizeRuns(records: readonly RunRecord[], setting: (config: RunConfig) => string): SettingSummary[] {
+  return groupRuns(records, setting).map(({ setting: label, batchSize, records: group }) => {
+    const finals = group.filter((record) => record.diverged === null).map(finalPoint).filter((point) => point !== undefined);
+    const metric = (name: FinalMetric): Spread | null => {
+      const values = finals.map((point) => point[name]).filter((value): value is number => value !== undefined);
+      return values.length === 0 ? null : spreadOf(values);
+    };
+    return {
+      setting: label,
+      batchSize,
+      lr: group[0].config.lr,
+      runs: group.length,
+      diverged: group.filter((record) => record.diverged !== null).length,
+      trainLoss: metric("trainLoss"),
+      trainAccuracy: metric("trainAccuracy"),
+      testLoss: metric("testLoss"),
+      testAccuracy: metric("testAccuracy"),
+      secondsPerEpoch: spreadOf(group.map(secondsPerEpoch)),
+    };
+  });
+}
+
+/** For each batch size, the summary with the best mean of `metric` (highest accuracy, lowest loss). */
+export function bestPerBatchSize(summaries: readonly SettingSummary[], metric: FinalMetric = "testAccuracy"): SettingSummary[] {
+  const higher = metric.endsWith("Accuracy");
+  const best = new Map<number, SettingSummary>();
+  for (const summary of summaries) {
+    const value = summary[metric]?.mean;
+    if (value === undefined) continue;
+    const current = best.get(summary.batchSize)?.[metric]?.mean;
+    if (current === undefined || (higher ? value > current : value < current)) best.set(summary.batchSize, summary);
+  }
+  return [...best.values()].sort((a, b) => a.batchSize - b.batchSize);
+}
+
+/**
+ * The seed-mean history of runs of one configuration: at every step that all of them checkpointed,
+ * the mean of each metric (a diverged run ends early, so it limits the steps kept).
+ */
+export function meanHistory(records: readonly RunRecord[]): TrainRecord[] {
+  if (records.length === 0) throw new RangeError("meanHistory: no runs");
+  const bySteps = records.map((record) => new Map(record.checkpoints.map((point) => [point.step, point])));
+  const steps = records[0].checkpoints.map((point) => point.step).filter((step) => bySteps.every((map) => map.has(step)));
+  return steps.map((step) => {
+    const points = bySteps.map((map) => map.get(step)!);
+    const mean = (pick: (point: TrainRecord) => number | undefined): number | undefined => {
+      const values = points.map(pick);
+      return values.some((value) => value === undefined) ? undefined : (values as number[]).reduce((a, b) => a + b, 0) / values.length;
+    };
+    const testLoss = mean((point) => point.testLoss);
+    const testAccuracy = mean((point) => point.testAccuracy);
+    return {
+      epoch: points[0].epoch,
+      step,
+      samples: points[0].samples,
+      trainLoss: mean((point) => point.trainLoss)!,
+      trainAccuracy: mean((point) => point.trainAccuracy)!,
+      ...(testLoss !== undefined && { testLoss }),
+      ...(testAccuracy !== undefined && { testAccuracy }),
+      seconds: mean((point) => point.seconds)!,
+    };
+  });
+}
+
+/**
+ * The first checkpointed step at which the seed-mean test accuracy reaches `target`, or null when
+ * it never does within the runs. The answer is only as fine as the checkpoints (≈ 20 a run).
+ */
+export function stepsToTarget(records: readonly RunRecord[], target: number): number | null {
+  if (!(target > 0 && target <= 1)) throw new RangeError(`stepsToTarget: target accuracy ${target} must lie in (0, 1]`);
+  const reached = meanHistory(records).find((point) => point.testAccuracy !== undefined && point.testAccuracy >= target);
+  return reached?.step ?? null;
+}
