@@ -29,5 +29,5 @@ export { canonicalJson, runKey, scaleLr, stepsPerEpoch, budgetSteps, checkpointI
 export { expandGrid, uniqueRuns, seedList, type GridSpec } from "./experiments/grid.js";
 export { toRunRecord, withoutTimes, finalPoint, type RunRecord, type TimelessRecord } from "./experiments/record.js";
 export { defaultExperiments, defaultRuns, defaultData, defaultSeeds, allBatchSizes, fewBatchSizes, type Experiment } from "./experiments/defaults.js";
-export { spreadOf, groupRuns, summarizeRuns, bestPerBatchSize, meanHistory, stepsToTarget, secondsPerEpoch, finalMetrics, type Spread, type FinalMetric, type RunGroup, type SettingSummary } from "./experiments/summary.js";
+export { spreadOf, groupRuns, summarizeRuns, bestPerBatchSize, meanHistory, stepsToTarget, secondsPerEpoch, finalMetrics, experimentRecords, MissingRunsError, type Spread, type FinalMetric, type RunGroup, type SettingSummary } from "./experiments/summary.js";
 export { batchSizePlot, batchSizeRows, batchCurvesPlot, lossHeatmap, heatmapCells, stepsToTargetPlot, type BatchSizePlotOptions, type BatchSizeRow, type CurvesPlotOptions, type HeatmapOptions, type HeatmapCell, type StepsPoint, type StepsPlotOptions } from "./plots/experiments.js";

@@ -5,7 +5,8 @@
  * RunRecords, so they run in the browser too (notebooks 09 and 10, SEEDS.md claim 11).
  */
 import type { TrainRecord } from "../train/train.js";
-import { type RunConfig, stepsPerEpoch } from "./config.js";
+import { runKey, type RunConfig, stepsPerEpoch } from "./config.js";
+import type { Experiment } from "./defaults.js";
 import { finalPoint, type RunRecord } from "./record.js";
 
 /** Mean, smallest and largest of some numbers (one per seed), and how many there were. */
@@ -159,4 +160,42 @@ export function stepsToTarget(records: readonly RunRecord[], target: number): nu
   if (!(target > 0 && target <= 1)) throw new RangeError(`stepsToTarget: target accuracy ${target} must lie in (0, 1]`);
   const reached = meanHistory(records).find((point) => point.testAccuracy !== undefined && point.testAccuracy >= target);
   return reached?.step ?? null;
+}
+
+/** Experiments whose runs are not all in a results file. */
+export class MissingRunsError extends Error {
+  readonly missing: number;
+  constructor(message: string, missing: number) {
+    super(message);
+    this.name = "MissingRunsError";
+    this.missing = missing;
+  }
+}
+
+/**
+ * Each experiment's records, looked up by run key in a results file's `byKey`, in the experiment's
+ * order. A run not in the file (a missing file, an interrupted grid, a changed default) is an error
+ * that says how to produce it, never a chart silently missing points.
+ */
+export function experimentRecords(
+  experiments: readonly Experiment[],
+  byKey: ReadonlyMap<string, RunRecord>,
+  rerun = "npm run experiment -- --default",
+): Map<string, RunRecord[]> {
+  const found = new Map<string, RunRecord[]>();
+  const missing: string[] = [];
+  let count = 0;
+  for (const experiment of experiments) {
+    const records = experiment.runs.flatMap((run) => byKey.get(runKey(run)) ?? []);
+    if (records.length < experiment.runs.length) {
+      count += experiment.runs.length - records.length;
+      missing.push(`${experiment.id} (${experiment.runs.length - records.length} of ${experiment.runs.length})`);
+    }
+    found.set(experiment.id, records);
+  }
+  if (missing.length > 0) {
+    const where = byKey.size === 0 ? "the results file is missing or empty" : `the results file lacks runs of ${missing.join(", ")}`;
+    throw new MissingRunsError(`${where}: run \`${rerun}\` from the repository's root (it only runs what is missing), then rerun this`, count);
+  }
+  return found;
 }

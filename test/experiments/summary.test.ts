@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   bestPerBatchSize,
+  experimentRecords,
+  runKey,
   expandGrid,
   groupRuns,
   meanHistory,
@@ -135,5 +137,22 @@ describe("meanHistory and stepsToTarget", () => {
     // Seed 0 alone reaches 0.9 at step 30, but the mean only gets to 0.8.
     expect(stepsToTarget(seeds, 0.85)).toBeNull();
     expect(() => stepsToTarget(seeds, 1.5)).toThrow(/target accuracy 1.5/);
+  });
+});
+
+describe("experimentRecords", () => {
+  const runs = [config(10, 3, 0), config(10, 3, 1)];
+  const experiment = { id: "e", title: "E", question: "?", runs };
+  const stored = new Map(runs.map((run) => [runKey(run), record(run, [point(20, 0.5)])]));
+
+  it("returns each experiment's records in its runs' order", () => {
+    const found = experimentRecords([experiment], stored);
+    expect(found.get("e")?.map((r) => r.config.seed)).toEqual([0, 1]);
+  });
+
+  it("names what is missing and the command that makes it", () => {
+    const partial = new Map([...stored].slice(0, 1));
+    expect(() => experimentRecords([experiment], partial)).toThrow(/lacks runs of e \(1 of 2\): run `npm run experiment -- --default`/);
+    expect(() => experimentRecords([experiment], new Map())).toThrow(/missing or empty/);
   });
 });
