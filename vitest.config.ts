@@ -14,7 +14,8 @@ export default defineConfig({
     reporters: ["default", "./test/summary-reporter.ts"],
     projects: [
       { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [...notebooks, ...site], sequence: { groupOrder: 0 } } },
-      { extends: true, test: { name: "notebooks", include: notebooks, sequence: { groupOrder: 1 } } },
+      // Notebooks 09-10 read the default experiments' results: the setup runs whatever is missing.
+      { extends: true, test: { name: "notebooks", include: notebooks, globalSetup: ["test/notebooks/default-results.setup.ts"], sequence: { groupOrder: 1 } } },
       { extends: true, test: { name: "site", include: site, sequence: { groupOrder: 2 } } },
     ],
   },

@@ -129,7 +129,11 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
   const todo = runs.filter((run) => !existing.byKey.has(runKey(run))).length;
   const skipped = runs.length - todo;
   process.stdout.write(`${runs.length} runs: ${plan.label}; ${skipped} already in ${out}, ${todo} to run on ${Math.min(plan.workers, Math.max(todo, 1))} worker${Math.min(plan.workers, Math.max(todo, 1)) > 1 ? "s" : ""}\n`);
-  if (todo === 0) return 0;
+  if (todo === 0) {
+    // The build runs --default before the notebooks: say plainly that it had nothing to do.
+    process.stdout.write(`Nothing left to run: all ${runs.length} runs are in ${out}.\n`);
+    return 0;
+  }
 
   const controller = new AbortController();
   const onSigint = () => controller.abort();

@@ -32,6 +32,7 @@ describe("batchprop experiment", () => {
     const again = await cli(["experiment", ...tiny, "--out", out]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("4 already in");
+    expect(again.stdout).toContain("Nothing left to run: all 4 runs are in");
     expect(readFileSync(out, "utf8")).toBe(before);
   });
 

@@ -53,6 +53,19 @@ describe("executeNotebook", () => {
     expect(rebuilt.status).toBe("executed");
   });
 
+  it("with cached, reruns a notebook when an input file (the experiments' results) changes or appears", async () => {
+    const source = fixture("matmul.ipynb");
+    const results = join(tempDir("inputs"), "default.jsonl");
+    const first = await executeNotebook(source, { outDir, libDist, inputs: [results], cached: true });
+    expect(first.status).toBe("executed"); // the runs above were keyed by the default inputs, not this (missing) file
+    expect((await executeNotebook(source, { outDir, libDist, inputs: [results], cached: true })).status).toBe("cached");
+    writeFileSync(results, "{}\n");
+    expect((await executeNotebook(source, { outDir, libDist, inputs: [results], cached: true })).status).toBe("executed");
+    expect((await executeNotebook(source, { outDir, libDist, inputs: [results], cached: true })).status).toBe("cached");
+    writeFileSync(results, "{}\n{}\n");
+    expect((await executeNotebook(source, { outDir, libDist, inputs: [results], cached: true })).status).toBe("executed");
+  });
+
   it("keeps tslab's rich displays (HTML, as Plot's SVG charts arrive) in order with printed text", async () => {
     const run = await executeNotebook(fixture("display.ipynb"), { outDir });
     expect(codeCells(readCopy(run.outPath))[0].outputs).toEqual([

@@ -20,7 +20,7 @@ const program = new Command("npm run notebooks --")
   .option("-o, --out <dir>", "folder for the executed copies", relative(process.cwd(), defaultOutDir) || ".")
   .option("-t, --timeout <seconds>", "per-cell timeout", parseSeconds, defaultCellTimeoutMs / 1000)
   .option("--startup-timeout <seconds>", "how long a kernel may take to start", parseSeconds, 60)
-  .option("--cached", "skip notebooks whose source and built library (lib/dist) are unchanged since their last successful run")
+  .option("--cached", "skip notebooks whose source, built library (lib/dist) and results/default.jsonl are unchanged since their last successful run")
   .option("--bail", "stop at the first failing notebook instead of running the rest")
   .option("--tslab <path>", "the tslab launcher (default: this checkout's node_modules/tslab/bin/tslab)")
   .addHelpText(

@@ -13,6 +13,8 @@ import { joinSource, outputText, outputsFromMessages, readNotebook, writeNoteboo
 export const defaultOutDir = join(repoRoot, "build", "notebooks");
 export const defaultNotebookDir = join(repoRoot, "notebooks");
 export const defaultLibDist = join(repoRoot, "lib", "dist");
+/** Data the notebooks read (notebooks 09-10 load the default experiments' results). */
+export const defaultInputs = [join(repoRoot, "results", "default.jsonl")];
 export const defaultCellTimeoutMs = 300_000;
 
 /** Key of the runner's record in an executed copy's notebook metadata. */
@@ -29,6 +31,12 @@ export interface ExecuteOptions {
   cached?: boolean;
   /** The built library whose contents key the cache; default lib/dist of this checkout. */
   libDist?: string;
+  /**
+   * Files a notebook may read, whose contents key the cache too (a missing file counts as a state);
+   * default results/default.jsonl. Every notebook's key includes them all: simpler than tracking
+   * which notebook reads what, at the cost of rerunning the rest when the results change.
+   */
+  inputs?: readonly string[];
   /** The tslab launcher; default this checkout's (tests point it elsewhere). */
   tslab?: string;
   onProgress?: (event: ProgressEvent) => void;
@@ -60,6 +68,7 @@ interface ExecutionRecord {
   status: "ok" | "error";
   source_sha256: string;
   lib_sha256: string;
+  inputs_sha256: string;
   executed_at: string;
 }
 
@@ -95,10 +104,11 @@ export async function executeNotebook(path: string, options: ExecuteOptions = {}
   const outPath = join(resolve(options.outDir ?? defaultOutDir), basename(path));
   const sourceHash = sha256(readFileSync(path));
   const libHash = hashTree(options.libDist ?? defaultLibDist);
+  const inputsHash = hashFiles(options.inputs ?? defaultInputs);
   const codeCells = notebook.cells.filter((cell) => cell.cell_type === "code").length;
   const emit = options.onProgress ?? (() => {});
 
-  if (options.cached && isFresh(outPath, sourceHash, libHash)) {
+  if (options.cached && isFresh(outPath, sourceHash, libHash, inputsHash)) {
     const run: NotebookRun = { path, outPath, status: "cached", codeCells, kernelStartupMs: 0, cellMs: [], elapsedMs: 0 };
     emit({ kind: "notebook-end", run });
     return run;
@@ -107,7 +117,7 @@ export async function executeNotebook(path: string, options: ExecuteOptions = {}
   emit({ kind: "notebook-start", path, codeCells });
   const executed: Notebook = structuredClone(notebook);
   const record = (status: ExecutionRecord["status"]) => {
-    const entry: ExecutionRecord = { status, source_sha256: sourceHash, lib_sha256: libHash, executed_at: new Date().toISOString() };
+    const entry: ExecutionRecord = { status, source_sha256: sourceHash, lib_sha256: libHash, inputs_sha256: inputsHash, executed_at: new Date().toISOString() };
     executed.metadata[metadataKey] = entry;
     writeNotebook(outPath, executed);
   };
@@ -228,12 +238,24 @@ export function hashTree(dir: string): string {
   return hash.digest("hex");
 }
 
-function isFresh(outPath: string, sourceHash: string, libHash: string): boolean {
+/** A hash of some files (paths and contents; a missing file hashes as missing). */
+export function hashFiles(paths: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const path of paths) {
+    hash.update(path).update("\0");
+    if (existsSync(path)) hash.update(readFileSync(path));
+    else hash.update("(missing)");
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
+function isFresh(outPath: string, sourceHash: string, libHash: string, inputsHash: string): boolean {
   if (!existsSync(outPath)) return false;
   try {
     const previous = JSON.parse(readFileSync(outPath, "utf8")) as { metadata?: Record<string, unknown> };
     const entry = previous.metadata?.[metadataKey] as Partial<ExecutionRecord> | undefined;
-    return entry?.status === "ok" && entry.source_sha256 === sourceHash && entry.lib_sha256 === libHash;
+    return entry?.status === "ok" && entry.source_sha256 === sourceHash && entry.lib_sha256 === libHash && entry.inputs_sha256 === inputsHash;
   } catch {
     return false;
   }
