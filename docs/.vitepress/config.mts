@@ -8,12 +8,21 @@ interface NotebookPage {
   name: string;
   title: string;
   link: string;
+  /** Its sidebar group: "Notebooks" (the derivation) or "Experiments" (notebooks 9 on). */
+  section?: string;
 }
 
 const sidebarFile = new URL("../notebooks/sidebar.json", import.meta.url);
 const notebooks: NotebookPage[] = fs.existsSync(sidebarFile)
   ? (JSON.parse(fs.readFileSync(sidebarFile, "utf8")) as NotebookPage[])
   : [];
+
+// One sidebar group per section, in reading order: the derivation's notebooks, then the experiments.
+const sections = [...new Set(notebooks.map((page) => page.section ?? "Notebooks"))];
+const notebookGroups = sections.map((section) => ({
+  text: section,
+  items: notebooks.filter((page) => (page.section ?? "Notebooks") === section).map((page) => ({ text: page.title, link: page.link })),
+}));
 
 const base = siteBase(process.env.BATCHPROP_BASE);
 
@@ -30,11 +39,12 @@ export default defineConfig({
     search: { provider: "local" },
     nav: [
       { text: "Notebooks", link: notebooks[0]?.link ?? "/" },
+      ...notebookGroups.slice(1).map((group) => ({ text: group.text, link: group.items[0].link })),
       { text: "Running it yourself", link: "/running" },
     ],
     sidebar: [
       { text: "Introduction", items: [{ text: "What batchprop is", link: "/" }] },
-      { text: "Notebooks", items: notebooks.map((page) => ({ text: page.title, link: page.link })) },
+      ...notebookGroups,
       { text: "Running it yourself", items: [{ text: "JupyterLab, the CLI, the API", link: "/running" }] },
     ],
     outline: { level: [2, 3] },

@@ -225,6 +225,26 @@ describe("pages, titles and order", () => {
     }
   });
 
+  it("puts a notebook in the sidebar section its metadata names, Notebooks by default", () => {
+    const docs = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-site-"));
+    const sources = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-sources-"));
+    try {
+      for (const file of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, file), path.join(sources, file));
+      const second = path.join(sources, "02-vectorized-equals-summed.ipynb");
+      const nb = JSON.parse(fs.readFileSync(second, "utf8"));
+      nb.metadata.site = { section: "Experiments" };
+      fs.writeFileSync(second, JSON.stringify(nb));
+      const pages = generatePages({ executedDir: FIXTURES, sourcesDir: sources, docsDir: docs });
+      expect(pages.map((page) => page.section)).toEqual(["Notebooks", "Experiments"]);
+      nb.metadata.site = { section: 3 };
+      fs.writeFileSync(second, JSON.stringify(nb));
+      expect(() => generatePages({ executedDir: FIXTURES, sourcesDir: sources, docsDir: docs })).toThrow(/02-vectorized-equals-summed\.ipynb: metadata\.site\.section must be a non-empty string/);
+    } finally {
+      fs.rmSync(docs, { recursive: true, force: true });
+      fs.rmSync(sources, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a notebook that has not been executed", () => {
     const docs = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-site-"));
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-exec-"));

@@ -46,6 +46,8 @@ export type Cell = MarkdownCell | CodeCell | RawCell;
 export interface Notebook {
   nbformat: number;
   cells: Cell[];
+  /** Where a notebook may name its sidebar section: `"site": {"section": "Experiments"}`. */
+  metadata?: Record<string, unknown>;
 }
 
 export function text(value: MultilineString): string {

@@ -26,6 +26,21 @@ export interface GeneratedPage {
   name: string;
   title: string;
   link: string;
+  /** The sidebar group the page sits in: the notebook's `metadata.site.section`, or "Notebooks". */
+  section: string;
+}
+
+export const DEFAULT_SECTION = "Notebooks";
+
+/** A notebook names its sidebar group in its metadata, `"site": {"section": "Experiments"}`. */
+export function notebookSection(metadata: Record<string, unknown> | undefined): string {
+  const site = metadata?.site;
+  if (site === undefined) return DEFAULT_SECTION;
+  const section = typeof site === "object" && site !== null ? (site as Record<string, unknown>).section : undefined;
+  if (typeof section !== "string" || section.trim() === "") {
+    throw new Error(`metadata.site.section must be a non-empty string, got ${JSON.stringify(section)}`);
+  }
+  return section;
 }
 
 export const HOME: PageLink = { text: "Home", link: "/" };
@@ -57,7 +72,14 @@ export function generatePages(options: GenerateOptions): GeneratedPage[] {
   const notebooks = names.map((name) => {
     const file = path.join(options.executedDir, `${name}.ipynb`);
     const nb = parseNotebook(fs.readFileSync(file, "utf8"), file);
-    return { name, nb, title: notebookTitle(nb, name), link: `/notebooks/${name}` };
+    const source = path.join(options.sourcesDir, `${name}.ipynb`);
+    let section: string;
+    try {
+      section = notebookSection(parseNotebook(fs.readFileSync(source, "utf8"), source).metadata);
+    } catch (error) {
+      throw new Error(`${source}: ${(error as Error).message}`);
+    }
+    return { name, nb, title: notebookTitle(nb, name), link: `/notebooks/${name}`, section };
   });
 
   const pagesDir = path.join(options.docsDir, "notebooks");
@@ -80,7 +102,7 @@ export function generatePages(options: GenerateOptions): GeneratedPage[] {
     fs.copyFileSync(path.join(options.sourcesDir, `${name}.ipynb`), path.join(downloadsDir, `${name}.ipynb`));
   });
 
-  const pages = notebooks.map(({ name, title, link }) => ({ name, title, link }));
+  const pages = notebooks.map(({ name, title, link, section }) => ({ name, title, link, section }));
   fs.writeFileSync(path.join(pagesDir, "sidebar.json"), `${JSON.stringify(pages, null, 2)}\n`);
   return pages;
 }
