@@ -1,4 +1,5 @@
 import * as Plot from "@observablehq/plot";
+import { seriesMarks } from "./marks.js";
 import type { RunRecord } from "../experiments/record.js";
 import { type FinalMetric, groupRuns, meanHistory, type SettingSummary } from "../experiments/summary.js";
 import type { HistoryAxis, HistoryMetric, HistoryRow } from "./training.js";
@@ -87,14 +88,7 @@ export function batchSizePlot(summaries: readonly SettingSummary[], options: Bat
     color: { legend: settings.length > 1, type: "categorical", domain: settings },
     marks: [
       Plot.ruleX(rows, { x: "batchSize", y1: "min", y2: "max", stroke: "setting", strokeOpacity: 0.5, strokeWidth: 3 }),
-      Plot.lineY(rows, { x: "batchSize", y: "mean", stroke: "setting", z: "setting" }),
-      Plot.dot(rows, {
-        x: "batchSize",
-        y: "mean",
-        fill: "setting",
-        r: 3.5,
-        title: (row: BatchSizeRow) => `${row.setting}, B = ${row.batchSize}: mean ${format(row.mean)} over ${row.n} (${format(row.min)} to ${format(row.max)})`,
-      }),
+      ...seriesMarks(rows, { x: "batchSize", y: "mean", series: "setting", r: 3.5, title: (row: BatchSizeRow) => `${row.setting}, B = ${row.batchSize}: mean ${format(row.mean)} over ${row.n} (${format(row.min)} to ${format(row.max)})` }),
     ],
   };
 }
@@ -139,8 +133,7 @@ export function batchCurvesPlot(records: readonly RunRecord[], options: CurvesPl
     y: accuracy ? { label: "accuracy (%), mean over seeds", percent: true, grid: true } : { label: "mean loss per sample, mean over seeds", grid: true },
     color: { legend: true, type: "ordinal", scheme: "viridis", domain: labels },
     marks: [
-      Plot.lineY(rows, { x: "x", y: "y", stroke: "series", z: "series" }),
-      Plot.dot(rows, { x: "x", y: "y", fill: "series", r: 2, title: (row: HistoryRow) => `${row.series}: ${row.y.toPrecision(4)} at ${x} ${row.x}` }),
+      ...seriesMarks(rows, { x: "x", y: "y", series: "series", r: 2, title: (row: HistoryRow) => `${row.series}: ${row.y.toPrecision(4)} at ${x} ${row.x}` }),
     ],
   };
 }
@@ -276,8 +269,7 @@ export function stepsToTargetPlot(points: readonly StepsPoint[], options: StepsP
     y: { type: "log", label: `steps to reach ${percent} test accuracy`, grid: true },
     color: { legend: series.length > 1, type: "categorical", domain: series },
     marks: [
-      Plot.lineY(reached, { x: "batchSize", y: "steps", stroke: "series", z: "series" }),
-      Plot.dot(reached, { x: "batchSize", y: "steps", fill: "series", r: 3.5, title: (p: StepsPoint) => `${p.series}, B = ${p.batchSize}: ${p.steps} steps` }),
+      ...seriesMarks(reached, { x: "batchSize", y: "steps", series: "series", r: 3.5, title: (p: StepsPoint) => `${p.series}, B = ${p.batchSize}: ${p.steps} steps` }),
       Plot.text(missed, {
         x: "batchSize",
         frameAnchor: "top",

@@ -1,4 +1,5 @@
 import * as Plot from "@observablehq/plot";
+import { seriesMarks } from "./marks.js";
 
 /**
  * Throughput against batch size, one line per method (vectorized vs per-sample: SEEDS.md claim 12,
@@ -46,14 +47,7 @@ export function speedPlot(points: readonly SpeedPoint[], options: SpeedPlotOptio
     // Methods in the order measured, not alphabetically.
     color: { legend: methods.length > 1, type: "categorical", domain: methods },
     marks: [
-      Plot.lineY(sorted, { x: "batchSize", y: "samplesPerSecond", stroke: "method", z: "method" }),
-      Plot.dot(sorted, {
-        x: "batchSize",
-        y: "samplesPerSecond",
-        fill: "method",
-        r: 3.5,
-        title: (point: SpeedPoint) => `${point.method}, B = ${point.batchSize}: ${Math.round(point.samplesPerSecond).toLocaleString("en-US")} samples/s`,
-      }),
+      ...seriesMarks(sorted, { x: "batchSize", y: "samplesPerSecond", series: "method", r: 3.5, title: (point: SpeedPoint) => `${point.method}, B = ${point.batchSize}: ${Math.round(point.samplesPerSecond).toLocaleString("en-US")} samples/s` }),
     ],
   };
 }

@@ -1,4 +1,5 @@
 import * as Plot from "@observablehq/plot";
+import { seriesMarks } from "./marks.js";
 
 /**
  * Charts of a training history: loss or accuracy against epochs (or steps, samples, seconds), one
@@ -128,14 +129,7 @@ export function historyPlot(runs: readonly HistoryPoint[] | readonly HistorySeri
     // The legend lists series in the order asked for (train before test), not alphabetically.
     color: { legend: series.length > 1, type: "categorical", domain: series },
     marks: [
-      Plot.lineY(rows, { x: "x", y: "y", stroke: "series", z: "series" }),
-      Plot.dot(rows, {
-        x: "x",
-        y: "y",
-        fill: "series",
-        r: 3,
-        title: (row: HistoryRow) => `${row.series}: ${format(row.y)} at ${axisLabels[x]} ${row.x}`,
-      }),
+      ...seriesMarks(rows, { x: "x", y: "y", series: "series", title: (row: HistoryRow) => `${row.series}: ${format(row.y)} at ${axisLabels[x]} ${row.x}` }),
     ],
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { count, group } from "./svg.ts";
 import {
   batchCurvesPlot,
   batchSizePlot,
@@ -13,12 +14,6 @@ import {
   type TrainRecord,
 } from "../../lib/index.ts";
 
-/** The <g aria-label="…"> groups Plot writes, one per mark, with their markup. */
-function group(svg: string, label: string): string {
-  const match = new RegExp(`<g[^>]*aria-label="${label}"[^>]*>(.*?)</g>`, "s").exec(svg);
-  return match?.[1] ?? "";
-}
-const count = (markup: string, tag: string) => markup.split(`<${tag}`).length - 1;
 
 const spread = (mean: number, min = mean, max = mean) => ({ mean, min, max, n: 3 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { count, group } from "./svg.ts";
 import { renderPlot, speedPlot, type SpeedPoint } from "../../lib/index.ts";
 
 const points: SpeedPoint[] = [1, 4, 16, 64].flatMap((batchSize, i) => [
@@ -6,11 +7,6 @@ const points: SpeedPoint[] = [1, 4, 16, 64].flatMap((batchSize, i) => [
   { method: "per-sample", batchSize, samplesPerSecond: 900 },
 ]);
 
-function group(svg: string, label: string): string {
-  const match = new RegExp(`<g[^>]*aria-label="${label}"[^>]*>(.*?)</g>`, "s").exec(svg);
-  return match?.[1] ?? "";
-}
-const count = (markup: string, tag: string) => markup.split(`<${tag}`).length - 1;
 
 describe("speedPlot", () => {
   it("draws a line per method and a dot per measurement, B on a log₂ axis labelled with the batch sizes", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { count, group } from "./svg.ts";
 import { historyPlot, historyRows, renderPlot, type HistoryPoint } from "../../lib/index.ts";
 
 /** Three epochs of a made-up run, with test metrics unless `withTest` is false. */
@@ -14,12 +15,6 @@ function records(withTest = true): HistoryPoint[] {
   }));
 }
 
-/** The <g aria-label="…"> groups Plot writes, one per mark or axis part, with their markup. */
-function group(svg: string, label: string): string {
-  const match = new RegExp(`<g[^>]*aria-label="${label}"[^>]*>(.*?)</g>`, "s").exec(svg);
-  return match?.[1] ?? "";
-}
-const count = (markup: string, tag: string) => markup.split(`<${tag}`).length - 1;
 
 describe("historyPlot", () => {
   it("draws a line per metric and a dot per record, with a swatch legend naming both", () => {
