@@ -45,7 +45,7 @@ describe("npm run notebooks", () => {
       timeoutMs: 60_000,
     });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("run `npm ci`");
+    expect(missing.stderr).toContain("run `bash tools/setup.sh` (or `npm install`)");
   });
 
   it("documents its options in --help", async () => {

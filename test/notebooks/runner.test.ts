@@ -129,12 +129,12 @@ describe("executeNotebook", () => {
     await expect(executeNotebook(path, { outDir: dir })).rejects.toThrow(`${path}: not a valid notebook, cell 1 has no source`);
   });
 
-  it("says to run npm ci when tslab is missing", async () => {
+  it("says how to install tslab when it is missing", async () => {
     const error = await executeNotebook(fixture("matmul.ipynb"), { outDir: tempDir("nokernel"), tslab: "/nonexistent/tslab/bin/tslab" }).catch(
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(MissingKernelError);
-    expect((error as Error).message).toMatch(/tslab kernel is not installed \(no \/nonexistent\/tslab\/bin\/tslab\); run `npm ci`/);
+    expect((error as Error).message).toMatch(/tslab kernel is not installed \(no \/nonexistent\/tslab\/bin\/tslab\); run `bash tools\/setup.sh` \(or `npm install`\)/);
   });
 
   it("runs a notebook from its own folder wherever it lies", async () => {

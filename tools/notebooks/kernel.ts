@@ -122,7 +122,7 @@ export class Kernel {
     const tslab = resolve(options.tslab ?? defaultTslab);
     if (!existsSync(tslab)) {
       throw new MissingKernelError(
-        `the tslab kernel is not installed (no ${tslab}); run \`npm ci\` in ${repoRoot} to install the project's dependencies`,
+        `the tslab kernel is not installed (no ${tslab}); run \`bash tools/setup.sh\` (or \`npm install\`) in ${repoRoot} to install the project's dependencies`,
       );
     }
     if (!existsSync(options.cwd) || !statSync(options.cwd).isDirectory()) {

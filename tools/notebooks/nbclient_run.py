@@ -126,7 +126,7 @@ def main() -> int:
     args = parser.parse_args()
 
     if not TSLAB.exists():
-        print(f"the tslab kernel is not installed (no {TSLAB}); run `npm ci` in {ROOT}", file=sys.stderr)
+        print(f"the tslab kernel is not installed (no {TSLAB}); run `bash tools/setup.sh` (or `npm install`) in {ROOT}", file=sys.stderr)
         return 1
     if not args.node:
         print("no node binary found: put node on PATH or pass --node", file=sys.stderr)
