@@ -23,10 +23,20 @@ export interface Started {
   exited: Promise<Exited>;
 }
 
-/** Starts `node main.js ...args`; killed with SIGKILL if still running after `timeoutMs`. */
-export function start(args: readonly string[], { timeoutMs = 60_000, cwd = root }: { timeoutMs?: number; cwd?: string } = {}): Started {
+export interface StartOptions {
+  timeoutMs?: number;
+  cwd?: string;
+  /** The command to run instead of `node main.js`, e.g. the linked bin. */
+  command?: string;
+}
+
+/** Starts `node main.js ...args` (or `command ...args`); killed with SIGKILL if still running after `timeoutMs`. */
+export function start(args: readonly string[], { timeoutMs = 60_000, cwd = root, command }: StartOptions = {}): Started {
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build:lib first`);
-  const child = spawn(process.execPath, [main, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const child =
+    command === undefined
+      ? spawn(process.execPath, [main, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] })
+      : spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -41,6 +51,6 @@ export function start(args: readonly string[], { timeoutMs = 60_000, cwd = root 
   return { child, exited };
 }
 
-export function cli(args: readonly string[], options?: { timeoutMs?: number; cwd?: string }): Promise<Exited> {
+export function cli(args: readonly string[], options?: StartOptions): Promise<Exited> {
   return start(args, options).exited;
 }

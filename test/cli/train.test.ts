@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cli } from "./spawn.ts";
+import { join } from "node:path";
+import { cli, root } from "./spawn.ts";
 
 describe("batchprop train", () => {
   it("trains one network and prints train/test loss and test accuracy per epoch", async () => {
@@ -8,6 +9,12 @@ describe("batchprop train", () => {
     expect(stdout).toContain("Training 2-8-2 sigmoid, sum-of-squares (mean), sgd η = 2, B = 20, 3 epochs on xor (800 train / 200 test), seed 0");
     for (const epoch of [1, 2, 3]) expect(stdout).toMatch(new RegExp(`epoch ${epoch}: train loss \\d\\.\\d{5}, test loss \\d\\.\\d{5}, test accuracy \\d+\\.\\d\\d%`));
     expect(stdout).toMatch(/Done: 120 steps in .* of training, test accuracy/);
+  });
+
+  it("runs as the batchprop command npm links, not only through node", async () => {
+    const { code, stdout } = await cli(["--help"], { command: join(root, "node_modules", ".bin", "batchprop"), timeoutMs: 30_000 });
+    expect(code).toBe(0);
+    expect(stdout).toContain("Usage: batchprop [options] [command]");
   });
 
   it("--help gives Nielsen's defaults", async () => {
