@@ -25,14 +25,19 @@ export function gradientVector(grads: Gradients): Float64Array {
   return concatenate(gradientArrays(grads));
 }
 
-/** Adds `from` into `into` (combining shards: SEEDS.md claim 10). */
-export function addGradients(into: Gradients, from: Gradients): Gradients {
+/**
+ * Adds `weight · from` into `into` (combining shards: SEEDS.md claim 10). The default weight 1 adds
+ * shards of a summed loss; shards reporting their own mean combine with weight K_s / K each.
+ */
+export function addGradients(into: Gradients, from: Gradients, weight = 1): Gradients {
+  if (!Number.isFinite(weight)) throw new RangeError(`addGradients: weight is ${weight}, expected a finite number`);
   const a = gradientArrays(into);
   const b = gradientArrays(from);
+  if (a.length !== b.length) throw new RangeError(`addGradients: ${a.length} vs ${b.length} parameter arrays (different networks)`);
   a.forEach((x, i) => {
     const y = b[i];
     if (x.length !== y.length) throw new RangeError(`addGradients: parameter ${i} sizes differ (${x.length} vs ${y.length})`);
-    for (let p = 0; p < x.length; p++) x[p] += y[p];
+    for (let p = 0; p < x.length; p++) x[p] += weight * y[p];
   });
   return into;
 }
