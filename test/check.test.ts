@@ -15,7 +15,10 @@ describe("checkClose and check, the notebooks' assertions", () => {
     expect(() => checkClose("shapes", new Matrix(2, 3), [1])).toThrow("shapes: sizes differ (2×3 vs 1 values)");
   });
 
-  it("never passes a NaN", () => {
+  it("never passes a NaN, wherever it stands", () => {
+    expect(() => checkClose("nan first", [Number.NaN, 1, 2], [0, 1, 2])).toThrow("nan first: element 0 is NaN, expected 0");
+    expect(() => checkClose("nan in the middle", [0, Number.NaN, 2], [0, 1, 2])).toThrow("element 1 is NaN");
+    expect(() => checkClose("infinity", [1, Number.POSITIVE_INFINITY], [1, 2])).toThrow("element 1 is Infinity, expected 2");
     expect(() => checkClose("nan", [Number.NaN], [1])).toThrow("nan: element 0 is NaN, expected 1");
     expect(() => checkClose("nan", [Number.NaN], [Number.NaN])).toThrow("nan: element 0 is NaN");
   });

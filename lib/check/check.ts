@@ -1,4 +1,5 @@
 import type { Matrix } from "../matrix/matrix.js";
+import { relativeDifference } from "../matrix/ops.js";
 
 type Numbers = number | ArrayLike<number> | Matrix;
 
@@ -22,10 +23,13 @@ export function checkClose(what: string, actual: Numbers, expected: Numbers, opt
   let worst = 0;
   let at = -1;
   for (let p = 0; p < a.length; p++) {
-    const diff = Math.abs(a[p] - b[p]);
-    const scale = Math.max(Math.abs(a[p]), Math.abs(b[p]));
-    const rel = diff <= absolute ? 0 : scale === 0 ? 0 : diff / scale;
-    if (!(rel <= worst)) {
+    const rel = Math.abs(a[p] - b[p]) <= absolute ? 0 : relativeDifference(a[p], b[p]);
+    if (Number.isNaN(rel)) {
+      worst = rel;
+      at = p;
+      break; // a NaN fails the check wherever it stands
+    }
+    if (rel > worst) {
       worst = rel;
       at = p;
     }

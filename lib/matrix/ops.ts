@@ -57,15 +57,25 @@ export function argmaxRows(m: Matrix): Int32Array {
   return out;
 }
 
-/** Largest |a − b| / max(|a|, |b|) over two equal-shape matrices (0 where both are 0). */
+/**
+ * |a − b| / max(|a|, |b|), the relative error every check here uses: 0 when a and b are equal
+ * (both 0 included), NaN when either is NaN or only one is infinite, so a NaN never passes for a match.
+ */
+export function relativeDifference(a: number, b: number): number {
+  if (a === b) return 0;
+  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+}
+
+/** Largest relativeDifference over two equal-shape matrices; NaN as soon as one element's is. */
 export function maxRelativeDifference(a: Matrix, b: Matrix): number {
   if (a.rows !== b.rows || a.cols !== b.cols) {
     throw new RangeError(`maxRelativeDifference: shapes differ (${a.shape} vs ${b.shape})`);
   }
   let worst = 0;
   for (let p = 0; p < a.data.length; p++) {
-    const scale = Math.max(Math.abs(a.data[p]), Math.abs(b.data[p]));
-    if (scale > 0) worst = Math.max(worst, Math.abs(a.data[p] - b.data[p]) / scale);
+    const difference = relativeDifference(a.data[p], b.data[p]);
+    if (Number.isNaN(difference)) return Number.NaN;
+    worst = Math.max(worst, difference);
   }
   return worst;
 }

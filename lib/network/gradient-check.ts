@@ -1,5 +1,6 @@
 import { centralDifferences } from "../check/finite-differences.js";
 import type { Matrix } from "../matrix/matrix.js";
+import { relativeDifference } from "../matrix/ops.js";
 import { computeGradients } from "./backward.js";
 import { gradientArrays, type Gradients } from "./gradients.js";
 import { type Network, parameters } from "./network.js";
@@ -42,8 +43,7 @@ export function gradientCheck(net: Network, input: Matrix, target: Matrix, objec
     for (let p = 0; p < theta.length; p++) {
       const numeric = numerics[p];
       const exact = analytic[a][p];
-      const scale = Math.max(Math.abs(exact), Math.abs(numeric));
-      const error = scale === 0 ? 0 : Math.abs(exact - numeric) / scale;
+      const error = relativeDifference(exact, numeric);
       result.checked++;
       if (error > result.maxRelativeError || Number.isNaN(error)) {
         result.maxRelativeError = error;

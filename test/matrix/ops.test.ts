@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Matrix } from "../../lib/matrix/matrix.ts";
-import { addRowVector, argmaxRows, axpy, columnSums, concatenate, maxRelativeDifference } from "../../lib/matrix/ops.ts";
+import { addRowVector, argmaxRows, axpy, columnSums, concatenate, maxRelativeDifference, relativeDifference } from "../../lib/matrix/ops.ts";
 
 describe("addRowVector", () => {
   it("adds the bias to every row in place (z = act·weights + bias)", () => {
@@ -67,6 +67,13 @@ describe("maxRelativeDifference", () => {
 
   it("is 0 for equal matrices, including all-zero ones", () => {
     expect(maxRelativeDifference(new Matrix(2, 2), new Matrix(2, 2))).toBe(0);
+  });
+
+  it("is NaN when any element is NaN or only one side is infinite: a NaN never counts as a match", () => {
+    expect(maxRelativeDifference(Matrix.fromRows([[Number.NaN, 2]]), Matrix.fromRows([[1, 2]]))).toBeNaN();
+    expect(maxRelativeDifference(Matrix.fromRows([[1, 2]]), Matrix.fromRows([[1, Number.NaN]]))).toBeNaN();
+    expect(maxRelativeDifference(Matrix.fromRows([[Number.POSITIVE_INFINITY]]), Matrix.fromRows([[1]]))).toBeNaN();
+    expect(relativeDifference(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)).toBe(0);
   });
 
   it("rejects different shapes, naming both", () => {
