@@ -19,6 +19,11 @@ describe("npm run notebooks", () => {
     expect(first.stdout).toMatch(/ok: 1 code cell in .* \(kernel start .*\)/);
     expect(readFileSync(join(out, "matmul.ipynb"), "utf8")).toContain("2×2: 7 10 15 22");
 
+    // The CLI has no option for what keys its cache: --cached hashes this checkout's lib/dist and
+    // results/default.jsonl. Both runs here see the same files, and nothing writes them meanwhile:
+    // `npm test` builds lib/dist before vitest starts, and vitest finishes every project's global
+    // setup (the notebooks project's writes the results) before it runs any test file. The first
+    // run above is uncached, so this test needs no earlier run in `out` either.
     const again = await run(tsx, [cli, "--cached", "--out", out, fixture("matmul.ipynb")], { timeoutMs: 90_000 });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain("unchanged since its last run, skipped (--cached)");

@@ -26,13 +26,19 @@ function pidRecorder(): { pids: number[]; onProgress: (event: ProgressEvent) => 
 }
 
 describe("executeNotebook", () => {
-  const libDist = tempDir("libdist");
-  writeFileSync(join(libDist, "index.js"), "export const version = 1;\n");
-  const outDir = tempDir("executed");
+  /**
+   * What keys the cache, per test: a built library of its own and an input file that does not exist
+   * yet, so no test hashes this checkout's lib/dist or results/default.jsonl, which other runs change.
+   */
+  function cacheKeys(): { libDist: string; inputs: string[] } {
+    const libDist = tempDir("libdist");
+    writeFileSync(join(libDist, "index.js"), "export const version = 1;\n");
+    return { libDist, inputs: [join(tempDir("inputs"), "default.jsonl")] };
+  }
 
   it("imports batchprop with its types in a kernel whose cwd is the notebook's folder", async () => {
     const { pids, onProgress } = pidRecorder();
-    const run = await executeNotebook(fixture("matmul.ipynb"), { outDir, libDist, onProgress });
+    const run = await executeNotebook(fixture("matmul.ipynb"), { outDir: tempDir("executed"), ...cacheKeys(), onProgress });
     expect(run.status).toBe("executed");
     expect(run.cellMs).toHaveLength(1);
     const [cell] = codeCells(readCopy(run.outPath));
@@ -46,28 +52,32 @@ describe("executeNotebook", () => {
 
   it("with cached, skips an unchanged notebook and reruns it when the built library changes", async () => {
     const source = fixture("matmul.ipynb");
-    const unchanged = await executeNotebook(source, { outDir, libDist, cached: true });
+    const options = { outDir: tempDir("executed"), ...cacheKeys() };
+    expect((await executeNotebook(source, options)).status).toBe("executed");
+    const unchanged = await executeNotebook(source, { ...options, cached: true });
     expect(unchanged.status).toBe("cached");
-    writeFileSync(join(libDist, "index.js"), "export const version = 2;\n");
-    const rebuilt = await executeNotebook(source, { outDir, libDist, cached: true });
+    writeFileSync(join(options.libDist, "index.js"), "export const version = 2;\n");
+    const rebuilt = await executeNotebook(source, { ...options, cached: true });
     expect(rebuilt.status).toBe("executed");
+    expect((await executeNotebook(source, { ...options, cached: true })).status).toBe("cached");
   });
 
   it("with cached, reruns a notebook when an input file (the experiments' results) changes or appears", async () => {
     const source = fixture("matmul.ipynb");
-    const results = join(tempDir("inputs"), "default.jsonl");
-    const first = await executeNotebook(source, { outDir, libDist, inputs: [results], cached: true });
-    expect(first.status).toBe("executed"); // the runs above were keyed by the default inputs, not this (missing) file
-    expect((await executeNotebook(source, { outDir, libDist, inputs: [results], cached: true })).status).toBe("cached");
+    const { libDist, inputs } = cacheKeys();
+    const options = { outDir: tempDir("executed"), libDist, inputs, cached: true };
+    const [results] = inputs;
+    expect((await executeNotebook(source, options)).status).toBe("executed"); // nothing in outDir yet
+    expect((await executeNotebook(source, options)).status).toBe("cached");
     writeFileSync(results, "{}\n");
-    expect((await executeNotebook(source, { outDir, libDist, inputs: [results], cached: true })).status).toBe("executed");
-    expect((await executeNotebook(source, { outDir, libDist, inputs: [results], cached: true })).status).toBe("cached");
+    expect((await executeNotebook(source, options)).status).toBe("executed");
+    expect((await executeNotebook(source, options)).status).toBe("cached");
     writeFileSync(results, "{}\n{}\n");
-    expect((await executeNotebook(source, { outDir, libDist, inputs: [results], cached: true })).status).toBe("executed");
+    expect((await executeNotebook(source, options)).status).toBe("executed");
   });
 
   it("keeps tslab's rich displays (HTML, as Plot's SVG charts arrive) in order with printed text", async () => {
-    const run = await executeNotebook(fixture("display.ipynb"), { outDir });
+    const run = await executeNotebook(fixture("display.ipynb"), { outDir: tempDir("display") });
     expect(codeCells(readCopy(run.outPath))[0].outputs).toEqual([
       { output_type: "display_data", data: { "text/html": "<b>bold</b>" }, metadata: {} },
       { output_type: "display_data", data: { "text/plain": "plain" }, metadata: {} },
