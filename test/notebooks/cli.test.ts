@@ -119,12 +119,17 @@ describe("npm run notebooks on a signal", () => {
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
     const exited = new Promise<number | null>((done) => child.on("close", done));
     // Wait until the busy cell is running, then interrupt as Ctrl-C (or a CI's kill) would.
-    const pid = await new Promise<number>((done) => {
+    // If the CLI closes first (a crash, the spawn timeout), fail with what it printed instead of waiting forever.
+    const pid = await new Promise<number>((done, fail) => {
       child.stdout.on("data", (chunk: Buffer) => {
         stdout += chunk;
         const kernel = /kernel ready in .* \(pid (\d+)\)/.exec(stdout);
         if (kernel && stdout.includes("cell 2/2")) done(Number(kernel[1]));
       });
+      child.on("error", fail);
+      child.on("close", (code, closedBy) =>
+        fail(new Error(`the CLI closed (exit ${code ?? closedBy}) before running cell 2/2\nstdout:\n${stdout}\nstderr:\n${stderr}`)),
+      );
     });
     expect(isAlive(pid)).toBe(true);
     child.kill(signal);
