@@ -6,7 +6,7 @@
 import { type Command, Option } from "commander";
 import type { ActivationName } from "../activations/activation.js";
 import { activations } from "../activations/activation.js";
-import { ConfigError, type DataConfig, type DataShape, checkDatasetName, datasetNames } from "../experiments/config.js";
+import { ConfigError, type DataConfig, type DataShape, checkDatasetName, checkLayers, datasetNames } from "../experiments/config.js";
 import { dataShape, defaultDataConfig } from "../experiments/datasets.js";
 import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
 import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
@@ -50,12 +50,7 @@ export function parseModelOptions(values: ModelOptionValues): ModelChoice {
   const data = defaultDataConfig(values.dataset);
   const shape = dataShape(data);
   const layers = values.layers === undefined ? [shape.inputs, 30, shape.outputs] : parseIntegerList("--layers", values.layers, "width");
-  if (layers.length < 2 || layers.some((n) => n < 1)) {
-    throw new ConfigError("--layers", `need two or more positive widths, got ${values.layers ?? ""}`);
-  }
-  if (layers[0] !== shape.inputs) throw new ConfigError("--layers", `the first layer has ${layers[0]} inputs but ${values.dataset} has ${shape.inputs}`);
-  const last = layers[layers.length - 1];
-  if (last !== shape.outputs) throw new ConfigError("--layers", `the last layer has ${last} outputs but ${values.dataset} has ${shape.outputs} classes`);
+  checkLayers(layers, shape, values.dataset);
   return {
     data,
     shape,

@@ -131,17 +131,9 @@ export function checkDatasetName(name: string): void {
 
 /** Throws a ConfigError naming the first setting of `config` that cannot run on data of `shape`. */
 export function checkRunConfig(config: RunConfig, shape: DataShape): void {
-  const { data, layers, batchSize } = config;
+  const { data, batchSize } = config;
   checkDatasetName(data.name);
-  if (layers.length < 2 || !layers.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new ConfigError("--layers", `need two or more positive integer widths, got ${layers.join(",")}`);
-  }
-  if (layers[0] !== shape.inputs) {
-    throw new ConfigError("--layers", `the first layer has ${layers[0]} inputs but ${data.name} has ${shape.inputs}`);
-  }
-  if (layers[layers.length - 1] !== shape.outputs) {
-    throw new ConfigError("--layers", `the last layer has ${layers[layers.length - 1]} outputs but ${data.name} has ${shape.outputs} classes`);
-  }
+  checkLayers(config.layers, shape, data.name);
   if (!Object.hasOwn(activations, config.activation)) {
     throw new ConfigError("--activation", `unknown activation "${config.activation}" (expected ${Object.keys(activations).join(", ")})`);
   }
@@ -167,6 +159,18 @@ export function checkRunConfig(config: RunConfig, shape: DataShape): void {
   }
   checkBudget(config.budget);
   if (!Number.isSafeInteger(config.seed)) throw new ConfigError("--seeds", `a seed must be a safe integer, got ${config.seed}`);
+}
+
+/** Two or more positive integer widths, the first the data's inputs and the last its classes. */
+export function checkLayers(layers: readonly number[], shape: DataShape, dataName: string): void {
+  if (layers.length < 2 || !layers.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new ConfigError("--layers", `need two or more positive integer widths, got ${layers.join(",")}`);
+  }
+  if (layers[0] !== shape.inputs) {
+    throw new ConfigError("--layers", `the first layer has ${layers[0]} inputs but ${dataName} has ${shape.inputs}`);
+  }
+  const last = layers[layers.length - 1];
+  if (last !== shape.outputs) throw new ConfigError("--layers", `the last layer has ${last} outputs but ${dataName} has ${shape.outputs} classes`);
 }
 
 export function checkBatchSize(batchSize: number, trainSize: number, dataName: string, option = "--batch-sizes"): void {
