@@ -8,3 +8,4 @@ export { loadData, dataShape, defaultDataConfig } from "./experiments/datasets.j
 export { runOne, type RunOptions, type EpochSummary } from "./experiments/run.js";
 export { readResults, appendRecord, checkResultsPath, ResultsFileError, type ResultsFile } from "./experiments/results-file.js";
 export { runPool, workerUrl, type PoolOptions, type PoolResult } from "./experiments/pool.js";
+export { loadDefaultResults } from "./experiments/default-results.js";
