@@ -7,7 +7,7 @@ export { addRowVector, columnSums, axpy, argmaxRows, maxRelativeDifference, rela
 export { randomMatrix, inits, type Init } from "./matrix/init.js";
 export { createRng, type Rng } from "./random/rng.js";
 export { activations, activationByName, sigmoid, tanh, relu, identity, softmax, type Activation, type ActivationName } from "./activations/activation.js";
-export { losses, lossByName, sumOfSquares, crossEntropy, binaryCrossEntropy, reductions, reductionScale, pairedDelta, type Loss, type LossName, type Reduction } from "./losses/loss.js";
+export { losses, lossByName, sumOfSquares, crossEntropy, binaryCrossEntropy, reductions, reductionScale, type Loss, type LossName, type Reduction } from "./losses/loss.js";
 export { createNetwork, cloneNetwork, parameters, parameterVector, sizesOf, type Layer, type Network, type NetworkOptions } from "./network/network.js";
 export { createGradients, gradientArrays, gradientVector, addGradients, type Gradients } from "./network/gradients.js";
 export { createPass, forward, type Pass } from "./network/pass.js";

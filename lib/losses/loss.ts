@@ -24,10 +24,13 @@ export interface Loss {
   /** dOut ← scale · ∂ℓ/∂y, row by row. */
   gradient(output: Float64Array, target: Float64Array, scale: number, dOut: Float64Array, width: number): void;
   /**
-   * The output activation with which δ = ∂ℓ/∂z simplifies to y − t. Backward uses that form
-   * when the pair meets: the same numbers, without dividing by a y that may underflow to 0.
+   * The output activation with which δ = ∂ℓ/∂z has a closed form free of 1/y. Backward uses it
+   * when the pair meets: the same numbers as the chain rule, without dividing by a y that may
+   * underflow to 0.
    */
   readonly pairsWith?: ActivationName;
+  /** delta ← scale · ∂ℓ/∂z through `pairsWith`, row by row (present exactly when `pairsWith` is). */
+  readonly pairedDelta?: (output: Float64Array, target: Float64Array, scale: number, delta: Float64Array, width: number) => void;
 }
 
 export type LossName = "sum-of-squares" | "cross-entropy" | "binary-cross-entropy";
@@ -55,6 +58,14 @@ export const sumOfSquares: Loss = {
 export const crossEntropy: Loss = {
   name: "cross-entropy",
   pairsWith: "softmax",
+  // Through softmax, ∂ℓ/∂z_j = y_j Σ_i t_i − t_j: the familiar y − t when the targets sum to 1.
+  pairedDelta(output, target, scale, delta, width) {
+    for (let r = 0; r < output.length; r += width) {
+      let sum = 0;
+      for (let j = r; j < r + width; j++) sum += target[j];
+      for (let j = r; j < r + width; j++) delta[j] = scale * (output[j] * sum - target[j]);
+    }
+  },
   total(output, target) {
     let sum = 0;
     for (let p = 0; p < output.length; p++) {
@@ -71,6 +82,10 @@ export const crossEntropy: Loss = {
 export const binaryCrossEntropy: Loss = {
   name: "binary-cross-entropy",
   pairsWith: "sigmoid",
+  // Through sigmoid, each output on its own: ∂ℓ/∂z = y − t.
+  pairedDelta(output, target, scale, delta) {
+    for (let p = 0; p < output.length; p++) delta[p] = scale * (output[p] - target[p]);
+  },
   total(output, target) {
     let sum = 0;
     for (let p = 0; p < output.length; p++) {
@@ -100,9 +115,4 @@ export function lossByName(name: string): Loss {
     throw new RangeError(`unknown loss "${name}" (expected one of ${Object.keys(losses).join(", ")})`);
   }
   return losses[name as LossName];
-}
-
-/** δ = scale · (y − t): the output-layer delta when the loss meets the activation it pairs with. */
-export function pairedDelta(output: Float64Array, target: Float64Array, scale: number, delta: Float64Array): void {
-  for (let p = 0; p < output.length; p++) delta[p] = scale * (output[p] - target[p]);
 }

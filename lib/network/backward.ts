@@ -1,7 +1,7 @@
 import { gemm } from "../matrix/gemm.js";
 import { assertFinite, assertShape, type Matrix } from "../matrix/matrix.js";
 import { columnSums } from "../matrix/ops.js";
-import { pairedDelta, reductionScale } from "../losses/loss.js";
+import { reductionScale } from "../losses/loss.js";
 import { createGradients, type Gradients } from "./gradients.js";
 import { type Network, sizesOf } from "./network.js";
 import { batchLoss, type Objective } from "./objective.js";
@@ -25,8 +25,8 @@ export function backward(net: Network, pass: Pass, target: Matrix, objective: Ob
   assertShape(target, output.rows, output.cols, "backward: target");
   const scale = reductionScale(objective.reduction, pass.rows);
   const { loss } = objective;
-  if (loss.pairsWith === layers[last].activation.name) {
-    pairedDelta(output.data, target.data, scale, pass.deltas[last].data);
+  if (loss.pairedDelta !== undefined && loss.pairsWith === layers[last].activation.name) {
+    loss.pairedDelta(output.data, target.data, scale, pass.deltas[last].data, output.cols);
   } else {
     loss.gradient(output.data, target.data, scale, pass.dActs[last].data, output.cols);
     layers[last].activation.backward(pass.zs[last].data, output.data, pass.dActs[last].data, pass.deltas[last].data, output.cols);

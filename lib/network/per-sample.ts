@@ -1,5 +1,5 @@
 import type { Matrix } from "../matrix/matrix.js";
-import { pairedDelta, reductionScale } from "../losses/loss.js";
+import { reductionScale } from "../losses/loss.js";
 import { checkBatch } from "./backward.js";
 import { createGradients, type Gradients } from "./gradients.js";
 import { type Network, sizesOf } from "./network.js";
@@ -49,8 +49,8 @@ export function perSampleGradients(
     const t = target.row(k);
     loss += scale * objective.loss.total(y, t, nOut);
 
-    if (objective.loss.pairsWith === layers[last].activation.name) {
-      pairedDelta(y, t, scale, deltas[last]);
+    if (objective.loss.pairedDelta !== undefined && objective.loss.pairsWith === layers[last].activation.name) {
+      objective.loss.pairedDelta(y, t, scale, deltas[last], nOut);
     } else {
       objective.loss.gradient(y, t, scale, dActs[last], nOut);
       layers[last].activation.backward(zs[last], y, dActs[last], deltas[last], nOut);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { activations, losses, lossByName, pairedDelta, reductionScale } from "../../lib/index.ts";
+import { activations, losses, lossByName, reductionScale } from "../../lib/index.ts";
 
 const y = Float64Array.from([0.2, 0.7, 0.1, 0.6, 0.3, 0.1]);
 const t = Float64Array.from([0, 1, 0, 1, 0, 0]);
@@ -36,20 +36,22 @@ describe("losses", () => {
     });
 
     if (loss.pairsWith !== undefined) {
-      it(`${loss.name} with ${loss.pairsWith}: the paired δ = y − t equals the chain rule through the activation`, () => {
-        const f = activations[loss.pairsWith!];
-        const z = Float64Array.from([0.3, -1.2, 2.0, 0.5, 0.1, -0.4]);
-        const a = new Float64Array(6);
-        f.forward(z, a, 3);
-        const target = loss.name === "cross-entropy" ? t : Float64Array.from([0.2, 1, 0, 0.9, 0.4, 0]);
-        const g = new Float64Array(6);
-        const chained = new Float64Array(6);
-        loss.gradient(a, target, 0.5, g, 3);
-        f.backward(z, a, g, chained, 3);
-        const paired = new Float64Array(6);
-        pairedDelta(a, target, 0.5, paired);
-        paired.forEach((d, i) => expect(d).toBeCloseTo(chained[i], 13));
-      });
+      // One-hot rows, and rows that do not sum to 1 (where y − t alone would be wrong for cross-entropy).
+      for (const target of [t, Float64Array.from([0.2, 1, 0, 0.9, 0.4, 0]), Float64Array.from([0, 0.5, 0, 0.2, 0.2, 0])]) {
+        it(`${loss.name} with ${loss.pairsWith}: the paired δ equals the chain rule through the activation, targets [${target.join(", ")}]`, () => {
+          const f = activations[loss.pairsWith!];
+          const z = Float64Array.from([0.3, -1.2, 2.0, 0.5, 0.1, -0.4]);
+          const a = new Float64Array(6);
+          f.forward(z, a, 3);
+          const g = new Float64Array(6);
+          const chained = new Float64Array(6);
+          loss.gradient(a, target, 0.5, g, 3);
+          f.backward(z, a, g, chained, 3);
+          const paired = new Float64Array(6);
+          loss.pairedDelta!(a, target, 0.5, paired, 3);
+          paired.forEach((d, i) => expect(d).toBeCloseTo(chained[i], 13));
+        });
+      }
     }
   }
 

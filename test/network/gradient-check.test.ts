@@ -59,6 +59,14 @@ describe("gradient check against central differences, h = 1e-5, every parameter 
     expect(gradientCheck(net, input, target, objective, { gradients: grads }).maxRelativeError).toBeLessThanOrEqual(1e-7);
   });
 
+  it("holds for softmax + cross-entropy with targets that do not sum to 1 (δ = y Σt − t, not y − t)", () => {
+    const net = createNetwork({ sizes: [3, 4, 4, 3], activation: "tanh", outputActivation: "softmax", init: "normal", rng: 10 });
+    const input = randomUniform(2, 3, 110);
+    const target = randomUniform(2, 3, 410, 0, 0.6); // rows sum to anything in [0, 1.8]
+    const result = gradientCheck(net, input, target, { loss: lossByName("cross-entropy"), reduction: "sum" });
+    expect(result.maxRelativeError, JSON.stringify(result.worst)).toBeLessThanOrEqual(1e-7);
+  });
+
   it("catches a wrong gradient", () => {
     const net = createNetwork({ sizes: [3, 4, 2], rng: 1 });
     const input = randomUniform(4, 3, 2);
