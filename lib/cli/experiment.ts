@@ -13,7 +13,7 @@ import { runPool } from "../experiments/pool.js";
 import { finalPoint, type RunRecord } from "../experiments/record.js";
 import { checkResultsPath, readResults } from "../experiments/results-file.js";
 import type { Budget } from "../train/train.js";
-import { addModelOptions, type ModelOptionValues, oneOf, parseCount, parseInteger, parseIntegerList, parseModelOptions, parseNumberList } from "./options.js";
+import { addModelOptions, countLimits, type ModelOptionValues, oneOf, parseCount, parseInteger, parseIntegerList, parseModelOptions, parseNumberList } from "./options.js";
 import { formatDuration, UsageError } from "./usage.js";
 
 interface ExperimentOptionValues extends ModelOptionValues {
@@ -67,6 +67,8 @@ export function experimentCommand(): Command {
 export function planExperiment(values: ExperimentOptionValues, given: (option: string) => boolean): ExperimentPlan {
   const workers = parseInteger("--workers", values.workers, "worker count");
   if (workers < 1) throw new ConfigError("--workers", `need at least one worker, got ${values.workers}`);
+  const maxWorkers = Math.max(countLimits["--workers"], availableParallelism());
+  if (workers > maxWorkers) throw new ConfigError("--workers", `the worker count must be at most ${maxWorkers}, got ${values.workers}`);
   const budgets = (["epochs", "steps", "samples"] as const).filter((kind) => values[kind] !== undefined);
   if (budgets.length > 1) {
     throw new UsageError(`give one budget, not ${budgets.length}: ${budgets.map((kind) => `--${kind} ${values[kind] ?? ""}`).join(" and ")}`);
@@ -90,8 +92,8 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
     const lrScaling = oneOf<LrScaling>("--lr-scaling", "lr scaling", values.lrScaling, lrScalings);
     const baseBatch = parseCount("--base-batch", values.baseBatch, "the base batch");
     const kind = budgets[0] ?? "epochs";
-    const budget = { [kind]: parseCount(`--${kind}`, values[kind] ?? "1", kind) } as Budget;
-    const seeds = parseCount("--seeds", values.seeds, "the number of seeds");
+    const budget = { [kind]: parseCount(`--${kind}`, values[kind] ?? "1", kind, countLimits[`--${kind}`]) } as Budget;
+    const seeds = parseCount("--seeds", values.seeds, "the number of seeds", countLimits["--seeds"]);
     runs = expandGrid({
       data: model.data,
       layers: model.layers,

@@ -91,9 +91,23 @@ export function parseIntegerList(option: string, raw: string, what: string): num
   return raw.split(",").map((piece) => parseInteger(option, piece, what));
 }
 
-/** The positive integer of a count option such as --epochs or --seeds. */
-export function parseCount(option: string, raw: string, what: string): number {
+/**
+ * The largest value of each count option: far beyond any run this machine finishes in a day, yet
+ * small enough that the grid's arrays and step counts stay exact (--seeds 1e10 would otherwise
+ * ask for an array of ten billion runs).
+ */
+export const countLimits = {
+  "--seeds": 10_000,
+  "--epochs": 1_000_000,
+  "--steps": 1_000_000_000,
+  "--samples": 1_000_000_000_000,
+  "--workers": 1024,
+} as const;
+
+/** The positive integer of a count option such as --epochs or --seeds, at most `max`. */
+export function parseCount(option: string, raw: string, what: string, max = Number.MAX_SAFE_INTEGER): number {
   const value = parseInteger(option, raw, what);
   if (value < 1) throw new ConfigError(option, `${what} must be at least 1, got ${raw}`);
+  if (value > max) throw new ConfigError(option, `${what} must be at most ${max.toLocaleString("en-US")}, got ${raw}`);
   return value;
 }

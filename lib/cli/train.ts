@@ -8,7 +8,7 @@ import cliProgress from "cli-progress";
 import { checkBatchSize, checkLr, checkRunConfig, type RunConfig, stepsPerEpoch } from "../experiments/config.js";
 import { runOne } from "../experiments/run.js";
 import { finalPoint } from "../experiments/record.js";
-import { addModelOptions, type ModelOptionValues, parseCount, parseInteger, parseModelOptions, parseNumber } from "./options.js";
+import { addModelOptions, countLimits, type ModelOptionValues, parseCount, parseInteger, parseModelOptions, parseNumber } from "./options.js";
 import { formatDuration } from "./usage.js";
 
 interface TrainOptionValues extends ModelOptionValues {
@@ -38,7 +38,7 @@ export function planTraining(values: TrainOptionValues): RunConfig {
   checkLr(lr, "--lr");
   const batchSize = parseInteger("--batch-size", values.batchSize, "batch size");
   checkBatchSize(batchSize, model.shape.train, values.dataset, "--batch-size");
-  const epochs = parseCount("--epochs", values.epochs, "epochs");
+  const epochs = parseCount("--epochs", values.epochs, "epochs", countLimits["--epochs"]);
   const seed = parseInteger("--seed", values.seed, "seed");
   const config: RunConfig = {
     data: model.data,
@@ -57,7 +57,7 @@ export function planTraining(values: TrainOptionValues): RunConfig {
     lastBatch: "partial",
     recordEvery: 0,
   };
-  checkRunConfig(config, model.shape);
+  checkRunConfig(config, model.shape, { batchSize: "--batch-size", lr: "--lr", seed: "--seed" });
   return config;
 }
 

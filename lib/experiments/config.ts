@@ -129,8 +129,21 @@ export function checkDatasetName(name: string): void {
   throw new ConfigError("--dataset", `unknown dataset "${name}" (expected ${datasetNames.join(", ")} or idx:PATH)`);
 }
 
-/** Throws a ConfigError naming the first setting of `config` that cannot run on data of `shape`. */
-export function checkRunConfig(config: RunConfig, shape: DataShape): void {
+/** The command-line options of the settings whose option differs between commands. */
+export interface SettingOptions {
+  readonly batchSize: string;
+  readonly lr: string;
+  readonly seed: string;
+}
+
+/** The options of `batchprop experiment`, which checkRunConfig names by default. */
+export const experimentOptions: SettingOptions = { batchSize: "--batch-sizes", lr: "--lrs", seed: "--seeds" };
+
+/**
+ * Throws a ConfigError naming the first setting of `config` that cannot run on data of `shape`,
+ * by the option the user typed (`options`: `batchprop train` says --lr where experiment says --lrs).
+ */
+export function checkRunConfig(config: RunConfig, shape: DataShape, options: SettingOptions = experimentOptions): void {
   const { data, batchSize } = config;
   checkDatasetName(data.name);
   checkLayers(config.layers, shape, data.name);
@@ -146,8 +159,8 @@ export function checkRunConfig(config: RunConfig, shape: DataShape): void {
   if (!optimizerNames.includes(config.optimizer)) {
     throw new ConfigError("--optimizer", `unknown optimizer "${config.optimizer}" (expected ${optimizerNames.join(", ")})`);
   }
-  checkBatchSize(batchSize, shape.train, data.name);
-  checkLr(config.baseLr, "--lrs");
+  checkBatchSize(batchSize, shape.train, data.name, options.batchSize);
+  checkLr(config.baseLr, options.lr);
   if (!(Number.isFinite(config.lr) && config.lr > 0)) {
     throw new ConfigError("--lr-scaling", `scaling ${config.baseLr} to batch size ${batchSize} gives ${config.lr}, not a positive finite number`);
   }
@@ -158,7 +171,7 @@ export function checkRunConfig(config: RunConfig, shape: DataShape): void {
     throw new ConfigError("--base-batch", `the base batch must be a positive integer, got ${config.baseBatch}`);
   }
   checkBudget(config.budget);
-  if (!Number.isSafeInteger(config.seed)) throw new ConfigError("--seeds", `a seed must be a safe integer, got ${config.seed}`);
+  if (!Number.isSafeInteger(config.seed)) throw new ConfigError(options.seed, `a seed must be a safe integer, got ${config.seed}`);
 }
 
 /** Two or more positive integer widths, the first the data's inputs and the last its classes. */

@@ -64,13 +64,19 @@ describe("batchprop experiment", () => {
       ["one layer", ["--layers", "2"], /--layers: need two or more positive integer widths, got 2\n/],
       ["last layer narrower than the classes", ["--layers", "2,6,1"], /--layers: the last layer has 1 outputs but xor has 2 classes/],
       ["no worker", ["--workers", "0"], /--workers: need at least one worker, got 0/],
+      ["seeds beyond the limit", ["--seeds", "10000000000"], /--seeds: the number of seeds must be at most 10,000, got 10000000000\n/],
+      ["epochs beyond the limit", ["--epochs", "1e9"], /--epochs: epochs must be at most 1,000,000, got 1e9/],
+      ["steps beyond the limit", ["--steps", "1e12"], /--steps: steps must be at most 1,000,000,000, got 1e12/],
+      ["samples beyond the limit", ["--samples", "1e15"], /--samples: samples must be at most 1,000,000,000,000, got 1e15/],
+      ["workers beyond the limit", ["--workers", "100000"], /--workers: the worker count must be at most \d+, got 100000/],
       ["two budgets", ["--epochs", "2", "--steps", "10"], /give one budget, not 2: --epochs 2 and --steps 10/],
       ["unknown lr scaling", ["--lr-scaling", "cubic"], /--lr-scaling: unknown lr scaling "cubic"/],
     ];
     for (const [what, args, message] of cases) {
       it(what, async () => {
         const out = join(tempDir(), "never.jsonl");
-        const { code, stderr } = await cli(["experiment", "--dataset", "xor", "--layers", "2,6,2", "--steps", "5", ...args, "--out", out], { timeoutMs: 30_000 });
+        const budget = args.some((arg) => ["--epochs", "--samples"].includes(arg)) ? [] : ["--steps", "5"];
+        const { code, stderr } = await cli(["experiment", "--dataset", "xor", "--layers", "2,6,2", ...budget, ...args, "--out", out], { timeoutMs: 30_000 });
         expect(stderr).toMatch(message);
         expect(code).toBe(2);
         expect(existsSync(out)).toBe(false);

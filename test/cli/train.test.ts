@@ -32,6 +32,9 @@ describe("batchprop train", () => {
       [["--lr", "abc"], /--lr: learning rate "abc" is not a number/],
       [["--dataset", "xor"], /--layers: the first layer has 784 inputs but xor has 2/],
       [["--optimizer", "lbfgs"], /--optimizer: unknown optimizer "lbfgs"/],
+      // The seed's option as train spells it: --seed, not experiment's --seeds.
+      [["--seed", "1e17"], /--seed: a seed must be a safe integer, got 100000000000000000\n/],
+      [["--epochs", "1e7"], /--epochs: epochs must be at most 1,000,000, got 1e7/],
     ];
     for (const [args, message] of bad) {
       const layers = args.includes("--dataset") ? ["--layers", "784,30,10"] : ["--dataset", "xor"];
