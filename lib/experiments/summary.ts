@@ -5,7 +5,7 @@
  * RunRecords, so they run in the browser too (notebooks 09 and 10, SEEDS.md claim 11).
  */
 import type { TrainRecord } from "../train/train.js";
-import { runKey, type RunConfig, stepsPerEpoch } from "./config.js";
+import { canonicalJson, runKey, type RunConfig, stepsPerEpoch } from "./config.js";
 import type { Experiment } from "./defaults.js";
 import { finalPoint, type RunRecord } from "./record.js";
 
@@ -57,8 +57,9 @@ export function spreadOf(values: readonly number[]): Spread {
 
 /**
  * Groups runs by `setting(config)` and batch size: settings in the order first met, batch sizes
- * rising within each. Runs in one group must share their learning rate (a group mixing two η would
- * average different experiments), so a setting label that forgets an axis is an error.
+ * rising within each. Runs in one group must differ in their seed only (a group mixing two η, two
+ * optimizers or two budgets would average different experiments), so a setting label that forgets
+ * an axis is an error.
  */
 export function groupRuns(records: readonly RunRecord[], setting: (config: RunConfig) => string): RunGroup[] {
   const groups = new Map<string, Map<number, RunRecord[]>>();
@@ -66,10 +67,10 @@ export function groupRuns(records: readonly RunRecord[], setting: (config: RunCo
     const label = setting(record.config);
     const byBatch = groups.get(label) ?? groups.set(label, new Map()).get(label)!;
     const group = byBatch.get(record.config.batchSize) ?? byBatch.set(record.config.batchSize, []).get(record.config.batchSize)!;
-    if (group.length > 0 && group[0].config.lr !== record.config.lr) {
+    if (group.length > 0 && seedlessKey(group[0].config) !== seedlessKey(record.config)) {
       throw new RangeError(
-        `groupRuns: setting "${label}" at B = ${record.config.batchSize} mixes η = ${group[0].config.lr} and η = ${record.config.lr}; ` +
-          "name the learning rate in the setting label",
+        `groupRuns: setting "${label}" at B = ${record.config.batchSize} mixes runs that differ in more than their seed ` +
+          `(${differences(group[0].config, record.config)}); name that setting in the label`,
       );
     }
     group.push(record);
@@ -77,6 +78,21 @@ export function groupRuns(records: readonly RunRecord[], setting: (config: RunCo
   return [...groups].flatMap(([label, byBatch]) =>
     [...byBatch].sort(([a], [b]) => a - b).map(([batchSize, group]) => ({ setting: label, batchSize, records: group })),
   );
+}
+
+/** The key of a run's configuration with its seed left out: equal for the seeds of one setting. */
+function seedlessKey(config: RunConfig): string {
+  return runKey({ ...config, seed: 0 });
+}
+
+/** The settings two configurations disagree on, e.g. "lr 3 and 1, optimizer sgd and adam". */
+function differences(a: RunConfig, b: RunConfig): string {
+  const fields = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((field) => field !== "seed").sort();
+  const json = (config: RunConfig, field: string) => canonicalJson((config as unknown as Record<string, unknown>)[field]) ?? "none";
+  return fields
+    .filter((field) => json(a, field) !== json(b, field))
+    .map((field) => `${field} ${json(a, field)} and ${json(b, field)}`)
+    .join(", ");
 }
 
 /** Training seconds per epoch of a run: its training time over the epochs it trained. */

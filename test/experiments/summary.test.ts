@@ -68,7 +68,21 @@ describe("groupRuns and summarizeRuns", () => {
   });
 
   it("refuses a setting label that would average two learning rates", () => {
-    expect(() => groupRuns([...runs, record(config(10, 1, 0), [point(10, 0.1)])], () => "all")).toThrow(/mixes η = 3 and η = 1/);
+    expect(() => groupRuns([...runs, record(config(10, 1, 0), [point(10, 0.1)])], () => "all")).toThrow(/differ in more than their seed \(baseLr 3 and 1, lr 3 and 1\)/);
+  });
+
+  it("refuses a label that forgets any other axis: optimizer, reduction, budget", () => {
+    const sgd = config(10, 3, 0);
+    const others: [RunConfig, RegExp][] = [
+      [{ ...sgd, seed: 1, optimizer: "adam" }, /\(optimizer "sgd" and "adam"\)/],
+      [{ ...sgd, seed: 1, reduction: "sum" }, /\(reduction "mean" and "sum"\)/],
+      [{ ...sgd, seed: 1, budget: { steps: 20 } }, /\(budget \{"epochs":2\} and \{"steps":20\}\)/],
+    ];
+    for (const [other, message] of others) {
+      expect(() => groupRuns([record(sgd, [point(10, 0.5)]), record(other, [point(10, 0.5)])], () => "all")).toThrow(message);
+      // Named in the label, the axis splits the runs into two groups.
+      expect(groupRuns([record(sgd, [point(10, 0.5)]), record(other, [point(10, 0.5)])], (c) => runKey({ ...c, seed: 0 }))).toHaveLength(2);
+    }
   });
 
   it("averages the final points over seeds, with their range", () => {
