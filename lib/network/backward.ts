@@ -7,6 +7,10 @@ import { type Network, sizesOf } from "./network.js";
 import { batchLoss, type Objective } from "./objective.js";
 import { createPass, forward, type Pass } from "./pass.js";
 
+// Made once: the backward pass runs for every batch and allocates nothing.
+const transposeA = { transA: true } as const;
+const transposeB = { transB: true } as const;
+
 /**
  * The vectorized backward pass over a whole batch, after `forward` filled `pass`
  * (notebooks 3–5; SEEDS.md claims 4–8):
@@ -33,11 +37,11 @@ export function backward(net: Network, pass: Pass, target: Matrix, objective: Ob
   }
   for (let i = last; i >= 0; i--) {
     const delta = pass.deltas[i];
-    gemm(pass.acts[i], delta, grads.dWeights[i], { transA: true });
+    gemm(pass.acts[i], delta, grads.dWeights[i], transposeA);
     columnSums(delta, grads.dBias[i]);
     if (i > 0) {
       const dAct = pass.dActs[i - 1];
-      gemm(delta, layers[i].weights, dAct, { transB: true });
+      gemm(delta, layers[i].weights, dAct, transposeB);
       layers[i - 1].activation.backward(pass.zs[i - 1].data, pass.acts[i].data, dAct.data, pass.deltas[i - 1].data, dAct.cols);
     }
   }

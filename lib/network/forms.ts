@@ -51,6 +51,7 @@ export function fromQaForm(qa: Matrix): Matrix {
 
 /** A network whose layers are given in the paper's form, e.g. the 2-2-2 worked example. */
 export function networkFromPaperForm(paperWeights: readonly Matrix[], activation: ActivationName = "sigmoid"): Network {
+  if (paperWeights.length === 0) throw new RangeError("networkFromPaperForm: no layers given");
   paperWeights.forEach((w, l) => {
     if (l > 0 && w.rows - 1 !== paperWeights[l - 1].cols) {
       throw new RangeError(`networkFromPaperForm: layer ${l} is ${w.shape}, expected ${paperWeights[l - 1].cols + 1} rows`);

@@ -31,6 +31,10 @@ export function createOptimizer(options: OptimizerOptions): Optimizer {
   if (typeof lr !== "number" || !Number.isFinite(lr) || lr <= 0) {
     throw new RangeError(`optimizer: learning rate must be a positive finite number, got ${lr}`);
   }
+  for (const [what, value] of [["momentum", momentum], ["beta1", beta1], ["beta2", beta2]] as const) {
+    if (!(value >= 0 && value < 1)) throw new RangeError(`optimizer: ${what} must be in [0, 1), got ${value}`);
+  }
+  if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new RangeError(`optimizer: epsilon must be a positive finite number, got ${epsilon}`);
   switch (name) {
     case "sgd":
       return stateful(name, lr, 0, (theta, g) => {
@@ -73,6 +77,7 @@ function stateful(
   update: (theta: Float64Array, g: Float64Array, state: Float64Array[], t: number) => void,
 ): Optimizer {
   let state: Float64Array[][] = [];
+  let owner: readonly Float64Array[] = [];
   let t = 0;
   return {
     name,
@@ -81,7 +86,13 @@ function stateful(
       if (params.length !== grads.length) {
         throw new RangeError(`${name}: ${params.length} parameter arrays but ${grads.length} gradients`);
       }
-      if (t === 0) state = params.map((theta) => Array.from({ length: slots }, () => new Float64Array(theta.length)));
+      if (t === 0) {
+        owner = [...params];
+        state = params.map((theta) => Array.from({ length: slots }, () => new Float64Array(theta.length)));
+      } else if (params.length !== owner.length || params.some((theta, i) => theta !== owner[i])) {
+        // Its velocities or moments belong to the parameters it first stepped.
+        throw new RangeError(`${name}: this optimizer already steps another network's parameters; make one optimizer per network`);
+      }
       t++;
       params.forEach((theta, i) => {
         if (grads[i].length !== theta.length) {

@@ -11,7 +11,10 @@ import { createOptimizer, type Optimizer, type OptimizerOptions } from "../optim
 import { createRng } from "../random/rng.js";
 import { evaluate } from "./evaluate.js";
 
-/** How long to train: whole epochs, a number of optimizer steps, or a number of samples seen. */
+/**
+ * How long to train: whole epochs, a number of optimizer steps, or a number of samples, which means
+ * ⌈samples / B⌉ steps (a partial last batch of an epoch is a step, so a run may see a few fewer).
+ */
 export type Budget = { epochs: number } | { steps: number } | { samples: number };
 
 export interface TrainOptions {
@@ -78,7 +81,11 @@ export interface TrainResult {
   samples: number;
   /** Training time, evaluation excluded. */
   seconds: number;
-  /** Set when a loss stopped being finite: the run ends there, its results so far kept. */
+  /**
+   * Set when a loss or an evaluation stopped being finite: the run ends there, its results so far
+   * kept. `step` is the first step that could not be taken, `epoch` the epoch it belongs to (from 1),
+   * `lastFiniteLoss` the last finite batch loss (per sample), null if there was none.
+   */
   diverged?: { epoch: number; step: number; lastFiniteLoss: number | null };
   /** Set when the run was stopped by its signal. */
   aborted?: boolean;
@@ -111,6 +118,9 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
   if (!Number.isInteger(batchSize) || batchSize <= 0 || batchSize > n) {
     throw new RangeError(`train: batch size must be an integer from 1 to ${n} (the training set), got ${batchSize}`);
   }
+  if (gradients !== "vectorized" && gradients !== "per-sample") {
+    throw new RangeError(`train: gradients must be "vectorized" or "per-sample", got "${gradients as string}"`);
+  }
   if (lastBatch !== "partial" && lastBatch !== "drop") throw new RangeError(`train: lastBatch must be "partial" or "drop", got "${lastBatch as string}"`);
   if (!Number.isInteger(recordEvery) || recordEvery < 0) throw new RangeError(`train: recordEvery must be a non-negative integer, got ${recordEvery}`);
   const remainder = lastBatch === "partial" ? n % batchSize : 0;
@@ -140,7 +150,7 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
       seconds: result.seconds,
     };
     if (Number.isFinite(rec.trainLoss) && (onTest === undefined || Number.isFinite(onTest.loss))) return rec;
-    result.diverged = { epoch: Math.floor(rec.epoch), step: result.steps, lastFiniteLoss: lastFinite };
+    result.diverged = { epoch: Math.floor(result.steps / stepsPerEpoch) + 1, step: result.steps + 1, lastFiniteLoss: lastFinite };
     return undefined;
   };
 

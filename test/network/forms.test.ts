@@ -114,5 +114,6 @@ describe("the three layouts hold the same numbers", () => {
   it("names the shapes when forms do not fit", () => {
     expect(() => toPaperForm(new Matrix(3, 2), new Float64Array(3))).toThrow("toPaperForm: bias of 3 does not fit weights 3×2");
     expect(() => networkFromPaperForm([new Matrix(3, 2), new Matrix(4, 2)])).toThrow("networkFromPaperForm: layer 1 is 4×2, expected 3 rows");
+    expect(() => networkFromPaperForm([])).toThrow("networkFromPaperForm: no layers given");
   });
 });

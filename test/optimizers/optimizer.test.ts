@@ -57,6 +57,21 @@ describe("optimizers, two steps worked by hand", () => {
     expect(() => createOptimizer({ name: "rmsprop" as never, lr: 1 })).toThrow('unknown optimizer "rmsprop" (expected one of sgd, momentum, adagrad, adam)');
   });
 
+  it("rejects hyperparameters outside their range", () => {
+    expect(() => createOptimizer({ name: "adam", lr: 0.1, beta1: 1 })).toThrow("optimizer: beta1 must be in [0, 1), got 1");
+    expect(() => createOptimizer({ name: "adam", lr: 0.1, beta2: -0.5 })).toThrow("optimizer: beta2 must be in [0, 1), got -0.5");
+    expect(() => createOptimizer({ name: "momentum", lr: 0.1, momentum: Number.NaN })).toThrow("optimizer: momentum must be in [0, 1), got NaN");
+    expect(() => createOptimizer({ name: "adagrad", lr: 0.1, epsilon: 0 })).toThrow("optimizer: epsilon must be a positive finite number, got 0");
+  });
+
+  it("belongs to the parameters it first stepped: another network's are refused, not updated with stale state", () => {
+    const adam = createOptimizer({ name: "adam", lr: 0.1 });
+    adam.step([new Float64Array(2)], [Float64Array.from([1, 1])]);
+    expect(() => adam.step([new Float64Array(2)], [Float64Array.from([1, 1])])).toThrow(
+      "adam: this optimizer already steps another network's parameters; make one optimizer per network",
+    );
+  });
+
   it("rejects gradients that do not match the parameters", () => {
     const sgd = createOptimizer({ name: "sgd", lr: 1 });
     expect(() => sgd.step([new Float64Array(3)], [new Float64Array(2)])).toThrow("sgd: parameter 0 has 3 values, its gradient 2");

@@ -87,6 +87,15 @@ describe("train", () => {
     for (const r of [...result.epochs, ...result.checkpoints]) expect(Number.isFinite(r.trainLoss)).toBe(true);
   });
 
+  it("reports a divergence the same way whether or not it records checkpoints", () => {
+    const big: Dataset = { name: "big", inputs: Matrix.fromRows([[1e3, -2e3], [3e3, 1e3]]), targets: Matrix.fromRows([[1], [0]]) };
+    const run = (recordEvery: number) =>
+      train(createNetwork({ sizes: [2, 1], activation: "identity", rng: 1 }), big, { batchSize: 1, budget: { epochs: 500 }, optimizer: { name: "sgd", lr: 10 }, recordEvery }).diverged;
+    const quiet = run(0);
+    expect(quiet).toBeDefined();
+    expect(run(1)).toEqual(quiet);
+  });
+
   it("stops cleanly when its signal is aborted", () => {
     const controller = new AbortController();
     const result = train(net(), data, {
@@ -110,6 +119,7 @@ describe("train", () => {
       [{ budget: { epochs: 0 } }, 'train: budget must be one of { epochs }, { steps }, { samples } with a positive integer, got {"epochs":0}'],
       [{ reduction: "median" as never }, 'train: reduction must be "sum" or "mean", got "median"'],
       [{ loss: "hinge" as never }, 'unknown loss "hinge"'],
+      [{ gradients: "loop" as never }, 'train: gradients must be "vectorized" or "per-sample", got "loop"'],
     ])("%j", (options, message) => {
       expect(() => train(net(), data, options)).toThrow(message);
     });
