@@ -6,12 +6,12 @@
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
 import cliProgress from "cli-progress";
-import { checkBatchSize, checkLr, checkRunConfig, ConfigError, type LrScaling, lrScalings, runKey, type RunConfig } from "../experiments/config.js";
+import { checkBatchSize, checkLr, checkRunConfig, ConfigError, type LrScaling, lrScalings, type RunConfig } from "../experiments/config.js";
 import { defaultExperiments, defaultRuns } from "../experiments/defaults.js";
-import { expandGrid } from "../experiments/grid.js";
+import { expandGrid, uniqueRuns } from "../experiments/grid.js";
 import { runPool } from "../experiments/pool.js";
 import { finalPoint, type RunRecord } from "../experiments/record.js";
-import { checkResultsPath, readResults } from "../experiments/results-file.js";
+import { checkResultsPath } from "../experiments/results-file.js";
 import type { Budget } from "../train/train.js";
 import { addModelOptions, countLimits, type ModelOptionValues, oneOf, parseCount, parseInteger, parseIntegerList, parseModelOptions, parseNumberList } from "./options.js";
 import { formatDuration, UsageError } from "./usage.js";
@@ -94,7 +94,8 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
     const kind = budgets[0] ?? "epochs";
     const budget = { [kind]: parseCount(`--${kind}`, values[kind] ?? "1", kind, countLimits[`--${kind}`]) } as Budget;
     const seeds = parseCount("--seeds", values.seeds, "the number of seeds", countLimits["--seeds"]);
-    runs = expandGrid({
+    // A list that repeats a value (--batch-sizes 10,10) would plan the same run twice: run it once.
+    runs = uniqueRuns(expandGrid({
       data: model.data,
       layers: model.layers,
       activation: model.activation,
@@ -107,9 +108,10 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
       baseBatch,
       budgets: [budget],
       seeds,
-    });
+    }));
     for (const run of runs) checkRunConfig(run, model.shape);
-    label = `${batchSizes.length} batch size${batchSizes.length > 1 ? "s" : ""} × ${lrs.length} learning rate${lrs.length > 1 ? "s" : ""} × ${seeds} seed${seeds > 1 ? "s" : ""} on ${values.dataset}`;
+    const distinct = (list: readonly number[]) => new Set(list).size;
+    label = `${plural(distinct(batchSizes), "batch size")} × ${plural(distinct(lrs), "learning rate")} × ${plural(seeds, "seed")} on ${values.dataset}`;
   }
   const out = values.out ?? (values.default === true ? "results/default.jsonl" : "results/experiment.jsonl");
   try {
@@ -124,19 +126,16 @@ function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** Runs the plan with a progress bar (plain lines when stderr is not a terminal); returns the exit status. */
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+/**
+ * Runs the plan with a progress bar (plain lines when stderr is not a terminal); returns the exit
+ * status. The counts printed are the pool's own: the runs it found in the file and the ones it runs.
+ */
 export async function runPlan(plan: ExperimentPlan): Promise<number> {
   const { runs, out } = plan;
-  const existing = readResults(out);
-  const todo = runs.filter((run) => !existing.byKey.has(runKey(run))).length;
-  const skipped = runs.length - todo;
-  process.stdout.write(`${runs.length} runs: ${plan.label}; ${skipped} already in ${out}, ${todo} to run on ${Math.min(plan.workers, Math.max(todo, 1))} worker${Math.min(plan.workers, Math.max(todo, 1)) > 1 ? "s" : ""}\n`);
-  if (todo === 0) {
-    // The build runs --default before the notebooks: say plainly that it had nothing to do.
-    process.stdout.write(`Nothing left to run: all ${runs.length} runs are in ${out}.\n`);
-    return 0;
-  }
-
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);
@@ -148,12 +147,20 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  bar?.start(todo, 0, { last: "" });
+  let inFile = 0;
   try {
     const result = await runPool(runs, {
       out,
       workers: plan.workers,
       signal: controller.signal,
+      onStart: ({ total, skipped, todo, records }) => {
+        inFile = records;
+        const workers = Math.min(plan.workers, Math.max(todo, 1));
+        process.stdout.write(`${plural(total, "run")}: ${plan.label}; ${skipped} already in ${out}, ${todo} to run on ${plural(workers, "worker")}\n`);
+        // The build runs --default before the notebooks: say plainly that it had nothing to do.
+        if (todo === 0) process.stdout.write(`Nothing left to run: ${total === 1 ? "the run is" : `all ${total} runs are`} in ${out}.\n`);
+        else bar?.start(todo, 0, { last: "" });
+      },
       onRun: (record, done, total) => {
         const elapsed = (performance.now() - started) / 1000;
         const last = describe(record);
@@ -162,16 +169,17 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
       },
     });
     bar?.stop();
+    if (result.todo === 0) return 0;
     const elapsed = formatDuration((performance.now() - started) / 1000);
     if (result.interrupted) {
-      const kept = existing.records.length + result.finished;
+      const kept = inFile + result.finished;
       process.stderr.write(
         `Interrupted after ${elapsed}: kept ${kept} finished run${kept === 1 ? "" : "s"} in ${out} (${result.finished} of ${result.todo} from this call); ` +
           `the runs in progress were discarded. Rerun the same command to resume.\n`,
       );
       return 130;
     }
-    process.stdout.write(`Finished ${result.finished} run${result.finished === 1 ? "" : "s"} in ${elapsed}; ${out} holds ${existing.records.length + result.finished}.\n`);
+    process.stdout.write(`Finished ${plural(result.finished, "run")} in ${elapsed}; ${out} holds ${inFile + result.finished}.\n`);
     return 0;
   } finally {
     bar?.stop();

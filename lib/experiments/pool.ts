@@ -27,14 +27,18 @@ export interface PoolOptions {
   readonly workers?: number;
   /** Stops the grid: workers terminated, finished runs kept. */
   readonly signal?: AbortSignal;
-  /** Called once the runs still to do are known. */
-  readonly onStart?: (info: { total: number; skipped: number; todo: number }) => void;
+  /**
+   * Called once the runs still to do are known: `total` runs in the list, `skipped` of them not run
+   * (already in the file, or repeating an earlier run of the list), `todo` to run, and the
+   * `records` the file held before this call.
+   */
+  readonly onStart?: (info: { total: number; skipped: number; todo: number; records: number }) => void;
   /** Called after each finished run has been appended. */
   readonly onRun?: (record: RunRecord, done: number, todo: number) => void;
 }
 
 export interface PoolResult {
-  /** Runs of the list already in the file before this call. */
+  /** Runs of the list not run by this call: already in the file, or repeating an earlier run of the list. */
   readonly skipped: number;
   /** Runs finished (and appended) by this call. */
   readonly finished: number;
@@ -54,7 +58,7 @@ export async function runPool(runs: readonly RunConfig[], options: PoolOptions):
   const { out, signal, onStart, onRun } = options;
   const workers = options.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`runPool: workers must be a positive integer, got ${workers}`);
-  const existing = readResults(out).byKey;
+  const { byKey: existing, records } = readResults(out);
   const seen = new Set<string>();
   const todo = runs.filter((run) => {
     const key = runKey(run);
@@ -63,7 +67,7 @@ export async function runPool(runs: readonly RunConfig[], options: PoolOptions):
     return true;
   });
   const skipped = runs.length - todo.length;
-  onStart?.({ total: runs.length, skipped, todo: todo.length });
+  onStart?.({ total: runs.length, skipped, todo: todo.length, records: records.length });
   if (todo.length === 0 || signal?.aborted) return { skipped, finished: 0, todo: todo.length, interrupted: todo.length > 0 };
   const url = workerUrl();
   if (!existsSync(url)) throw new Error(`runPool: the compiled worker ${url.pathname} is missing: run npm run build:lib`);

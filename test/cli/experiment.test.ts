@@ -36,6 +36,18 @@ describe("batchprop experiment", () => {
     expect(readFileSync(out, "utf8")).toBe(before);
   });
 
+  it("runs a run listed twice once, and says so in every count", async () => {
+    const out = join(tempDir(), "twice.jsonl");
+    const { code, stdout, stderr } = await cli(["experiment", ...tiny, "--batch-sizes", "8,8", "--seeds", "1", "--out", out]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("1 run: 1 batch size × 1 learning rate × 1 seed on xor; 0 already in");
+    expect(stdout).toContain("1 to run on 1 worker\n");
+    expect(stderr).toContain("[1/1]");
+    expect(stdout).toContain("Finished 1 run in");
+    expect(stdout).toMatch(/twice\.jsonl holds 1\.\n/);
+    expect(lines(out)).toHaveLength(1);
+  });
+
   it("reports a corrupt line of the results file by its number and fails without touching it", async () => {
     const out = join(tempDir(), "corrupt.jsonl");
     await cli(["experiment", ...tiny, "--out", out, "--batch-sizes", "8", "--seeds", "1"]);

@@ -37,8 +37,10 @@ describe("runPool", () => {
     expect(first).toEqual({ skipped: 0, finished: 8, todo: 8, interrupted: false });
     const before = readFileSync(out, "utf8");
     expect(lines(out)).toHaveLength(8);
-    const second = await runPool(grid, { out, workers: 2 });
+    const starts: unknown[] = [];
+    const second = await runPool(grid, { out, workers: 2, onStart: (info) => starts.push(info) });
     expect(second).toEqual({ skipped: 8, finished: 0, todo: 0, interrupted: false });
+    expect(starts).toEqual([{ total: 8, skipped: 8, todo: 0, records: 8 }]);
     expect(readFileSync(out, "utf8")).toBe(before);
   });
 
