@@ -10,24 +10,36 @@ import { root } from "./spawn.ts";
 
 /** From an empty results file the default set takes about 6 minutes; a busy machine, more. */
 const timeoutMs = 30 * 60_000;
+/** How long the command gets to stop on SIGINT before it is SIGKILLed. */
+const killGraceMs = 10_000;
 
 export default async function setup(): Promise<void> {
   const main = join(root, "lib", "dist", "cli", "main.js");
   if (!existsSync(main)) throw new Error(`${main} is missing: build the library first (npm run build:lib)`);
+  const command = `batchprop experiment --default (node ${main} experiment --default)`;
   await new Promise<void>((resolve, reject) => {
+    // Not detached: Ctrl-C on vitest reaches it too. Its workers are threads, so the one process is all there is to stop.
     const child = spawn(process.execPath, [main, "experiment", "--default"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+    let timedOut = false;
+    let graceTimer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
+      timedOut = true;
       child.kill("SIGINT"); // finished runs are kept; a rerun resumes
-      reject(new Error(`batchprop experiment --default did not finish within ${timeoutMs / 60_000} minutes`));
+      graceTimer = setTimeout(() => child.kill("SIGKILL"), killGraceMs);
     }, timeoutMs);
-    child.on("error", (error) => {
+    const finish = () => {
       clearTimeout(timer);
-      reject(error);
+      clearTimeout(graceTimer);
+    };
+    child.on("error", (error) => {
+      finish();
+      reject(new Error(`${command}: ${error.message}`));
     });
     child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`batchprop experiment --default failed (exit ${code ?? signal}): notebooks 09-10 need its results`));
+      finish();
+      if (timedOut) reject(new Error(`${command} did not finish within ${timeoutMs / 60_000} minutes and was stopped (${signal ?? `exit ${code}`})`));
+      else if (code === 0) resolve();
+      else reject(new Error(`${command} failed (exit ${code ?? signal}): notebooks 09-10 need its results`));
     });
   });
 }

@@ -24,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TSLAB = ROOT / "node_modules" / "tslab" / "bin" / "tslab"
+# The runner's parent watch (see the file): the kernel kills itself when its parent is gone.
+PARENT_WATCH = ROOT / "tools" / "notebooks" / "parent-watch.cjs"
 # Same as kernelEnv in kernel.ts: keeps Node's require(esm) warning out of cell outputs.
 KERNEL_ENV = {"NODE_OPTIONS": "--disable-warning=ExperimentalWarning"}
 
@@ -32,10 +34,15 @@ def write_kernelspec(jupyter_path: Path, node: str) -> None:
     kernel_dir = jupyter_path / "kernels" / "tslab"
     kernel_dir.mkdir(parents=True)
     spec = {
-        "argv": [node, str(TSLAB), "kernel", "--config-path", "{connection_file}"],
+        # As kernel.ts starts it: the watch is loaded by the kernel's own argv, not NODE_OPTIONS,
+        # so a node program a cell starts does not load it too (its parent is the kernel, not us,
+        # and the watch would kill it at once).
+        "argv": [node, "--require", str(PARENT_WATCH), str(TSLAB), "kernel", "--config-path", "{connection_file}"],
         "display_name": "TypeScript (batchprop)",
         "language": "typescript",
-        "env": KERNEL_ENV,
+        # jupyter_client starts the kernel as our child: if this Python dies without shutting it
+        # down (SIGKILL, a closed terminal), the kernel is reparented and the watch kills it.
+        "env": {**KERNEL_ENV, "BATCHPROP_KERNEL_PARENT": str(os.getpid())},
     }
     (kernel_dir / "kernel.json").write_text(json.dumps(spec, indent=2))
 
