@@ -19,18 +19,33 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-/** Runs `npm run build`, forwarding its output; resolves to its exit code. */
+/**
+ * Runs `npm run build`, forwarding its output; resolves to its exit code. The build runs in a process
+ * group of its own and a signal goes to the whole group: npm hands it to a shell running `a && b && …`,
+ * which would die and leave the step under way (experiments, a notebook kernel) running. Whatever is
+ * still alive 10 s later is killed.
+ */
 function build(): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn("npm", ["run", "build"], { stdio: "inherit" });
+    const child = spawn("npm", ["run", "build"], { stdio: "inherit", detached: true });
+    let killer: NodeJS.Timeout | undefined;
+    const signalGroup = (signal: NodeJS.Signals): void => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // the group has already gone
+      }
+    };
     const forward = (signal: NodeJS.Signals): void => {
-      child.kill(signal);
+      signalGroup(signal);
+      killer ??= setTimeout(() => signalGroup("SIGKILL"), 10_000).unref();
     };
     process.on("SIGINT", forward);
     process.on("SIGTERM", forward);
     child.on("close", (code, signal) => {
       process.off("SIGINT", forward);
       process.off("SIGTERM", forward);
+      if (killer !== undefined) signalGroup("SIGKILL"); // stragglers of an interrupted build
       resolve(code ?? (signal ? 1 : 0));
     });
   });
