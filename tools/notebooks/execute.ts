@@ -13,8 +13,11 @@ import { joinSource, outputText, outputsFromMessages, readNotebook, writeNoteboo
 export const defaultOutDir = join(repoRoot, "build", "notebooks");
 export const defaultNotebookDir = join(repoRoot, "notebooks");
 export const defaultLibDist = join(repoRoot, "lib", "dist");
-/** Data the notebooks read (notebooks 09-10 load the default experiments' results). */
-export const defaultInputs = [join(repoRoot, "results", "default.jsonl")];
+/**
+ * Files every notebook depends on beyond its source and the library: the default experiments'
+ * results (notebooks 09-10 read them) and the lock file (tslab, Plot and the rest, at their versions).
+ */
+export const defaultInputs = [join(repoRoot, "results", "default.jsonl"), join(repoRoot, "package-lock.json")];
 export const defaultCellTimeoutMs = 300_000;
 
 /** Key of the runner's record in an executed copy's notebook metadata. */
@@ -32,8 +35,8 @@ export interface ExecuteOptions {
   /** The built library whose contents key the cache; default lib/dist of this checkout. */
   libDist?: string;
   /**
-   * Files a notebook may read, whose contents key the cache too (a missing file counts as a state);
-   * default results/default.jsonl. Every notebook's key includes them all: simpler than tracking
+   * Files a notebook depends on, whose contents key the cache too (a missing file counts as a state);
+   * default `defaultInputs`. Every notebook's key includes them all: simpler than tracking
    * which notebook reads what, at the cost of rerunning the rest when the results change.
    */
   inputs?: readonly string[];
