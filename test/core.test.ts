@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import * as api from "../lib/index.ts";
 
 /** Packages the core may import: they run in a browser as they are. */
 const browserPackages = new Set(["@observablehq/plot"]);
@@ -51,5 +52,12 @@ describe("batchprop/core runs in a browser (DESIGN.md: the core imports nothing 
     const index = specifiers(resolve(import.meta.dirname, "../lib/index.ts"));
     const reachable = index.filter((spec) => spec.startsWith(".")).flatMap((spec) => specifiers(resolve(import.meta.dirname, "../lib", spec.replace(/\.js$/, ".ts"))));
     expect(reachable.some((spec) => nodeBuiltins.has(spec))).toBe(true);
+  });
+});
+
+describe("the public API", () => {
+  it("leaves out what only the library itself uses", () => {
+    const internal = ["finalMetrics", "seedList", "checkBudget", "defaultData", "defaultSeeds", "fewBatchSizes", "batchSizeRows", "workerUrl"];
+    expect(internal.filter((name) => name in api)).toEqual([]);
   });
 });

@@ -12,7 +12,6 @@ import type { Budget } from "../train/train.js";
 
 /** The named datasets; `idx:DIR` reads full MNIST's IDX files from DIR. */
 export const datasetNames = ["digits", "xor", "circles", "spirals"] as const;
-export type DatasetName = (typeof datasetNames)[number];
 
 /** Which data a run trains and tests on. */
 export interface DataConfig {
@@ -199,7 +198,7 @@ export function checkLr(lr: number, option = "--lrs"): void {
   if (!(lr > 0) || !Number.isFinite(lr)) throw new ConfigError(option, `learning rate ${lr} must be a positive finite number`);
 }
 
-export function checkBudget(budget: Budget): void {
+function checkBudget(budget: Budget): void {
   const entries = Object.entries(budget);
   if (entries.length !== 1) {
     throw new ConfigError("--epochs", `choose exactly one budget: --epochs, --steps or --samples (got ${entries.map(([k]) => `--${k}`).join(" and ") || "none"})`);

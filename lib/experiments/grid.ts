@@ -36,7 +36,7 @@ export interface GridSpec {
 }
 
 /** The seeds a spec names: a list as given, or a count n as 0 … n − 1. */
-export function seedList(seeds: number | readonly number[]): number[] {
+function seedList(seeds: number | readonly number[]): number[] {
   return typeof seeds === "number" ? Array.from({ length: seeds }, (_, i) => i) : [...seeds];
 }
 

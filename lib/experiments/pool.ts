@@ -49,7 +49,7 @@ export interface PoolResult {
 }
 
 /** The compiled worker: beside this file in lib/dist, or in lib/dist when this file runs from source. */
-export function workerUrl(): URL {
+function workerUrl(): URL {
   const here = import.meta.url;
   return here.endsWith(".ts") ? new URL("../dist/experiments/worker.js", here) : new URL("./worker.js", here);
 }

@@ -19,7 +19,6 @@ export interface Spread {
 
 /** The metrics of a run's final point. */
 export type FinalMetric = "trainLoss" | "trainAccuracy" | "testLoss" | "testAccuracy";
-export const finalMetrics: readonly FinalMetric[] = ["trainLoss", "trainAccuracy", "testLoss", "testAccuracy"];
 
 /** The runs of one setting at one batch size: normally the same configuration over several seeds. */
 export interface RunGroup {

@@ -41,7 +41,7 @@ export interface BatchSizePlotOptions {
 }
 
 /** A point of a batch-size chart: a setting's mean at one B and the range its seeds span. */
-export interface BatchSizeRow {
+interface BatchSizeRow {
   readonly setting: string;
   readonly batchSize: number;
   readonly mean: number;
@@ -51,7 +51,7 @@ export interface BatchSizeRow {
 }
 
 /** The rows of `batchSizePlot`: one per summary that has the metric (all-diverged groups have none). */
-export function batchSizeRows(summaries: readonly SettingSummary[], y: BatchSizePlotOptions["y"]): BatchSizeRow[] {
+function batchSizeRows(summaries: readonly SettingSummary[], y: BatchSizePlotOptions["y"]): BatchSizeRow[] {
   if (!(y in metricLabels)) throw new RangeError(`batchSizePlot: unknown y "${y}" (expected ${Object.keys(metricLabels).join(", ")})`);
   const rows = summaries.flatMap(({ setting, batchSize, ...rest }) => {
     const spread = rest[y];
