@@ -1,9 +1,13 @@
 import { defineConfig } from "vitest/config";
 
-// The notebooks and the site each start kernels, workers and a browser on a 2-core machine, so they
-// run after the unit tests and one at a time: first the notebooks, whose executed copies in
-// build/notebooks the site's build then reuses (the runner skips a notebook whose source and library
-// are unchanged), then the site.
+// Groups run one after another (sequence.groupOrder), so nothing that starts kernels, workers or a
+// browser on this 2-core machine runs beside the timing-sensitive unit tests:
+//   0 unit:      everything else, in parallel;
+//   1 kernels:   the notebook runner's own tests, which start tslab kernels, one file at a time;
+//   2 notebooks: the project's notebooks, whose executed copies in build/notebooks the site's
+//                build then reuses (the runner skips a notebook whose source and library are unchanged);
+//   3 site:      the site's end-to-end test.
+const kernels = ["test/notebooks/runner.test.ts", "test/notebooks/cli.test.ts", "test/notebooks/orphan.test.ts", "test/notebooks/wire.test.ts"];
 const notebooks = ["test/notebooks/project.test.ts"];
 const site = ["test/site/site.e2e.test.ts"];
 
@@ -13,10 +17,11 @@ export default defineConfig({
     hookTimeout: 300_000,
     reporters: ["default", "./test/summary-reporter.ts"],
     projects: [
-      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [...notebooks, ...site], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: "unit", include: ["test/**/*.test.ts"], exclude: [...kernels, ...notebooks, ...site], sequence: { groupOrder: 0 } } },
+      { extends: true, test: { name: "kernels", include: kernels, fileParallelism: false, sequence: { groupOrder: 1 } } },
       // Notebooks 09-10 read the default experiments' results: the setup runs whatever is missing.
-      { extends: true, test: { name: "notebooks", include: notebooks, globalSetup: ["test/notebooks/default-results.setup.ts"], sequence: { groupOrder: 1 } } },
-      { extends: true, test: { name: "site", include: site, sequence: { groupOrder: 2 } } },
+      { extends: true, test: { name: "notebooks", include: notebooks, globalSetup: ["test/notebooks/default-results.setup.ts"], sequence: { groupOrder: 2 } } },
+      { extends: true, test: { name: "site", include: site, sequence: { groupOrder: 3 } } },
     ],
   },
 });
