@@ -19,15 +19,39 @@ export function perSampleGradients(
   grads: Gradients = createGradients(net),
 ): { loss: number; grads: Gradients } {
   checkBatch(net, input, target);
-  const { layers } = net;
+  return { loss: accumulatePerSample(net, input, target, objective, grads, createSampleVectors(net)), grads };
+}
+
+/** One sample's activations, pre-activations, ∂L/∂a and δ for every layer: made once per run. */
+export interface SampleVectors {
+  readonly acts: Float64Array[];
+  readonly zs: Float64Array[];
+  readonly dActs: Float64Array[];
+  readonly deltas: Float64Array[];
+}
+
+export function createSampleVectors(net: Network): SampleVectors {
   const sizes = sizesOf(net);
+  const layerWidths = () => sizes.slice(1).map((n) => new Float64Array(n));
+  return { acts: sizes.map((n) => new Float64Array(n)), zs: layerWidths(), dActs: layerWidths(), deltas: layerWidths() };
+}
+
+/**
+ * The loop itself, for a batch already checked: grads ← the batch's gradient, returning its loss.
+ * train() calls it with vectors made once, as it does the vectorized pass with its buffers.
+ */
+export function accumulatePerSample(
+  net: Network,
+  input: Matrix,
+  target: Matrix,
+  objective: Objective,
+  grads: Gradients,
+  { acts, zs, dActs, deltas }: SampleVectors,
+): number {
+  const { layers } = net;
   const last = layers.length - 1;
-  const nOut = sizes[last + 1];
+  const nOut = layers[last].weights.cols;
   const scale = reductionScale(objective.reduction, input.rows);
-  const acts = sizes.map((n) => new Float64Array(n));
-  const zs = sizes.slice(1).map((n) => new Float64Array(n));
-  const dActs = sizes.slice(1).map((n) => new Float64Array(n));
-  const deltas = sizes.slice(1).map((n) => new Float64Array(n));
   grads.dWeights.forEach((dW) => dW.data.fill(0));
   grads.dBias.forEach((db) => db.fill(0));
   let loss = 0;
@@ -77,5 +101,5 @@ export function perSampleGradients(
       }
     }
   }
-  return { loss, grads };
+  return loss;
 }

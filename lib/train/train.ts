@@ -6,7 +6,7 @@ import { createGradients, gradientArrays } from "../network/gradients.js";
 import { type Network, parameters, sizesOf } from "../network/network.js";
 import { batchLoss, type Objective } from "../network/objective.js";
 import { createPass, forward, type Pass } from "../network/pass.js";
-import { perSampleGradients } from "../network/per-sample.js";
+import { accumulatePerSample, createSampleVectors } from "../network/per-sample.js";
 import { createOptimizer, type Optimizer, type OptimizerOptions } from "../optimizers/optimizer.js";
 import { createRng } from "../random/rng.js";
 import { evaluate } from "./evaluate.js";
@@ -133,6 +133,7 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
   const params = parameters(net);
   const gradArrays = gradientArrays(grads);
   const evalPasses = new Map<number, Pass>();
+  const sampleVectors = gradients === "per-sample" ? createSampleVectors(net) : undefined;
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const rng = createRng(seed);
 
@@ -168,7 +169,7 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
       gatherRows(data.targets, order, b * batchSize, batch.target);
       let stepLoss: number;
       if (gradients === "per-sample") {
-        stepLoss = perSampleGradients(net, batch.input, batch.target, objective, grads).loss;
+        stepLoss = accumulatePerSample(net, batch.input, batch.target, objective, grads, sampleVectors!);
       } else {
         stepLoss = batchLoss(forward(net, batch.input, batch.pass), batch.target, objective);
         backward(net, batch.pass, batch.target, objective, grads);
