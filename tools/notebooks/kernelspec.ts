@@ -48,6 +48,16 @@ export function installKernelSpec(dataDir = jupyterDataDir(), tslab = defaultTsl
   return dir;
 }
 
+/**
+ * How to open the notebooks afterwards. Debian 12's python3 refuses `pip install` (PEP 668) and ships no
+ * JupyterLab, so the hint installs it with pipx; README.md "In JupyterLab" gives a venv and Debian's
+ * classic notebook as alternatives.
+ */
+const openHint =
+  'Then open the notebooks with JupyterLab and pick the kernel "TypeScript (batchprop)" if it asks, e.g.\n' +
+  "  pipx install jupyterlab && jupyter-lab notebooks/     (Debian: apt-get install pipx first)\n" +
+  'A venv or Debian\'s jupyter-notebook package work too: see README.md, "In JupyterLab".';
+
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const program = new Command("npm run kernel --")
     .description(
@@ -59,8 +69,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     .option("--print", "print kernel.json instead of writing it")
     .addHelpText(
       "after",
-      "\nThen open the notebooks with JupyterLab, e.g.:\n  /usr/bin/python3 -m jupyterlab notebooks/\n" +
-        "and pick the kernel \"TypeScript (batchprop)\" if JupyterLab asks.",
+      `\n${openHint}`,
     )
     .parse();
   const options = program.opts<{ dataDir?: string; print?: boolean }>();
@@ -70,5 +79,6 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
     const dir = installKernelSpec(options.dataDir ? resolve(options.dataDir) : jupyterDataDir());
     console.log(`installed kernel "${kernelName}" (TypeScript (batchprop)) in ${dir}`);
     console.log(`it runs: ${kernelJson().argv.join(" ")}`);
+    console.log(openHint);
   }
 }
