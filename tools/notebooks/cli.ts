@@ -29,9 +29,9 @@ const program = new Command("npm run notebooks --")
 With no notebook given, runs every notebooks/*.ipynb of the checkout.
 
 Examples:
-  npm run notebooks                                   run them all
-  npm run notebooks -- notebooks/01-intro.ipynb       run one
-  npm run notebooks -- --cached                       what the site build does
+  npm run notebooks                                     run them all
+  npm run notebooks -- notebooks/01-forward-pass.ipynb  run one
+  npm run notebooks -- --cached                         what the site build does
   node_modules/.bin/tsx tools/notebooks/cli.ts --timeout 60 --out /tmp/nb
 
 Exit status: 0 when every notebook ran (or was cached), 1 when one failed, 129/130/143 on SIGHUP/Ctrl-C/SIGTERM;
