@@ -39,7 +39,11 @@ const TYPES: Record<string, string> = {
   ".ipynb": "application/x-ipynb+json",
 };
 
-/** The file a URL path names inside root, or undefined; never a path outside root. */
+/**
+ * The file a URL path names inside root, or undefined; never a path outside root. What keeps it
+ * inside: normalising the decoded path as an absolute one ("/" + path) resolves every ".." against
+ * "/", where it stops, so the result is "/" or below and root/. + it stays under root.
+ */
 export function resolveFile(root: string, urlPath: string): string | undefined {
   let decoded: string;
   try {
@@ -48,7 +52,6 @@ export function resolveFile(root: string, urlPath: string): string | undefined {
     return undefined;
   }
   const full = path.resolve(root, `.${path.posix.normalize(`/${decoded}`)}`);
-  if (full !== root && !full.startsWith(root + path.sep)) return undefined;
   const candidates = decoded.endsWith("/") ? [path.join(full, "index.html")] : [full, `${full}.html`, path.join(full, "index.html")];
   return candidates.find((file) => fs.existsSync(file) && fs.statSync(file).isFile());
 }
@@ -62,8 +65,16 @@ export function serveSite(options: ServeOptions): Promise<SiteServer> {
   const server = http.createServer((request, response) => {
     const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
     const send = (status: number, file: string): void => {
-      response.writeHead(status, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
-      fs.createReadStream(file).pipe(response);
+      const stream = fs.createReadStream(file);
+      stream.once("open", () => {
+        response.writeHead(status, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+        stream.pipe(response);
+      });
+      // A file gone since it was found, or a site without 404.html: a plain 404, not a crash.
+      stream.once("error", () => {
+        if (response.headersSent) response.destroy();
+        else response.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("404 not found\n");
+      });
     };
     if (pathname === base.replace(/\/$/, "")) {
       response.writeHead(301, { location: base }).end();
