@@ -76,7 +76,7 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
   let runs: RunConfig[];
   let label: string;
   if (values.default === true) {
-    const grid = ["dataset", "layers", "activation", "loss", "reduction", "optimizer", "batchSizes", "lrs", "lrScaling", "baseBatch", "epochs", "steps", "samples", "seeds"];
+    const grid = ["dataset", "layers", "activation", "outputActivation", "loss", "reduction", "optimizer", "batchSizes", "lrs", "lrScaling", "baseBatch", "epochs", "steps", "samples", "seeds"];
     const extra = grid.filter(given);
     if (extra.length > 0) {
       throw new UsageError(`--default runs the embedded experiment set and takes only --workers and --out, got ${extra.map((name) => `--${kebab(name)}`).join(", ")}`);
@@ -99,6 +99,7 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
       data: model.data,
       layers: model.layers,
       activation: model.activation,
+      outputActivation: model.outputActivation,
       loss: model.loss,
       reductions: [model.reduction],
       optimizers: [model.optimizer],

@@ -6,7 +6,7 @@
 import { type Command, Option } from "commander";
 import type { ActivationName } from "../activations/activation.js";
 import { activations } from "../activations/activation.js";
-import { ConfigError, type DataConfig, type DataShape, checkDatasetName, checkLayers, datasetNames } from "../experiments/config.js";
+import { ConfigError, type DataConfig, type DataShape, checkDatasetName, checkLayers, checkOutputActivation, datasetNames } from "../experiments/config.js";
 import { dataShape, defaultDataConfig } from "../experiments/datasets.js";
 import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
 import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
@@ -16,6 +16,7 @@ export interface ModelOptionValues {
   dataset: string;
   layers?: string;
   activation: string;
+  outputActivation?: string;
   loss: string;
   reduction: string;
   optimizer: string;
@@ -26,19 +27,24 @@ export interface ModelChoice {
   readonly shape: DataShape;
   readonly layers: number[];
   readonly activation: ActivationName;
+  /** The output layer's: as given, or the one the loss pairs with, or the hidden one. */
+  readonly outputActivation: ActivationName;
   readonly loss: LossName;
   readonly reduction: Reduction;
   readonly optimizer: OptimizerName;
 }
 
-/** Adds --dataset, --layers, --activation, --loss, --reduction and --optimizer with their defaults. */
+/** Adds --dataset, --layers, --activation, --output-activation, --loss, --reduction and --optimizer with their defaults. */
 export function addModelOptions(command: Command): Command {
   return command
     .addOption(
       new Option("--dataset <name>", `the data: ${datasetNames.join(", ")} (synthetic 2-D sets, 800 train / 200 test), or idx:PATH for MNIST's IDX files in PATH; digits are 8,000 train / 2,000 test`).default("digits"),
     )
     .addOption(new Option("--layers <widths>", "widths from input to output, comma-separated (default: the data's inputs, 30, its classes: 784,30,10 on digits)"))
-    .addOption(new Option("--activation <name>", `activation of every layer: ${Object.keys(activations).join(", ")}`).default("sigmoid"))
+    .addOption(new Option("--activation <name>", `activation of the hidden layers (and of the output unless --output-activation): ${Object.keys(activations).join(", ")}`).default("sigmoid"))
+    .addOption(
+      new Option("--output-activation <name>", "activation of the output layer (default: softmax with --loss cross-entropy, sigmoid with binary-cross-entropy, else --activation's)"),
+    )
     .addOption(new Option("--loss <name>", `per-sample loss: ${Object.keys(losses).join(", ")}`).default("sum-of-squares"))
     .addOption(new Option("--reduction <how>", "how a batch's losses combine: sum or mean").default("mean"))
     .addOption(new Option("--optimizer <name>", `update rule: ${optimizerNames.join(", ")}`).default("sgd"));
@@ -51,12 +57,19 @@ export function parseModelOptions(values: ModelOptionValues): ModelChoice {
   const shape = dataShape(data);
   const layers = values.layers === undefined ? [shape.inputs, 30, shape.outputs] : parseIntegerList("--layers", values.layers, "width");
   checkLayers(layers, shape, values.dataset);
+  const activationNames = Object.keys(activations) as ActivationName[];
+  const activation = oneOf("--activation", "activation", values.activation, activationNames);
+  const loss = oneOf("--loss", "loss", values.loss, Object.keys(losses) as LossName[]);
+  const outputActivation =
+    values.outputActivation === undefined ? (losses[loss].pairsWith ?? activation) : oneOf("--output-activation", "activation", values.outputActivation, activationNames);
+  checkOutputActivation(loss, outputActivation);
   return {
     data,
     shape,
     layers,
-    activation: oneOf("--activation", "activation", values.activation, Object.keys(activations) as ActivationName[]),
-    loss: oneOf("--loss", "loss", values.loss, Object.keys(losses) as LossName[]),
+    activation,
+    outputActivation,
+    loss,
     reduction: oneOf("--reduction", "reduction", values.reduction, reductions),
     optimizer: oneOf("--optimizer", "optimizer", values.optimizer, optimizerNames),
   };

@@ -44,6 +44,8 @@ export function planTraining(values: TrainOptionValues): RunConfig {
     data: model.data,
     layers: model.layers,
     activation: model.activation,
+    // Written only when it differs, as expandGrid does: a run keeps one key.
+    ...(model.outputActivation !== model.activation && { outputActivation: model.outputActivation }),
     loss: model.loss,
     reduction: model.reduction,
     optimizer: model.optimizer,
@@ -62,10 +64,10 @@ export function planTraining(values: TrainOptionValues): RunConfig {
 }
 
 function trainOnce(config: RunConfig): number {
-  const { data, layers, activation, loss, reduction, optimizer, batchSize, lr, seed } = config;
+  const { data, layers, activation, outputActivation, loss, reduction, optimizer, batchSize, lr, seed } = config;
   const epochs = "epochs" in config.budget ? config.budget.epochs : 1;
   process.stdout.write(
-    `Training ${layers.join("-")} ${activation}, ${loss} (${reduction}), ${optimizer} η = ${lr}, B = ${batchSize}, ` +
+    `Training ${layers.join("-")} ${activation}${outputActivation === undefined ? "" : ` (${outputActivation} output)`}, ${loss} (${reduction}), ${optimizer} η = ${lr}, B = ${batchSize}, ` +
       `${epochs} epoch${epochs > 1 ? "s" : ""} on ${data.name} (${data.train} train / ${data.test} test), seed ${seed}\n`,
   );
   const perEpoch = stepsPerEpoch(data.train, batchSize, config.lastBatch);

@@ -33,8 +33,13 @@ export interface RunConfig {
   readonly data: DataConfig;
   /** Widths from input to output, e.g. [784, 30, 10]. */
   readonly layers: readonly number[];
-  /** The activation of every layer (hidden and output). */
+  /** The activation of the hidden layers, and of the output layer unless `outputActivation` says otherwise. */
   readonly activation: ActivationName;
+  /**
+   * The output layer's activation, present only when it differs from `activation` (softmax under
+   * cross-entropy): a run without it keeps the key it had before the field existed.
+   */
+  readonly outputActivation?: ActivationName;
   readonly loss: LossName;
   readonly reduction: Reduction;
   readonly optimizer: OptimizerName;
@@ -53,6 +58,11 @@ export interface RunConfig {
   readonly lastBatch: "partial" | "drop";
   /** A checkpoint every this many steps (0: only at epoch ends and the end). */
   readonly recordEvery: number;
+}
+
+/** The activation of a run's output layer. */
+export function outputActivationOf(config: RunConfig): ActivationName {
+  return config.outputActivation ?? config.activation;
 }
 
 /** η_B = η·B/B₀ (linear) or η·√(B/B₀) (sqrt), or η itself (none). */
@@ -152,6 +162,15 @@ export function checkRunConfig(config: RunConfig, shape: DataShape, options: Set
   if (!Object.hasOwn(losses, config.loss)) {
     throw new ConfigError("--loss", `unknown loss "${config.loss}" (expected ${Object.keys(losses).join(", ")})`);
   }
+  if (config.outputActivation !== undefined) {
+    if (!Object.hasOwn(activations, config.outputActivation)) {
+      throw new ConfigError("--output-activation", `unknown activation "${config.outputActivation}" (expected ${Object.keys(activations).join(", ")})`);
+    }
+    if (config.outputActivation === config.activation) {
+      throw new ConfigError("--output-activation", `outputActivation repeats activation "${config.activation}": leave it out, so the run keeps one key`);
+    }
+  }
+  checkOutputActivation(config.loss, outputActivationOf(config));
   if (!reductions.includes(config.reduction)) {
     throw new ConfigError("--reduction", `unknown reduction "${config.reduction}" (expected ${reductions.join(" or ")})`);
   }
@@ -171,6 +190,18 @@ export function checkRunConfig(config: RunConfig, shape: DataShape, options: Set
   }
   checkBudget(config.budget);
   if (!Number.isSafeInteger(config.seed)) throw new ConfigError(options.seed, `a seed must be a safe integer, got ${config.seed}`);
+}
+
+/**
+ * A loss over probabilities needs outputs that are probabilities: cross-entropy a softmax row,
+ * binary cross-entropy a sigmoid per output (the activation the loss `pairsWith`). A sigmoid row
+ * under cross-entropy can push every output to 1 and reach zero loss while predicting nothing.
+ */
+export function checkOutputActivation(loss: LossName, output: ActivationName): void {
+  const needed = losses[loss].pairsWith;
+  if (needed !== undefined && output !== needed) {
+    throw new ConfigError("--output-activation", `${loss} needs a ${needed} output layer, got ${output}`);
+  }
 }
 
 /** Two or more positive integer widths, the first the data's inputs and the last its classes. */

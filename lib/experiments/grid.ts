@@ -11,8 +11,10 @@ import { budgetSteps, checkpointInterval, type DataConfig, type LrScaling, runKe
 export interface GridSpec {
   readonly data: DataConfig;
   readonly layers: readonly number[];
-  /** Default "sigmoid". */
+  /** Of the hidden layers. Default "sigmoid". */
   readonly activation?: ActivationName;
+  /** Of the output layer. Default: `activation`. Written to a run only when it differs from it. */
+  readonly outputActivation?: ActivationName;
   /** Default "sum-of-squares". */
   readonly loss?: LossName;
   /** Default ["mean"]. */
@@ -49,6 +51,7 @@ export function expandGrid(spec: GridSpec): RunConfig[] {
     data,
     layers,
     activation = "sigmoid",
+    outputActivation = activation,
     loss = "sum-of-squares",
     reductions = ["mean"],
     optimizers = ["sgd"],
@@ -70,6 +73,7 @@ export function expandGrid(spec: GridSpec): RunConfig[] {
                   data,
                   layers: [...layers],
                   activation,
+                  ...(outputActivation !== activation && { outputActivation }),
                   loss,
                   reduction,
                   optimizer,

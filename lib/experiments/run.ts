@@ -29,7 +29,7 @@ export interface RunOptions {
 export function runOne(config: RunConfig, options: RunOptions = {}): RunRecord {
   const started = performance.now();
   const { train: trainSet, test } = loadData(config.data);
-  const net = createNetwork({ sizes: config.layers, activation: config.activation, rng: config.seed });
+  const net = createNetwork({ sizes: config.layers, activation: config.activation, outputActivation: config.outputActivation, rng: config.seed });
   const { onEpoch, onProgress } = options;
   const result = train(net, trainSet, {
     loss: config.loss,

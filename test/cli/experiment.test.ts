@@ -13,7 +13,7 @@ describe("batchprop experiment", () => {
     const { code, stdout: help } = await cli(["experiment", "--help"], { timeoutMs: 30_000 });
     expect(code).toBe(0);
     const stdout = help.replace(/\s+/g, " "); // commander wraps the help to the terminal's width
-    for (const option of ["--dataset", "--layers", "--activation", "--loss", "--reduction", "--optimizer", "--batch-sizes", "--lrs", "--lr-scaling", "--base-batch", "--epochs", "--steps", "--samples", "--seeds", "--workers", "--out", "--default"]) {
+    for (const option of ["--dataset", "--layers", "--activation", "--output-activation", "--loss", "--reduction", "--optimizer", "--batch-sizes", "--lrs", "--lr-scaling", "--base-batch", "--epochs", "--steps", "--samples", "--seeds", "--workers", "--out", "--default"]) {
       expect(stdout).toContain(option);
     }
     expect(stdout).toContain('(default: "digits")');
@@ -46,6 +46,18 @@ describe("batchprop experiment", () => {
     expect(stdout).toContain("Finished 1 run in");
     expect(stdout).toMatch(/twice\.jsonl holds 1\.\n/);
     expect(lines(out)).toHaveLength(1);
+  });
+
+  it("records a softmax output under cross-entropy, and no output activation otherwise", async () => {
+    const out = join(tempDir(), "outputs.jsonl");
+    for (const loss of ["cross-entropy", "sum-of-squares"]) {
+      const { code } = await cli(["experiment", ...tiny, "--batch-sizes", "8", "--seeds", "1", "--loss", loss, "--out", out]);
+      expect(code).toBe(0);
+    }
+    const [entropy, squares] = readResults(out).records.map((record) => record.config);
+    expect(entropy).toMatchObject({ loss: "cross-entropy", activation: "sigmoid", outputActivation: "softmax" });
+    expect(squares.loss).toBe("sum-of-squares");
+    expect("outputActivation" in squares).toBe(false);
   });
 
   it("reports a corrupt line of the results file by its number and fails without touching it", async () => {
@@ -83,6 +95,7 @@ describe("batchprop experiment", () => {
       ["workers beyond the limit", ["--workers", "100000"], /--workers: the worker count must be at most \d+, got 100000/],
       ["two budgets", ["--epochs", "2", "--steps", "10"], /give one budget, not 2: --epochs 2 and --steps 10/],
       ["unknown lr scaling", ["--lr-scaling", "cubic"], /--lr-scaling: unknown lr scaling "cubic"/],
+      ["cross-entropy on sigmoid outputs", ["--loss", "cross-entropy", "--output-activation", "sigmoid"], /--output-activation: cross-entropy needs a softmax output layer, got sigmoid/],
     ];
     for (const [what, args, message] of cases) {
       it(what, async () => {

@@ -4,10 +4,12 @@ import {
   budgetSteps,
   canonicalJson,
   checkpointInterval,
+  checkRunConfig,
   defaultExperiments,
   defaultRuns,
   expandGrid,
   runKey,
+  runOne,
   scaleLr,
   type DataConfig,
 } from "../../lib/index.ts";
@@ -63,6 +65,36 @@ describe("expandGrid", () => {
     expect(budgetSteps({ epochs: 2 }, 8000, 1024, "drop")).toBe(14);
     expect(budgetSteps({ epochs: 2 }, 8000, 1024, "partial")).toBe(16);
     expect(budgetSteps({ samples: 1000 }, 8000, 64, "drop")).toBe(16);
+  });
+});
+
+describe("the output activation", () => {
+  const spec = { data, layers: [2, 4, 2], batchSizes: [8], lrs: [1], budgets: [{ epochs: 1 }], seeds: 1 } as const;
+  const shape = { inputs: 2, outputs: 2, train: 800 };
+
+  it("is written to a run only when it differs from the hidden one, so other runs keep their keys", () => {
+    const [plain] = expandGrid(spec);
+    const [same] = expandGrid({ ...spec, outputActivation: "sigmoid" });
+    const [softmax] = expandGrid({ ...spec, loss: "cross-entropy", outputActivation: "softmax" });
+    expect("outputActivation" in plain).toBe(false);
+    expect(runKey(same)).toBe(runKey(plain));
+    expect(softmax.outputActivation).toBe("softmax");
+    expect(() => checkRunConfig(softmax, shape)).not.toThrow();
+  });
+
+  it("reaches the run's network: the same run with a sigmoid output records other losses", () => {
+    const [run] = expandGrid({ ...spec, loss: "cross-entropy", outputActivation: "softmax", budgets: [{ steps: 1 }] });
+    const { outputActivation: _, ...allSigmoid } = run;
+    expect(runOne(run).checkpoints[0].trainLoss).not.toBe(runOne(allSigmoid).checkpoints[0].trainLoss);
+  });
+
+  it("must be the one a probability loss pairs with", () => {
+    const [run] = expandGrid(spec);
+    expect(() => checkRunConfig({ ...run, loss: "cross-entropy" }, shape)).toThrow(/--output-activation: cross-entropy needs a softmax output layer, got sigmoid/);
+    expect(() => checkRunConfig({ ...run, loss: "binary-cross-entropy", outputActivation: "softmax" }, shape)).toThrow(
+      /--output-activation: binary-cross-entropy needs a sigmoid output layer, got softmax/,
+    );
+    expect(() => checkRunConfig({ ...run, outputActivation: "sigmoid" }, shape)).toThrow(/repeats activation "sigmoid"/);
   });
 });
 
