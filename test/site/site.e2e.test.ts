@@ -1,12 +1,14 @@
 // End to end: builds the real site (`npm run build`: library, notebooks through tslab, pages,
-// VitePress) under a sub-path base, serves it on a free localhost port, and reads every page in
-// Debian's Chromium through playwright-core.
+// VitePress) under a sub-path base into a temporary folder, serves it on a free localhost port, and
+// reads every page in Debian's Chromium through playwright-core. The working tree's built site
+// (docs/.vitepress/dist, what `npm start` serves) is left as it was.
 //
 // BATCHPROP_SITE_NOTEBOOKS=DIR (e.g. test/fixtures/site) makes the page generator read that folder
 // instead of build/notebooks, and the test build only the site's part: that is for developing the
 // site; without it (as in npm test) the test builds the real one.
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,6 +33,8 @@ const children = new Set<ChildProcess>();
 let server: SiteServer | undefined;
 let browser: Browser | undefined;
 let notebooks: NotebookPage[] = [];
+/** Where this test's VitePress build goes: not docs/.vitepress/dist, which it would turn into a sub-path build. */
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-site-"));
 
 /** Runs a command in its own process group; rejects with its output if it fails or times out. */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
@@ -123,14 +127,15 @@ beforeAll(async () => {
   }
   const env = { ...process.env, BATCHPROP_BASE: BASE };
   if (process.env.BATCHPROP_SITE_NOTEBOOKS === undefined) {
-    await run("npm", ["run", "build"], env, BUILD_TIMEOUT_MS);
+    // npm appends the arguments after -- to the script's last command, `vitepress build docs`.
+    await run("npm", ["run", "build", "--", "--outDir", outDir], env, BUILD_TIMEOUT_MS);
   } else {
     // Developing against fixture notebooks: only the site's part of the build.
     await run("npm", ["run", "site:pages"], env, BUILD_TIMEOUT_MS);
-    await run(process.execPath, ["node_modules/vitepress/bin/vitepress.js", "build", "docs"], env, BUILD_TIMEOUT_MS);
+    await run(process.execPath, ["node_modules/vitepress/bin/vitepress.js", "build", "docs", "--outDir", outDir], env, BUILD_TIMEOUT_MS);
   }
   notebooks = JSON.parse(fs.readFileSync("docs/notebooks/sidebar.json", "utf8")) as NotebookPage[];
-  server = await serveSite({ root: "docs/.vitepress/dist", base: BASE });
+  server = await serveSite({ root: outDir, base: BASE });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     timeout: 60_000,
@@ -151,6 +156,7 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
   for (const child of children) killGroup(child);
+  fs.rmSync(outDir, { recursive: true, force: true });
 }, 60_000);
 
 describe("the built site, in Chromium", () => {
