@@ -93,17 +93,7 @@ export function runKey(config: RunConfig): string {
   return canonicalJson(config);
 }
 
-/** Optimizer steps per epoch, as train() counts them. */
-export function stepsPerEpoch(trainSize: number, batchSize: number, lastBatch: "partial" | "drop"): number {
-  return lastBatch === "drop" ? Math.floor(trainSize / batchSize) : Math.ceil(trainSize / batchSize);
-}
-
-/** The optimizer steps a budget allows, as train() counts them. */
-export function budgetSteps(budget: Budget, trainSize: number, batchSize: number, lastBatch: "partial" | "drop"): number {
-  if ("epochs" in budget) return budget.epochs * stepsPerEpoch(trainSize, batchSize, lastBatch);
-  if ("steps" in budget) return budget.steps;
-  return Math.ceil(budget.samples / batchSize);
-}
+export { budgetSteps, stepsPerEpoch } from "../train/steps.js";
 
 /**
  * A checkpoint interval giving a run between `target` and 2·`target` checkpoints (one per step

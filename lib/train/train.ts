@@ -10,6 +10,7 @@ import { accumulatePerSample, createSampleVectors } from "../network/per-sample.
 import { createOptimizer, type Optimizer, type OptimizerOptions } from "../optimizers/optimizer.js";
 import { createRng } from "../random/rng.js";
 import { evaluate } from "./evaluate.js";
+import { budgetSteps, stepsPerEpoch } from "./steps.js";
 
 /**
  * How long to train: whole epochs, a number of optimizer steps, or a number of samples, which means
@@ -123,9 +124,10 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
   }
   if (lastBatch !== "partial" && lastBatch !== "drop") throw new RangeError(`train: lastBatch must be "partial" or "drop", got "${lastBatch as string}"`);
   if (!Number.isInteger(recordEvery) || recordEvery < 0) throw new RangeError(`train: recordEvery must be a non-negative integer, got ${recordEvery}`);
+  checkBudget(budget);
   const remainder = lastBatch === "partial" ? n % batchSize : 0;
-  const stepsPerEpoch = Math.floor(n / batchSize) + (remainder > 0 ? 1 : 0);
-  const totalSteps = stepsOf(budget, stepsPerEpoch, batchSize);
+  const perEpoch = stepsPerEpoch(n, batchSize, lastBatch);
+  const totalSteps = budgetSteps(budget, n, batchSize, lastBatch);
 
   const full = createBatch(net, batchSize);
   const partial = remainder > 0 ? createBatch(net, remainder) : undefined;
@@ -142,7 +144,7 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
     const onTrain = evaluate(net, data, loss, evalPasses);
     const onTest = test === undefined ? undefined : evaluate(net, test, loss, evalPasses);
     const rec: TrainRecord = {
-      epoch: result.steps / stepsPerEpoch,
+      epoch: result.steps / perEpoch,
       step: result.steps,
       samples: result.samples,
       trainLoss: onTrain.loss,
@@ -151,14 +153,14 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
       seconds: result.seconds,
     };
     if (Number.isFinite(rec.trainLoss) && (onTest === undefined || Number.isFinite(onTest.loss))) return rec;
-    result.diverged = { epoch: Math.floor(result.steps / stepsPerEpoch) + 1, step: result.steps + 1, lastFiniteLoss: lastFinite };
+    result.diverged = { epoch: Math.floor(result.steps / perEpoch) + 1, step: result.steps + 1, lastFiniteLoss: lastFinite };
     return undefined;
   };
 
   let lastFinite: number | null = null;
   run: for (let epoch = 1; result.steps < totalSteps; epoch++) {
     rng.shuffle(order);
-    for (let b = 0; b < stepsPerEpoch && result.steps < totalSteps; b++) {
+    for (let b = 0; b < perEpoch && result.steps < totalSteps; b++) {
       if (options.signal?.aborted) {
         result.aborted = true;
         break run;
@@ -192,7 +194,7 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
         options.onRecord?.(rec, "checkpoint");
       }
     }
-    if (result.steps % stepsPerEpoch === 0) {
+    if (result.steps % perEpoch === 0) {
       const rec = result.checkpoints.at(-1)?.step === result.steps ? result.checkpoints.at(-1) : record();
       if (rec === undefined) break;
       result.epochs.push(rec);
@@ -246,13 +248,11 @@ function checkData(net: Network, data: Dataset, what: string): void {
   }
 }
 
-function stepsOf(budget: Budget, stepsPerEpoch: number, batchSize: number): number {
-  const [key, value] = Object.entries(budget)[0] ?? [];
-  if (key === undefined || !Number.isInteger(value) || value <= 0) {
+/** Throws unless the budget is exactly one of { epochs }, { steps }, { samples } with a positive integer. */
+function checkBudget(budget: Budget): void {
+  const entries = Object.entries(budget);
+  const [key, value] = entries[0] ?? [];
+  if (entries.length !== 1 || !["epochs", "steps", "samples"].includes(key) || !Number.isInteger(value) || value <= 0) {
     throw new RangeError(`train: budget must be one of { epochs }, { steps }, { samples } with a positive integer, got ${JSON.stringify(budget)}`);
   }
-  if (key === "epochs") return value * stepsPerEpoch;
-  if (key === "steps") return value;
-  if (key === "samples") return Math.ceil(value / batchSize);
-  throw new RangeError(`train: unknown budget "${key}" (expected epochs, steps or samples)`);
 }
