@@ -49,7 +49,7 @@ function compile(template: string): string {
 }
 
 function notebook(cells: Notebook["cells"]): Notebook {
-  return { nbformat: 4, cells };
+  return { nbformat: 4, nbformat_minor: 5, metadata: {}, cells };
 }
 
 describe("markdown cells", () => {
@@ -140,14 +140,16 @@ describe("rich outputs", () => {
   const svg = '<svg class="plot-1"><style>:where(.plot-1) { display: block; }</style><text>{{ K }} < 3</text></svg>';
   const page = renderNotebook(
     notebook([
-      { cell_type: "markdown", source: "# Title" },
+      { cell_type: "markdown", source: "# Title", metadata: {} },
       {
         cell_type: "code",
         source: "display.html(svg)",
+        metadata: {},
+        execution_count: 1,
         outputs: [
-          { output_type: "display_data", data: { "text/html": svg, "text/plain": "<svg>" } },
-          { output_type: "display_data", data: { "text/html": ["<table>\n", "<tr><td>{{ a }}</td></tr>\n", "</table>"] } },
-          { output_type: "execute_result", data: { "text/plain": "{{ 1 + 1 }}" } },
+          { output_type: "display_data", data: { "text/html": svg, "text/plain": "<svg>" }, metadata: {} },
+          { output_type: "display_data", data: { "text/html": ["<table>\n", "<tr><td>{{ a }}</td></tr>\n", "</table>"] }, metadata: {} },
+          { output_type: "execute_result", execution_count: 1, data: { "text/plain": "{{ 1 + 1 }}" }, metadata: {} },
           { output_type: "error", ename: "Error", evalue: "boom", traceback: ["Error: boom </script>"] },
         ],
       },
@@ -192,8 +194,8 @@ describe("pages, titles and order", () => {
 
   it("titles a page by its first markdown heading", () => {
     const nb = notebook([
-      { cell_type: "code", source: "// # not a heading", outputs: [] },
-      { cell_type: "markdown", source: ["Intro\n", "## The **batch** `forward` pass {#forward}\n", "# Later\n"] },
+      { cell_type: "code", source: "// # not a heading", outputs: [], metadata: {}, execution_count: null },
+      { cell_type: "markdown", source: ["Intro\n", "## The **batch** `forward` pass {#forward}\n", "# Later\n"], metadata: {} },
     ]);
     expect(notebookTitle(nb, "fallback")).toBe("The batch forward pass");
     expect(notebookTitle(notebook([]), "fallback")).toBe("fallback");

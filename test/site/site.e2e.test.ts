@@ -12,8 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Notebook, text } from "../../tools/site/notebook.ts";
-import { stripAnsi } from "../../tools/site/render.ts";
+import { joinSource, stripAnsi } from "../../tools/notebooks/notebook.ts";
+import type { Notebook } from "../../tools/site/notebook.ts";
 import { type SiteServer, serveSite } from "../../tools/site/serve.ts";
 import { countDisplayMath } from "./math.ts";
 
@@ -75,7 +75,7 @@ function executedNotebook(name: string): Notebook {
 function markdownOf(nb: Notebook): string {
   return nb.cells
     .filter((cell) => cell.cell_type === "markdown")
-    .map((cell) => text(cell.source))
+    .map((cell) => joinSource(cell.source))
     .join("\n\n");
 }
 
@@ -90,7 +90,7 @@ function richOutputs(nb: Notebook): string[] {
     for (const output of cell.outputs) {
       if (output.output_type !== "display_data" && output.output_type !== "execute_result") continue;
       const value = output.data["text/html"] ?? output.data["image/svg+xml"];
-      if (typeof value === "string" || Array.isArray(value)) html.push(text(value as string | string[]));
+      if (typeof value === "string" || Array.isArray(value)) html.push(joinSource(value as string | string[]));
       else if (["image/png", "image/jpeg", "image/gif"].some((mime) => mime in output.data)) html.push("<img>");
     }
   }
@@ -207,7 +207,7 @@ describe("the built site, in Chromium", () => {
       // Printed text reaches the reader verbatim: no {{ }} interpolated, no <tag> parsed.
       const printed = nb.cells.flatMap((cell) =>
         cell.cell_type === "code"
-          ? cell.outputs.flatMap((output) => (output.output_type === "stream" ? [text(output.text)] : []))
+          ? cell.outputs.flatMap((output) => (output.output_type === "stream" ? [joinSource(output.text)] : []))
           : [],
       );
       const shown = await page.locator("pre.nb-stdout, pre.nb-stderr").allTextContents();

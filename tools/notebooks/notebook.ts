@@ -181,9 +181,10 @@ export function outputText(output: Output): string {
   }
 }
 
-function stripAnsi(text: string): string {
+/** Terminal colour and cursor codes (tslab colours its tracebacks) removed. */
+export function stripAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;]*m/g, "");
+  return text.replace(/\u001b\[[0-9;?]*[ -\/]*[@-~]/g, "");
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -10,7 +10,8 @@
 //   - text outputs are HTML-escaped inside `<pre v-pre>`;
 //   - HTML, SVG and image outputs never enter the template: they are JSON strings in the page's
 //     <script setup> and reach the DOM through v-html, which Vue does not parse.
-import { type Cell, type DataOutput, type Notebook, type Output, text } from "./notebook.ts";
+import { joinSource, stripAnsi } from "../notebooks/notebook.ts";
+import type { Cell, DataOutput, Notebook, Output } from "./notebook.ts";
 
 export interface PageLink {
   text: string;
@@ -25,7 +26,6 @@ export interface PageOptions {
   next?: PageLink;
 }
 
-const ANSI_ESCAPE = /\u001b\[[0-9;?]*[ -\/]*[@-~]/g;
 
 export function escapeHtml(value: string): string {
   return value
@@ -35,9 +35,6 @@ export function escapeHtml(value: string): string {
     .replace(/"/g, "&quot;");
 }
 
-export function stripAnsi(value: string): string {
-  return value.replace(ANSI_ESCAPE, "");
-}
 
 /**
  * A JSON literal that is safe inside a <script> element: no `</script>` or `<!--` can appear, and
@@ -116,7 +113,7 @@ export class HtmlOutputs {
 function mimeText(output: DataOutput, mime: string): string | undefined {
   const value = output.data[mime];
   if (value === undefined) return undefined;
-  if (typeof value === "string" || Array.isArray(value)) return text(value as string | string[]);
+  if (typeof value === "string" || Array.isArray(value)) return joinSource(value as string | string[]);
   return JSON.stringify(value, null, 2);
 }
 
@@ -144,7 +141,7 @@ function renderData(output: DataOutput, html: HtmlOutputs): string {
 export function renderOutput(output: Output, html: HtmlOutputs): string {
   switch (output.output_type) {
     case "stream":
-      return renderText(text(output.text), output.name);
+      return renderText(joinSource(output.text), output.name);
     case "display_data":
     case "execute_result":
       return renderData(output, html);
@@ -158,7 +155,7 @@ export function renderOutput(output: Output, html: HtmlOutputs): string {
 }
 
 function renderCell(cell: Cell, html: HtmlOutputs): string[] {
-  const source = text(cell.source);
+  const source = joinSource(cell.source);
   switch (cell.cell_type) {
     case "markdown":
       return source.trim() === "" ? [] : [renderMarkdownCell(source)];
