@@ -10,7 +10,7 @@ const read = (file: string) => JSON.parse(readFileSync(file, "utf8"));
 const manifest = read("package.json");
 const libManifest = read("lib/package.json");
 const lock = read("package-lock.json");
-const locked = lock.packages as Record<string, { version?: string; optional?: boolean; os?: string[] }>;
+const locked = lock.packages as Record<string, { version?: string; os?: string[]; dependencies?: object; devDependencies?: object }>;
 
 describe("package-lock.json", () => {
   it("records package.json's and lib/package.json's dependencies as written", () => {
