@@ -1,9 +1,10 @@
 /**
  * `batchprop experiment`: a grid of batch sizes × learning rates × seeds (or the embedded default
  * set), run on worker threads, each finished run appended to the results file as one JSON line.
- * Rerunning the same command skips the runs already in the file; Ctrl-C keeps every finished run.
+ * Rerunning the same command skips the runs already in the file; Ctrl-C (or SIGTERM, SIGHUP) keeps
+ * every finished run.
  */
-import { availableParallelism } from "node:os";
+import { availableParallelism, constants } from "node:os";
 import { Command, Option } from "commander";
 import cliProgress from "cli-progress";
 import { checkBatchSize, checkLr, checkRunConfig, ConfigError, type LrScaling, lrScalings, type RunConfig } from "../experiments/config.js";
@@ -42,7 +43,9 @@ export function experimentCommand(): Command {
   const command = new Command("experiment")
     .description(
       "Train a grid of networks (batch sizes × learning rates × seeds) on worker threads, appending each finished run to --out as one JSON line. " +
-        "Runs already in the file are skipped, so rerunning resumes; Ctrl-C keeps every finished run (exit status 130).",
+        "Runs already in the file are skipped, so rerunning resumes; Ctrl-C, SIGTERM and SIGHUP keep every finished run (exit status 130, 143, 129). " +
+        "One sweep at a time writes a file: it holds <file>.lock while it runs, and a second one exits (status 2). " +
+        "A last line cut short by a crash is moved to <file>.truncated-<time> before anything is appended.",
     );
   addModelOptions(command)
     .addOption(new Option("--batch-sizes <list>", "batch sizes B, comma-separated, each from 1 to the training-set size").default("1,10,100"))
@@ -138,8 +141,10 @@ function plural(n: number, noun: string): string {
 export async function runPlan(plan: ExperimentPlan): Promise<number> {
   const { runs, out } = plan;
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
+  // Ctrl-C, kill and a closed terminal all stop the grid the same way: workers stopped, lock
+  // released, what was kept said; the exit status is 128 + the signal's number, as a shell reports it.
+  const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
+  for (const signal of stopSignals) process.on(signal, onSignal);
   const started = performance.now();
   const tty = process.stderr.isTTY === true;
   const bar = tty
@@ -174,19 +179,23 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
     const elapsed = formatDuration((performance.now() - started) / 1000);
     if (result.interrupted) {
       const kept = inFile + result.finished;
+      const signal = controller.signal.reason as NodeJS.Signals; // the first one, if several came
       process.stderr.write(
-        `Interrupted after ${elapsed}: kept ${kept} finished run${kept === 1 ? "" : "s"} in ${out} (${result.finished} of ${result.todo} from this call); ` +
+        `Interrupted after ${elapsed} by ${signal}: kept ${kept} finished run${kept === 1 ? "" : "s"} in ${out} (${result.finished} of ${result.todo} from this call); ` +
           `the runs in progress were discarded. Rerun the same command to resume.\n`,
       );
-      return 130;
+      return 128 + constants.signals[signal];
     }
     process.stdout.write(`Finished ${plural(result.finished, "run")} in ${elapsed}; ${out} holds ${inFile + result.finished}.\n`);
     return 0;
   } finally {
     bar?.stop();
-    process.removeListener("SIGINT", onSigint);
+    for (const signal of stopSignals) process.removeListener(signal, onSignal);
   }
 }
+
+/** The signals that stop a grid, keeping its finished runs. */
+const stopSignals: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** One run in a line: its grid point and outcome. */
 function describe(record: RunRecord): string {

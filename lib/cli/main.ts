@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The batchprop command line: `batchprop train` trains one network, `batchprop experiment` runs a
- * grid of them. Exit status: 0 done, 1 failed while running, 2 bad options (nothing written),
- * 130 interrupted by Ctrl-C (finished runs kept).
+ * grid of them. Exit status: 0 done, 1 failed while running, 2 bad options or a results file in
+ * use (nothing written), 128 + the signal when stopped by SIGINT (130), SIGTERM (143) or SIGHUP
+ * (129), finished runs kept.
  */
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../experiments/config.js";

@@ -93,6 +93,21 @@ export function runKey(config: RunConfig): string {
   return canonicalJson(config);
 }
 
+/**
+ * The items with one per run key, the first of each kept, in their order: the one place that
+ * de-duplicates runs (a grid listing a run twice, a results file holding a run twice, the records
+ * a summary is given), so a run is never run or counted twice.
+ */
+export function firstPerRun<T>(items: readonly T[], configOf: (item: T) => RunConfig): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = runKey(configOf(item));
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export { budgetSteps, stepsPerEpoch } from "../train/steps.js";
 
 /**

@@ -6,7 +6,7 @@ import type { ActivationName } from "../activations/activation.js";
 import type { LossName, Reduction } from "../losses/loss.js";
 import type { OptimizerName } from "../optimizers/optimizer.js";
 import type { Budget } from "../train/train.js";
-import { budgetSteps, checkpointInterval, type DataConfig, type LrScaling, runKey, type RunConfig, scaleLr } from "./config.js";
+import { budgetSteps, checkpointInterval, type DataConfig, firstPerRun, type LrScaling, type RunConfig, scaleLr } from "./config.js";
 
 export interface GridSpec {
   readonly data: DataConfig;
@@ -93,11 +93,5 @@ export function expandGrid(spec: GridSpec): RunConfig[] {
 
 /** The runs with duplicates (same key) removed, first occurrence kept. */
 export function uniqueRuns(runs: readonly RunConfig[]): RunConfig[] {
-  const seen = new Set<string>();
-  return runs.filter((run) => {
-    const key = runKey(run);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return firstPerRun(runs, (run) => run);
 }

@@ -2,14 +2,16 @@
  * Runs a list of experiment runs on a pool of worker threads (Node only), appending each finished
  * run to the results file the moment it arrives. Runs already in the file are skipped, so a rerun
  * after an interruption resumes where it stopped. Aborting terminates the workers: the runs they
- * were in the middle of are discarded, every finished one is already on disk.
+ * were in the middle of are discarded, every finished one is already on disk. The file's lock is
+ * held throughout, so only one sweep at a time writes it.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { runKey, type RunConfig } from "./config.js";
+import { firstPerRun, runKey, type RunConfig } from "./config.js";
 import type { RunRecord } from "./record.js";
-import { appendRecord, readResults } from "./results-file.js";
+import { appendRecord, endLastLine, readResults } from "./results-file.js";
+import { lockResults } from "./results-lock.js";
 
 /** A message to a worker: one run to execute. */
 export interface ToWorker {
@@ -54,24 +56,34 @@ function workerUrl(): URL {
   return here.endsWith(".ts") ? new URL("../dist/experiments/worker.js", here) : new URL("./worker.js", here);
 }
 
+/**
+ * Runs what the file lacks. Holding the file's lock from before it is read until the last worker
+ * has stopped, whatever ends the grid (finished, aborted, failed): a second sweep on the same file
+ * throws at once instead of running the same runs again.
+ */
 export async function runPool(runs: readonly RunConfig[], options: PoolOptions): Promise<PoolResult> {
-  const { out, signal, onStart, onRun } = options;
+  const { out, signal, onStart } = options;
   const workers = options.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`runPool: workers must be a positive integer, got ${workers}`);
-  const { byKey: existing, records } = readResults(out);
-  const seen = new Set<string>();
-  const todo = runs.filter((run) => {
-    const key = runKey(run);
-    if (existing.has(key) || seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  const skipped = runs.length - todo.length;
-  onStart?.({ total: runs.length, skipped, todo: todo.length, records: records.length });
-  if (todo.length === 0 || signal?.aborted) return { skipped, finished: 0, todo: todo.length, interrupted: todo.length > 0 };
-  const url = workerUrl();
-  if (!existsSync(url)) throw new Error(`runPool: the compiled worker ${url.pathname} is missing: run npm run build:lib`);
+  const lock = lockResults(out);
+  try {
+    endLastLine(out);
+    const { byKey: existing, records } = readResults(out);
+    const todo = firstPerRun(runs, (run) => run).filter((run) => !existing.has(runKey(run)));
+    const skipped = runs.length - todo.length;
+    onStart?.({ total: runs.length, skipped, todo: todo.length, records: records.length });
+    if (todo.length === 0 || signal?.aborted) return { skipped, finished: 0, todo: todo.length, interrupted: todo.length > 0 };
+    const url = workerUrl();
+    if (!existsSync(url)) throw new Error(`runPool: the compiled worker ${url.pathname} is missing: run npm run build:lib`);
+    return await runWorkers(url, todo, workers, skipped, options);
+  } finally {
+    lock.release();
+  }
+}
 
+/** Runs `todo` on `workers` threads, appending each record as it arrives; settles once every worker has stopped. */
+function runWorkers(url: URL, todo: readonly RunConfig[], workers: number, skipped: number, options: PoolOptions): Promise<PoolResult> {
+  const { out, signal, onRun } = options;
   return new Promise((resolvePool, rejectPool) => {
     const pool: Worker[] = [];
     let next = 0;

@@ -2,9 +2,13 @@
  * A results file: one finished run per line, as JSON (JSON Lines), appended the moment the run
  * finishes so an interrupted grid keeps everything it finished. Node only.
  */
-import { accessSync, appendFileSync, constants, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { accessSync, appendFileSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { runKey } from "./config.js";
+import { z } from "zod";
+import { activations } from "../activations/activation.js";
+import { losses, reductions } from "../losses/loss.js";
+import { optimizerNames } from "../optimizers/optimizer.js";
+import { firstPerRun, lrScalings, runKey } from "./config.js";
 import type { RunRecord } from "./record.js";
 
 /** A results file that cannot be used: unreadable, unwritable, or holding a line that is not a run. */
@@ -19,38 +23,96 @@ export class ResultsFileError extends Error {
 }
 
 export interface ResultsFile {
+  /** Every run in the file, once: a run on two lines counts by its first. */
   readonly records: RunRecord[];
   /** The records by their run's key. */
   readonly byKey: Map<string, RunRecord>;
 }
 
 /**
- * Every run in the file (none if it does not exist yet). Blank lines are skipped; any other line
- * that is not a run record is an error naming its line number: never silently dropped.
+ * Every run in the file (none if it does not exist yet). Blank lines are skipped, and so is a last
+ * line cut short (no newline, not JSON: a write that a crash interrupted; the next sweep sets it
+ * aside). Any other line that is not a run record is an error naming its line number and what is
+ * wrong with it: never silently dropped.
  */
 export function readResults(path: string): ResultsFile {
-  const records: RunRecord[] = [];
-  const byKey = new Map<string, RunRecord>();
-  if (!existsSync(path)) return { records, byKey };
+  if (!existsSync(path)) return { records: [], byKey: new Map() };
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     throw new ResultsFileError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  text.split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
+  const lines = text.split("\n");
+  if (isCutShort(lines[lines.length - 1])) lines.pop();
+  const all = lines.flatMap((line, i) => {
+    if (line.trim() === "") return [];
     const record = parseRecord(line);
     if (typeof record === "string") {
       throw new ResultsFileError(`${path}, line ${i + 1}: not a run record (${record}); fix or delete that line, then rerun`, i + 1);
     }
-    records.push(record);
-    byKey.set(runKey(record.config), record);
+    return [record];
   });
-  return { records, byKey };
+  const records = firstPerRun(all, (record) => record.config);
+  return { records, byKey: new Map(records.map((record) => [runKey(record.config), record])) };
 }
 
-/** The record on a line, or why it is not one. */
+/** An unterminated last line that is not JSON: the start of a record whose write was cut short. */
+function isCutShort(lastLine: string): boolean {
+  if (lastLine.trim() === "") return false;
+  try {
+    JSON.parse(lastLine);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+const name = <T extends string>(names: readonly T[]) => z.enum(names as [T, ...T[]]);
+const point = z.object({
+  epoch: z.number(),
+  step: z.number(),
+  samples: z.number(),
+  trainLoss: z.number(),
+  trainAccuracy: z.number(),
+  testLoss: z.number().optional(),
+  testAccuracy: z.number().optional(),
+  seconds: z.number(),
+});
+const budget = z.union([z.strictObject({ epochs: z.number() }), z.strictObject({ steps: z.number() }), z.strictObject({ samples: z.number() })], {
+  error: "expected one of {epochs: n}, {steps: n}, {samples: n}",
+});
+
+/** What a line must hold to be a run: every field of RunRecord that anything reads. */
+const runRecord: z.ZodType<RunRecord> = z.object({
+  config: z.object({
+    data: z.object({ name: z.string(), train: z.number(), test: z.number(), seed: z.number() }),
+    layers: z.array(z.number()),
+    activation: name(Object.keys(activations) as (keyof typeof activations)[]),
+    outputActivation: name(Object.keys(activations) as (keyof typeof activations)[]).optional(),
+    loss: name(Object.keys(losses) as (keyof typeof losses)[]),
+    reduction: name(reductions),
+    optimizer: name(optimizerNames),
+    batchSize: z.number(),
+    lr: z.number(),
+    baseLr: z.number(),
+    lrScaling: name(lrScalings),
+    baseBatch: z.number(),
+    budget,
+    seed: z.number(),
+    lastBatch: name(["partial", "drop"] as const),
+    recordEvery: z.number(),
+  }),
+  epochs: z.array(point),
+  checkpoints: z.array(point),
+  steps: z.number(),
+  samples: z.number(),
+  diverged: z.object({ epoch: z.number(), step: z.number(), lastFiniteLoss: z.number().nullable() }).nullable(),
+  seconds: z.number(),
+  wallSeconds: z.number(),
+});
+
+/** The record on a line, as written, or why it is not one: the field missing or wrong, by its path. */
 function parseRecord(line: string): RunRecord | string {
   let value: unknown;
   try {
@@ -59,29 +121,29 @@ function parseRecord(line: string): RunRecord | string {
     return (error as Error).message;
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return "not a JSON object";
-  const record = value as Partial<Record<keyof RunRecord, unknown>>;
-  const config = record.config as Record<string, unknown> | undefined;
-  if (config === null || typeof config !== "object" || typeof config.batchSize !== "number" || typeof config.lr !== "number") {
-    return "no run configuration";
-  }
-  if (!Array.isArray(record.checkpoints) || !Array.isArray(record.epochs)) return "no history";
-  if (typeof record.steps !== "number" || typeof record.samples !== "number") return "no step count";
-  return value as RunRecord;
+  const checked = runRecord.safeParse(value);
+  if (checked.success) return value as RunRecord;
+  const issue = checked.error.issues[0];
+  const field = issue.path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
+  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) return `missing ${field}`;
+  return `${field}: ${issue.message.replace(/^Invalid (input|option): /, "")}`;
 }
 
 /**
- * Throws unless `path` can be read (if it exists) and appended to (or created): checked before
- * any run starts, creating nothing.
+ * Throws unless `path` names a regular file that can be read and appended to, or one that can be
+ * created (with its lock and any set-aside fragment beside it): checked before any run starts,
+ * creating nothing.
  */
 export function checkResultsPath(path: string): void {
+  if (path === "") throw new ResultsFileError("the results file's name is empty");
   if (existsSync(path)) {
-    if (statSync(path).isDirectory()) throw new ResultsFileError(`${path} is a directory, not a results file`);
+    const kind = fileKind(path);
+    if (kind !== "file") throw new ResultsFileError(`${path} is ${kind}, not a results file`);
     try {
       accessSync(path, constants.R_OK | constants.W_OK);
     } catch (error) {
       throw new ResultsFileError(`cannot read and append to ${path}: ${(error as Error).message}`);
     }
-    return;
   }
   let dir = dirname(resolve(path));
   while (!existsSync(dir)) dir = dirname(dir);
@@ -89,12 +151,65 @@ export function checkResultsPath(path: string): void {
   try {
     accessSync(dir, constants.W_OK);
   } catch (error) {
-    throw new ResultsFileError(`cannot create ${path}: ${(error as Error).message}`);
+    throw new ResultsFileError(`cannot create ${path} or files beside it: ${(error as Error).message}`);
+  }
+}
+
+/** What is at an existing path, in words: reading a FIFO, a socket or a device would block or never end. */
+function fileKind(path: string): string {
+  const stats = statSync(path);
+  if (stats.isFile()) return "file";
+  if (stats.isDirectory()) return "a directory";
+  if (stats.isFIFO()) return "a named pipe (FIFO)";
+  if (stats.isSocket()) return "a socket";
+  if (stats.isCharacterDevice()) return "a character device";
+  if (stats.isBlockDevice()) return "a block device";
+  return "not a regular file";
+}
+
+/**
+ * Makes the file end at a line's end before anything is appended to it, so a new record never
+ * joins the last one. A whole last line without its newline gets one. A last line cut short (not
+ * JSON) is set aside: its bytes are written to `<path>.truncated-<time>` and synced, and only then
+ * removed from the file; one line on stderr says what moved where.
+ */
+export function endLastLine(path: string): void {
+  if (!existsSync(path)) return;
+  const size = statSync(path).size;
+  if (size === 0 || lastByte(path, size) === 0x0a) return;
+  const bytes = readFileSync(path);
+  const start = bytes.lastIndexOf(0x0a) + 1;
+  const tail = bytes.subarray(start);
+  if (!isCutShort(tail.toString("utf8"))) {
+    appendFileSync(path, "\n");
+    return;
+  }
+  const aside = `${path}.truncated-${new Date().toISOString().replaceAll(":", "-")}`;
+  const fd = openSync(aside, "wx");
+  try {
+    writeSync(fd, tail);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  truncateSync(path, start);
+  process.stderr.write(`batchprop: the last line of ${path} was cut short (${tail.length} bytes, not a whole run); moved it to ${aside}\n`);
+}
+
+function lastByte(path: string, size: number): number {
+  const fd = openSync(path, "r");
+  try {
+    const byte = Buffer.alloc(1);
+    readSync(fd, byte, 0, 1, size - 1);
+    return byte[0];
+  } finally {
+    closeSync(fd);
   }
 }
 
 /** Appends one run as one line, creating the file (and its folder) if needed. */
 export function appendRecord(path: string, record: RunRecord): void {
   mkdirSync(dirname(resolve(path)), { recursive: true });
+  endLastLine(path);
   appendFileSync(path, `${JSON.stringify(record)}\n`);
 }

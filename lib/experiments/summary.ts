@@ -5,7 +5,7 @@
  * RunRecords, so they run in the browser too (notebooks 09 and 10, SEEDS.md claim 11).
  */
 import type { TrainRecord } from "../train/train.js";
-import { canonicalJson, runKey, type RunConfig, stepsPerEpoch } from "./config.js";
+import { canonicalJson, firstPerRun, runKey, type RunConfig, stepsPerEpoch } from "./config.js";
 import type { Experiment } from "./defaults.js";
 import { finalPoint, type RunRecord } from "./record.js";
 
@@ -58,11 +58,11 @@ export function spreadOf(values: readonly number[]): Spread {
  * Groups runs by `setting(config)` and batch size: settings in the order first met, batch sizes
  * rising within each. Runs in one group must differ in their seed only (a group mixing two η, two
  * optimizers or two budgets would average different experiments), so a setting label that forgets
- * an axis is an error.
+ * an axis is an error. A run given twice counts once (its first record).
  */
 export function groupRuns(records: readonly RunRecord[], setting: (config: RunConfig) => string): RunGroup[] {
   const groups = new Map<string, Map<number, RunRecord[]>>();
-  for (const record of records) {
+  for (const record of firstPerRun(records, (r) => r.config)) {
     const label = setting(record.config);
     const byBatch = groups.get(label) ?? groups.set(label, new Map()).get(label)!;
     const group = byBatch.get(record.config.batchSize) ?? byBatch.set(record.config.batchSize, []).get(record.config.batchSize)!;
@@ -140,11 +140,12 @@ export function bestPerBatchSize(summaries: readonly SettingSummary[], metric: F
 
 /**
  * The seed-mean history of runs of one configuration: at every step that all of them checkpointed,
- * the mean of each metric (a diverged run ends early, so it limits the steps kept).
+ * the mean of each metric (a diverged run ends early, so it limits the steps kept). A run given
+ * twice counts once.
  */
 export function meanHistory(records: readonly RunRecord[]): TrainRecord[] {
   if (records.length === 0) throw new RangeError("meanHistory: no runs");
-  const bySteps = records.map((record) => new Map(record.checkpoints.map((point) => [point.step, point])));
+  const bySteps = firstPerRun(records, (r) => r.config).map((record) => new Map(record.checkpoints.map((point) => [point.step, point])));
   const steps = records[0].checkpoints.map((point) => point.step).filter((step) => bySteps.every((map) => map.has(step)));
   return steps.map((step) => {
     const points = bySteps.map((map) => map.get(step)!);

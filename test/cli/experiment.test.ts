@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readResults, runKey } from "../../lib/index.ts";
@@ -128,6 +130,31 @@ describe("batchprop experiment", () => {
       expect(two.code).toBe(2);
     });
 
+    it("an empty --out, before any run", async () => {
+      const { code, stderr, stdout } = await cli(["experiment", ...tiny, "--out", ""], { timeoutMs: 30_000 });
+      expect(stderr).toBe("batchprop: --out: the results file's name is empty\n");
+      expect(stdout).toBe("");
+      expect(code).toBe(2);
+    });
+
+    it("an --out that is a named pipe, a socket or a device, without waiting on it", async () => {
+      const dir = tempDir();
+      const fifo = join(dir, "results.fifo");
+      execFileSync("mkfifo", [fifo]);
+      const socket = join(dir, "results.sock");
+      const server = net.createServer();
+      await new Promise<void>((listening) => server.listen(socket, listening));
+      try {
+        for (const [path, kind] of [[fifo, "a named pipe (FIFO)"], [socket, "a socket"], ["/dev/null", "a character device"]]) {
+          const { code, stderr } = await cli(["experiment", ...tiny, "--out", path], { timeoutMs: 30_000 });
+          expect(stderr).toBe(`batchprop: --out: ${path} is ${kind}, not a results file\n`);
+          expect(code).toBe(2);
+        }
+      } finally {
+        server.close();
+      }
+    });
+
     it("--default with grid options", async () => {
       const out = join(tempDir(), "never.jsonl");
       const { code, stderr } = await cli(["experiment", "--default", "--lrs", "1", "--out", out], { timeoutMs: 30_000 });
@@ -137,11 +164,12 @@ describe("batchprop experiment", () => {
     });
   });
 
-  it("stops cleanly on Ctrl-C: exit 130, only whole finished runs kept, and a rerun completes the rest", async () => {
-    const out = join(tempDir(), "interrupted.jsonl");
-    // 12 runs of ~0.2 s each (idle machine) on one worker: seconds in all, so SIGINT lands mid-grid.
-    const grid = ["experiment", "--dataset", "circles", "--layers", "2,16,2", "--batch-sizes", "1,4,16", "--lrs", "0.5,2", "--steps", "5000", "--seeds", "2", "--workers", "1", "--out", out];
-    const { child, exited } = start(grid);
+  /** A grid of 12 runs of ~0.2 s each (idle machine) on one worker: seconds in all, so a signal lands mid-grid. */
+  const slowGrid = (out: string) => ["experiment", "--dataset", "circles", "--layers", "2,16,2", "--batch-sizes", "1,4,16", "--lrs", "0.5,2", "--steps", "5000", "--seeds", "2", "--workers", "1", "--out", out];
+
+  /** Starts the slow grid and resolves once its first run has landed in `out`. */
+  async function startedGrid(out: string): Promise<ReturnType<typeof start>> {
+    const started = start(slowGrid(out));
     await new Promise<void>((landed, fail) => {
       const poll = setInterval(() => {
         if (existsSync(out) && readFileSync(out, "utf8").includes("\n")) {
@@ -149,24 +177,74 @@ describe("batchprop experiment", () => {
           landed();
         }
       }, 20);
-      void exited.then(() => {
+      void started.exited.then(() => {
         clearInterval(poll);
         fail(new Error("the grid ended before its first run landed"));
       });
     });
-    child.kill("SIGINT");
-    const { code, stderr } = await exited;
-    expect(code).toBe(130);
-    expect(stderr).toMatch(/Interrupted after .*: kept \d+ finished runs? in .*interrupted\.jsonl .*Rerun the same command to resume/);
-    const kept = readResults(out).records; // throws on a partial line
-    expect(kept.length).toBeGreaterThanOrEqual(1);
-    expect(kept.length).toBeLessThan(12);
-    expect(stderr).toContain(`kept ${kept.length} finished run`);
-    const rerun = await cli(grid);
-    expect(rerun.code).toBe(0);
-    expect(rerun.stdout).toContain(`${kept.length} already in`);
-    const all = readResults(out).records;
-    expect(all).toHaveLength(12);
-    expect(new Set(all.map((r) => runKey(r.config))).size).toBe(12);
+    return started;
+  }
+
+  for (const [signal, status] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    it(`stops cleanly on ${signal}: exit ${status}, only whole finished runs kept and said, the lock released`, async () => {
+      const out = join(tempDir(), "interrupted.jsonl");
+      const { child, exited } = await startedGrid(out);
+      child.kill(signal);
+      const { code, stderr } = await exited;
+      expect(code).toBe(status);
+      expect(stderr).toMatch(new RegExp(`Interrupted after .* by ${signal}: kept \\d+ finished runs? in .*interrupted\\.jsonl .*Rerun the same command to resume`));
+      const kept = readResults(out).records; // throws on a partial line
+      expect(kept.length).toBeGreaterThanOrEqual(1);
+      expect(kept.length).toBeLessThan(12);
+      expect(stderr).toContain(`kept ${kept.length} finished run`);
+      expect(existsSync(`${out}.lock`)).toBe(false);
+      if (signal !== "SIGINT") return;
+      const rerun = await cli(slowGrid(out));
+      expect(rerun.code).toBe(0);
+      expect(rerun.stdout).toContain(`${kept.length} already in`);
+      const all = readResults(out).records;
+      expect(all).toHaveLength(12);
+      expect(new Set(all.map((r) => runKey(r.config))).size).toBe(12);
+    });
+  }
+
+  it("lets one sweep at a time write a file: a second one exits 2 at once, naming the file and the first one's pid", async () => {
+    const out = join(tempDir(), "shared.jsonl");
+    const first = await startedGrid(out);
+    const second = await cli(slowGrid(out), { timeoutMs: 30_000 });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`batchprop: ${out} is being written by another sweep (pid ${first.child.pid}, started `);
+    expect(second.stdout).toBe("");
+    first.child.kill("SIGINT");
+    expect((await first.exited).code).toBe(130);
+    const lines = readFileSync(out, "utf8").trim().split("\n");
+    expect(new Set(readResults(out).records.map((r) => runKey(r.config))).size).toBe(lines.length);
+  });
+
+  it("takes over a lock left by a sweep that no longer runs, saying so", async () => {
+    const out = join(tempDir(), "stale.jsonl");
+    const gone = start(["--version"]);
+    await gone.exited;
+    writeFileSync(`${out}.lock`, JSON.stringify({ pid: gone.child.pid, started: "earlier" }));
+    const { code, stderr } = await cli(["experiment", ...tiny, "--out", out]);
+    expect(code).toBe(0);
+    expect(stderr).toContain(`batchprop: took over the stale lock ${out}.lock, left by pid ${gone.child.pid}, started earlier, which no longer runs\n`);
+    expect(existsSync(`${out}.lock`)).toBe(false);
+    expect(lines(out)).toHaveLength(4);
+  });
+
+  it("sets aside a last line cut short by a crash, in one line on stderr, and completes the file", async () => {
+    const out = join(tempDir(), "cut.jsonl");
+    await cli(["experiment", ...tiny, "--out", out]);
+    const whole = readFileSync(out, "utf8");
+    const cutAt = whole.lastIndexOf("\n", whole.length - 2) + 1 + 40; // 40 bytes into the last line
+    writeFileSync(out, whole.slice(0, cutAt));
+    const { code, stderr } = await cli(["experiment", ...tiny, "--out", out]);
+    expect(code).toBe(0);
+    const moved = /batchprop: the last line of (.*) was cut short \(40 bytes, not a whole run\); moved it to (.*\.truncated-[-\dTZ.]+)\n/.exec(stderr);
+    expect(moved?.[1]).toBe(out);
+    expect(readFileSync(moved![2], "utf8")).toBe(whole.slice(cutAt - 40, cutAt));
+    expect(lines(out)).toHaveLength(4);
+    expect(readResults(out).records).toHaveLength(4);
   });
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -74,6 +74,25 @@ describe("runPool", () => {
     expect(readFileSync(out, "utf8")).toBe(before);
     writeFileSync(out, "[1, 2]\n");
     expect(() => readResults(out)).toThrow(/line 1: not a run record \(not a JSON object\)/);
+  });
+
+  it("holds the file's lock while it runs, so a second pool on the file fails at once, and releases it however it ends", async () => {
+    const out = tempFile("locked.jsonl");
+    const first = runPool(grid, { out, workers: 1 });
+    await expect(runPool(grid, { out, workers: 1 })).rejects.toThrow(`${out} is being written by another sweep (pid ${process.pid}`);
+    expect((await first).finished).toBe(8);
+    expect(lines(out)).toHaveLength(8);
+    expect(existsSync(`${out}.lock`)).toBe(false);
+
+    const aborted = tempFile("aborted.jsonl");
+    const controller = new AbortController();
+    const stopped = runPool(grid, { out: aborted, workers: 1, signal: controller.signal, onRun: () => controller.abort() });
+    expect((await stopped).interrupted).toBe(true);
+    expect(existsSync(`${aborted}.lock`)).toBe(false);
+
+    const failed = tempFile("failed.jsonl");
+    await expect(runPool([{ ...grid[0], data: { ...data, name: "no-such-set" } }], { out: failed, workers: 1 })).rejects.toThrow(/failed/);
+    expect(existsSync(`${failed}.lock`)).toBe(false);
   });
 
   it("records a divergence (huge η) with its step and last finite loss instead of crashing", async () => {

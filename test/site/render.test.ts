@@ -1,13 +1,11 @@
 // The notebook-to-page renderer, checked against the tools that consume its output: VitePress's own
 // markdown renderer (with markdown-it-mathjax3) and Vue's template compiler.
 import fs from "node:fs";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { createMarkdownRenderer, type MarkdownRenderer } from "vitepress";
 import { compileTemplate } from "vue/compiler-sfc";
 import { beforeAll, describe, expect, it } from "vitest";
-import { siteBase } from "../../tools/site/base.ts";
 import { type Notebook, notebookTitle, parseNotebook } from "../../tools/site/notebook.ts";
 import { generatePages, notebookOrder } from "../../tools/site/pages.ts";
 import {
@@ -19,7 +17,6 @@ import {
   renderText,
   scriptSafeJson,
 } from "../../tools/site/render.ts";
-import { resolveFile, serveSite } from "../../tools/site/serve.ts";
 import { countDisplayMath } from "./math.ts";
 
 const FIXTURES = path.resolve("test/fixtures/site");
@@ -261,65 +258,3 @@ describe("pages, titles and order", () => {
     }
   });
 });
-
-describe("base and serving", () => {
-  it("normalises the base to one slash at each end", () => {
-    expect(siteBase(undefined)).toBe("/");
-    expect(siteBase("")).toBe("/");
-    expect(siteBase("batchprop")).toBe("/batchprop/");
-    expect(siteBase("/batchprop/")).toBe("/batchprop/");
-  });
-
-  it("never serves a file outside the site", async () => {
-    // A real file beside the served root: a path that climbed out of the root would find it.
-    const parent = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-serve-"));
-    const root = path.join(parent, "dist");
-    fs.mkdirSync(root);
-    fs.writeFileSync(path.join(root, "index.html"), "home");
-    fs.writeFileSync(path.join(root, "page.html"), "page");
-    fs.writeFileSync(path.join(root, "404.html"), "not here");
-    fs.writeFileSync(path.join(parent, "secret.txt"), "outside the site");
-    const server = await serveSite({ root, base: "/batchprop/" });
-    try {
-      expect(resolveFile(root, "/page")).toBe(path.join(root, "page.html"));
-      expect(resolveFile(root, "/../secret.txt")).toBeUndefined();
-      expect(resolveFile(root, "/%2e%2e%2fsecret.txt")).toBeUndefined();
-      expect(await get(server.url, "/batchprop/page")).toEqual({ status: 200, body: "page" });
-      // Sent as written: http.get does not resolve ".." the way fetch and browsers do.
-      for (const escape of ["/batchprop/../secret.txt", "/batchprop/%2e%2e/secret.txt", "/batchprop/%2e%2e%2fsecret.txt", "/batchprop/..%2f..%2fdist/../secret.txt"]) {
-        expect(await get(server.url, escape), escape).toEqual({ status: 404, body: "not here" });
-      }
-    } finally {
-      await server.close();
-      fs.rmSync(parent, { recursive: true, force: true });
-    }
-  });
-
-  it("answers a plain 404 when the site has no 404 page, and keeps serving", async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-dist-"));
-    fs.writeFileSync(path.join(root, "index.html"), "home");
-    const server = await serveSite({ root });
-    try {
-      expect(await get(server.url, "/missing")).toEqual({ status: 404, body: "404 not found\n" });
-      expect(await get(server.url, "/")).toEqual({ status: 200, body: "home" });
-    } finally {
-      await server.close();
-      fs.rmSync(root, { recursive: true, force: true });
-    }
-  });
-});
-
-/** GET of a raw request path (not resolved as a URL) from the server at `url`, with a timeout. */
-function get(url: string, rawPath: string): Promise<{ status: number; body: string }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const request = http.get({ hostname, port, path: rawPath, timeout: 10_000 }, (response) => {
-      let body = "";
-      response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-      response.on("error", reject);
-    });
-    request.on("timeout", () => request.destroy(new Error(`GET ${rawPath}: no answer within 10 s`)));
-    request.on("error", reject);
-  });
-}

@@ -1,12 +1,14 @@
-// A small static server for the built site (docs/.vitepress/dist), in-process so that whoever
-// starts it can also stop it: the tests and `npm start` close it themselves rather than hunting
-// for a preview server's child process. It serves the site under its base (BATCHPROP_BASE), as
-// the published site would be, and resolves VitePress's URLs: /page and /page.html, /dir/ and
-// /dir/index.html; anything else is the site's 404 page with status 404.
+// The static server for the built site (docs/.vitepress/dist), in-process so that whoever starts it
+// can also stop it: the tests and `npm start` close it themselves rather than hunting for a preview
+// server's child process. sirv serves the files (types, /page → page.html, /dir/ → dir/index.html,
+// nothing outside the root); this file mounts it under the site's base (BATCHPROP_BASE), as the
+// published site would be, answers the site's 404 page for anything else, and guards the server:
+// every request gets an answer and none can stop it.
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import sirv from "sirv";
 
 export interface ServeOptions {
   /** The built site. */
@@ -24,36 +26,21 @@ export interface SiteServer {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".ico": "image/x-icon",
-  ".woff2": "font/woff2",
-  ".txt": "text/plain; charset=utf-8",
-  ".ipynb": "application/x-ipynb+json",
-};
+const plainText = { "content-type": "text/plain; charset=utf-8" };
 
 /**
- * The file a URL path names inside root, or undefined; never a path outside root. What keeps it
- * inside: normalising the decoded path as an absolute one ("/" + path) resolves every ".." against
- * "/", where it stops, so the result is "/" or below and root/. + it stays under root.
+ * The path of a request target with its "." and ".." segments resolved (as a browser would, "%2e"
+ * included); undefined when the target is not a URL (`//[`, `http://[::1`) or its path holds a
+ * broken %-escape (a lone `%`).
  */
-export function resolveFile(root: string, urlPath: string): string | undefined {
-  let decoded: string;
+export function targetPath(target: string): string | undefined {
   try {
-    decoded = decodeURIComponent(urlPath);
+    const { pathname } = new URL(target, "http://localhost");
+    decodeURIComponent(pathname);
+    return pathname;
   } catch {
     return undefined;
   }
-  const full = path.resolve(root, `.${path.posix.normalize(`/${decoded}`)}`);
-  const candidates = decoded.endsWith("/") ? [path.join(full, "index.html")] : [full, `${full}.html`, path.join(full, "index.html")];
-  return candidates.find((file) => fs.existsSync(file) && fs.statSync(file).isFile());
 }
 
 export function serveSite(options: ServeOptions): Promise<SiteServer> {
@@ -62,27 +49,63 @@ export function serveSite(options: ServeOptions): Promise<SiteServer> {
   if (!fs.existsSync(path.join(root, "index.html"))) {
     return Promise.reject(new Error(`serve: no built site in ${root} (run npm run build)`));
   }
-  const server = http.createServer((request, response) => {
-    const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
-    const send = (status: number, file: string): void => {
-      const stream = fs.createReadStream(file);
-      stream.once("open", () => {
-        response.writeHead(status, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
-        stream.pipe(response);
-      });
-      // A file gone since it was found, or a site without 404.html: a plain 404, not a crash.
-      stream.once("error", () => {
-        if (response.headersSent) response.destroy();
-        else response.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("404 not found\n");
-      });
-    };
+  const notFound = (response: http.ServerResponse): void => {
+    const stream = fs.createReadStream(path.join(root, "404.html"));
+    stream.once("open", () => {
+      response.writeHead(404, { "content-type": "text/html; charset=utf-8" });
+      stream.pipe(response);
+    });
+    // A site without 404.html: a plain 404.
+    stream.once("error", () => {
+      if (response.headersSent) response.destroy();
+      else response.writeHead(404, plainText).end("404 not found\n");
+    });
+  };
+  // dev: looks each file up when asked, so a rebuilt site is served as it is now, not as it was.
+  const files = sirv(root, {
+    dev: true,
+    onNoMatch: (_request, response) => notFound(response),
+    // The notebooks' downloads: a type sirv does not know.
+    setHeaders: (response, pathname) => {
+      if (pathname.endsWith(".ipynb")) response.setHeader("content-type", "application/x-ipynb+json");
+    },
+  });
+
+  const serve = (request: http.IncomingMessage, response: http.ServerResponse): void => {
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      response.writeHead(405, { ...plainText, allow: "GET, HEAD" }).end(`405 method not allowed: ${request.method}\n`);
+      return;
+    }
+    const pathname = targetPath(request.url ?? "/");
+    if (pathname === undefined) {
+      response.writeHead(400, plainText).end("400 bad request: the target is not a valid URL path\n");
+      return;
+    }
     if (pathname === base.replace(/\/$/, "")) {
       response.writeHead(301, { location: base }).end();
       return;
     }
-    const file = pathname.startsWith(base) ? resolveFile(root, pathname.slice(base.length - 1)) : undefined;
-    if (file !== undefined) send(200, file);
-    else send(404, path.join(root, "404.html"));
+    if (!pathname.startsWith(base)) {
+      notFound(response);
+      return;
+    }
+    // sirv reads the path from request.url: hand it the normalised one, below the base.
+    request.url = pathname.slice(base.length - 1);
+    // Ranges are not needed by a site, and sirv throws on an inverted one (bytes=5-2): the whole file.
+    delete request.headers.range;
+    // A file gone between sirv finding it and reading it: end that response, not the process.
+    response.once("pipe", (source: NodeJS.ReadableStream) => source.once("error", () => response.destroy()));
+    files(request, response);
+  };
+
+  const server = http.createServer((request, response) => {
+    try {
+      serve(request, response);
+    } catch (error) {
+      // Whatever else throws answers 500; the server goes on.
+      if (response.headersSent) response.destroy();
+      else response.writeHead(500, plainText).end(`500 internal error: ${(error as Error).message}\n`);
+    }
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
