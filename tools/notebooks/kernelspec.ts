@@ -55,7 +55,7 @@ export function installKernelSpec(dataDir = jupyterDataDir(), tslab = defaultTsl
  */
 const openHint =
   'Then open the notebooks with JupyterLab and pick the kernel "TypeScript (batchprop)" if it asks, e.g.\n' +
-  "  pipx install jupyterlab && jupyter-lab notebooks/     (Debian: apt-get install pipx first)\n" +
+  "  pipx install jupyterlab && npm run lab     (Debian: apt-get install pipx first)\n" +
   'A venv or Debian\'s jupyter-notebook package work too: see README.md, "In JupyterLab".';
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
