@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import cliProgress from "cli-progress";
 import { NotebookExecutionError, defaultCellTimeoutMs, defaultOutDir, executeAll, projectNotebooks, type NotebookRun, type ProgressEvent } from "./execute.ts";
 import { formatSeconds, repoRoot, shutdownAllKernels } from "./kernel.ts";
+import { watchParent } from "../../lib/cli/parent-watch.ts";
 
 const program = new Command("npm run notebooks --")
   .description(
@@ -168,18 +169,22 @@ async function main(): Promise<number> {
   }
 
   const reporter = createReporter();
+  const stop = new AbortController();
   let interrupted = false;
   const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
   const onSignal = (signal: NodeJS.Signals) => {
     const code = exitCodes[signal] ?? 1;
     if (interrupted) process.exit(code); // a second Ctrl-C: the exit hook kills the kernels
     interrupted = true;
+    stop.abort(); // no kernel for the next notebook
     reporter.stop();
     console.error(`\n${signal}: shutting down the kernel…`);
     void shutdownAllKernels().finally(() => process.exit(code));
   };
   // SIGHUP too: closing the terminal must not leave a kernel behind.
   for (const signal of Object.keys(exitCodes) as NodeJS.Signals[]) process.on(signal, onSignal);
+  // And so must killing npm, whose death the watcher turns into a SIGHUP.
+  watchParent();
 
   const result = await executeAll(paths, {
     outDir: options.out,
@@ -187,6 +192,7 @@ async function main(): Promise<number> {
     startupTimeoutMs: options.startupTimeout * 1000,
     cached: options.cached === true,
     bail: options.bail === true,
+    signal: stop.signal,
     tslab: options.tslab,
     onNotebook: reporter.onNotebook,
     onProgress: reporter.onProgress,

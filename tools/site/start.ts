@@ -1,14 +1,19 @@
 // `npm start`: builds the site (npm run build), then serves it on localhost and prints its address.
 // Usage: tsx tools/site/start.ts [--port N] [--no-build]   (port default 4173, or PORT; 0 = free)
 //
-// One process does both, with the server in-process, and package.json starts it with `exec`, so
-// that `npm start` is a single chain (npm -> tsx -> node) that ends, server included, on Ctrl+C or
-// on a SIGTERM to npm's pid. Without the exec, or with `npm run build && serve` in package.json, a
-// shell sits in between and the server outlives a killed npm, as `npx vitepress preview` does.
+// One process does both, with the server in-process, and package.json starts it with `exec node
+// --import tsx`, so that `npm start` is a single chain (npm -> node) that ends, server included, on
+// Ctrl+C, on a SIGTERM to npm's pid, or when npm is killed outright (the parent watch). Without the
+// exec, or with `npm run build && serve` in package.json, a shell sits in between and the server
+// outlives a killed npm, as `npx vitepress preview` does; the tsx command adds a node of its own.
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
+import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { siteBase } from "./base.ts";
 import { serveSite } from "./serve.ts";
+
+// Killing npm (even with SIGKILL) hangs this process up: the build and the server end with it.
+watchParent();
 
 const { values } = parseArgs({
   options: { port: { type: "string" }, "no-build": { type: "boolean", default: false } },
@@ -40,11 +45,10 @@ function build(): Promise<number> {
       signalGroup(signal);
       killer ??= setTimeout(() => signalGroup("SIGKILL"), 10_000).unref();
     };
-    process.on("SIGINT", forward);
-    process.on("SIGTERM", forward);
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    for (const signal of signals) process.on(signal, forward);
     child.on("close", (code, signal) => {
-      process.off("SIGINT", forward);
-      process.off("SIGTERM", forward);
+      for (const signal of signals) process.off(signal, forward);
       if (killer !== undefined) signalGroup("SIGKILL"); // stragglers of an interrupted build
       resolve(code ?? (signal ? 1 : 0));
     });
@@ -67,6 +71,7 @@ try {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  process.once("SIGHUP", stop);
 } catch (error) {
   console.error(`start: ${(error as Error).message}`);
   process.exit(1);
