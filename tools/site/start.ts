@@ -8,6 +8,7 @@
 // outlives a killed npm, as `npx vitepress preview` does; the tsx command adds a node of its own.
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
+import { parseInteger } from "../../lib/cli/options.ts";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { siteBase } from "./base.ts";
 import { serveSite } from "./serve.ts";
@@ -18,9 +19,17 @@ watchParent();
 const { values } = parseArgs({
   options: { port: { type: "string" }, "no-build": { type: "boolean", default: false } },
 });
-const port = Number(values.port ?? process.env.PORT ?? 4173);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`start: --port must be an integer in 0..65535, got ${values.port ?? process.env.PORT}`);
+function parsePort(raw: string): number {
+  try {
+    return parseInteger("--port", raw, "port");
+  } catch (error) {
+    console.error(`start: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
+const port = parsePort(values.port ?? process.env.PORT ?? "4173");
+if (port < 0 || port > 65535) {
+  console.error(`start: --port must be from 0 to 65535, got ${port}`);
   process.exit(2);
 }
 
