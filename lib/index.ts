@@ -2,7 +2,7 @@
 // the parts that read files. Browsers import "batchprop/core".
 export * from "./core.js";
 export { loadDigits, type DigitsOptions } from "./data/digits.js";
-export { readIdx, loadIdx, loadMnistIdx, type IdxFile, type ReadIdxOptions, type LoadIdxOptions, type MnistIdxOptions } from "./data/idx.js";
+export { readIdx, loadIdx, loadMnistIdx, maxIdxBytes, maxIdxPixels, type IdxFile, type ReadIdxOptions, type LoadIdxOptions, type MnistIdxOptions } from "./data/idx.js";
 export { renderPlot } from "./plots/render.js";
 export { loadData, dataShape, defaultDataConfig } from "./experiments/datasets.js";
 export { runOne, type RunOptions, type EpochSummary } from "./experiments/run.js";

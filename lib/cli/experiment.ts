@@ -14,7 +14,7 @@ import { runPool } from "../experiments/pool.js";
 import { finalPoint, type RunRecord } from "../experiments/record.js";
 import { checkResultsPath } from "../experiments/results-file.js";
 import type { Budget } from "../train/train.js";
-import { addModelOptions, countLimits, type ModelOptionValues, oneOf, parseCount, parseInteger, parseIntegerList, parseModelOptions, parseNumberList } from "./options.js";
+import { addModelOptions, countLimits, type ModelOptionValues, oneOf, parseCount, parseIntegerList, parseModelOptions, parseNumberList } from "./options.js";
 import { formatDuration, UsageError } from "./usage.js";
 
 interface ExperimentOptionValues extends ModelOptionValues {
@@ -56,7 +56,7 @@ export function experimentCommand(): Command {
     .addOption(new Option("--steps <n>", "budget: optimizer steps per run"))
     .addOption(new Option("--samples <n>", "budget: training samples seen per run"))
     .addOption(new Option("--seeds <n>", "seeds per grid point (seeds 0 … n−1; each sets the initial weights and the shuffles)").default("3"))
-    .addOption(new Option("--workers <n>", "worker threads running runs in parallel").default(String(availableParallelism())))
+    .addOption(new Option("--workers <n>", "worker threads running runs in parallel, at most one per core (each holds its own copy of the data)").default(String(availableParallelism())))
     .addOption(new Option("--out <file>", "the results file (JSON Lines), read to resume and appended to (default: results/experiment.jsonl, or results/default.jsonl with --default)"))
     .addOption(new Option("--default", "run the embedded default experiment set on the digits (takes only --workers and --out)"))
     .action(async (values: ExperimentOptionValues, cmd: Command) => {
@@ -68,10 +68,8 @@ export function experimentCommand(): Command {
 
 /** Checks every option and expands the grid; throws ConfigError or UsageError naming the culprit. */
 export function planExperiment(values: ExperimentOptionValues, given: (option: string) => boolean): ExperimentPlan {
-  const workers = parseInteger("--workers", values.workers, "worker count");
-  if (workers < 1) throw new ConfigError("--workers", `need at least one worker, got ${values.workers}`);
-  const maxWorkers = Math.max(countLimits["--workers"], availableParallelism());
-  if (workers > maxWorkers) throw new ConfigError("--workers", `the worker count must be at most ${maxWorkers}, got ${values.workers}`);
+  // More workers than cores run no faster, and each holds its own copy of the data.
+  const workers = parseCount("--workers", values.workers, "the worker count", availableParallelism());
   const budgets = (["epochs", "steps", "samples"] as const).filter((kind) => values[kind] !== undefined);
   if (budgets.length > 1) {
     throw new UsageError(`give one budget, not ${budgets.length}: ${budgets.map((kind) => `--${kind} ${values[kind] ?? ""}`).join(" and ")}`);
@@ -93,7 +91,7 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
     const lrs = parseNumberList("--lrs", values.lrs, "learning rate");
     for (const lr of lrs) checkLr(lr, "--lrs");
     const lrScaling = oneOf<LrScaling>("--lr-scaling", "lr scaling", values.lrScaling, lrScalings);
-    const baseBatch = parseCount("--base-batch", values.baseBatch, "the base batch");
+    const baseBatch = parseCount("--base-batch", values.baseBatch, "the base batch", countLimits["--base-batch"]);
     const kind = budgets[0] ?? "epochs";
     const budget = { [kind]: parseCount(`--${kind}`, values[kind] ?? "1", kind, countLimits[`--${kind}`]) } as Budget;
     const seeds = parseCount("--seeds", values.seeds, "the number of seeds", countLimits["--seeds"]);

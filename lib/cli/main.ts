@@ -3,14 +3,18 @@
  * The batchprop command line: `batchprop train` trains one network, `batchprop experiment` runs a
  * grid of them. Exit status: 0 done, 1 failed while running, 2 bad options or a results file in
  * use (nothing written), 128 + the signal when stopped by SIGINT (130), SIGTERM (143) or SIGHUP
- * (129), finished runs kept.
+ * (129), finished runs kept. It ends when the process that started it dies.
  */
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../experiments/config.js";
 import { ResultsFileError } from "../experiments/results-file.js";
 import { experimentCommand } from "./experiment.js";
+import { watchParent } from "./parent-watch.js";
 import { trainCommand } from "./train.js";
 import { UsageError } from "./usage.js";
+
+// Killing whatever started this command (npm, a shell) ends it too, as a SIGHUP would.
+watchParent();
 
 const program = new Command("batchprop")
   .description("Vectorized mini-batch backpropagation: train a network, or run experiments on batch size and learning rate.")

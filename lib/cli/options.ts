@@ -6,8 +6,9 @@
 import { type Command, Option } from "commander";
 import type { ActivationName } from "../activations/activation.js";
 import { activations } from "../activations/activation.js";
-import { ConfigError, type DataConfig, type DataShape, checkDatasetName, checkLayers, checkOutputActivation, datasetNames } from "../experiments/config.js";
+import { ConfigError, type DataConfig, type DataShape, checkDatasetName, checkLayers, checkOutputActivation, datasetNames, formatCount, maxEpochs } from "../experiments/config.js";
 import { dataShape, defaultDataConfig } from "../experiments/datasets.js";
+import { maxGridRuns } from "../experiments/grid.js";
 import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
 import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
 
@@ -90,10 +91,16 @@ export function parseNumber(option: string, raw: string, what: string): number {
   return value;
 }
 
+/**
+ * Plain decimal digits, with an optional minus sign: what a user means by an integer. Number()
+ * also reads "0x10", "1e2", " 10" and "10.0", which no integer option accepts.
+ */
+const decimalInteger = /^-?[0-9]+$/;
+
+/** The one parser of every integer option (widths, batch sizes, counts, seeds): plain decimal digits or a ConfigError quoting the text. */
 export function parseInteger(option: string, raw: string, what: string): number {
-  const value = parseNumber(option, raw, what);
-  if (!Number.isInteger(value)) throw new ConfigError(option, `${what} ${raw} is not an integer`);
-  return value;
+  if (!decimalInteger.test(raw)) throw new ConfigError(option, `${what} "${raw}" is not a plain decimal integer`);
+  return Number(raw);
 }
 
 export function parseNumberList(option: string, raw: string, what: string): number[] {
@@ -107,20 +114,21 @@ export function parseIntegerList(option: string, raw: string, what: string): num
 /**
  * The largest value of each count option: far beyond any run this machine finishes in a day, yet
  * small enough that the grid's arrays and step counts stay exact (--seeds 1e10 would otherwise
- * ask for an array of ten billion runs).
+ * ask for an array of ten billion runs). --workers is bounded by the machine's cores instead.
  */
 export const countLimits = {
-  "--seeds": 10_000,
-  "--epochs": 1_000_000,
+  "--seeds": maxGridRuns,
+  "--epochs": maxEpochs,
   "--steps": 1_000_000_000,
   "--samples": 1_000_000_000_000,
-  "--workers": 1024,
+  // B₀ only scales η; any batch it could stand for is at most the training set.
+  "--base-batch": 1_000_000_000,
 } as const;
 
 /** The positive integer of a count option such as --epochs or --seeds, at most `max`. */
-export function parseCount(option: string, raw: string, what: string, max = Number.MAX_SAFE_INTEGER): number {
+export function parseCount(option: string, raw: string, what: string, max: number): number {
   const value = parseInteger(option, raw, what);
   if (value < 1) throw new ConfigError(option, `${what} must be at least 1, got ${raw}`);
-  if (value > max) throw new ConfigError(option, `${what} must be at most ${max.toLocaleString("en-US")}, got ${raw}`);
+  if (value > max) throw new ConfigError(option, `${what} must be at most ${formatCount(max)}, got ${raw}`);
   return value;
 }

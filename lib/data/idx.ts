@@ -3,9 +3,9 @@
  * the user gives (Node only). An IDX file is a 4-byte magic number (0, 0, a type byte, the number of
  * dimensions), one big-endian uint32 per dimension, then the values, big-endian, last index fastest.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { constants, gunzipSync, type ZlibOptions } from "node:zlib";
 import { Matrix } from "../matrix/matrix.js";
 import { oneHot, type Dataset, type Split } from "./dataset.js";
 
@@ -27,9 +27,46 @@ const TYPES: Readonly<Record<number, readonly [IdxFile["type"], number]>> = {
   0x0e: ["float64", 8],
 };
 
+/** The most data readIdx accepts by default: 1 GiB, 22 times full MNIST's largest file (47 MB of training images). */
+export const maxIdxBytes = 2 ** 30;
+
+/** The longest header: the magic number and 255 dimensions. */
+const maxHeaderBytes = 4 + 4 * 255;
+
+/**
+ * The IDX header of a .gz file is read from what this much of its start inflates to, at most
+ * about 4 MB (deflate's ratio is at most 1,032 to 1). The gzip header before it is 10 bytes plus
+ * an optional file name: gzip itself writes the header in the first hundred bytes.
+ */
+const gzipHeadBytes = 4096;
+
 export interface ReadIdxOptions {
   /** Magic numbers to accept (e.g. 0x803 for MNIST images); any valid IDX header when left out. */
   readonly magic?: readonly number[];
+  /**
+   * The most bytes of data the header may declare (default maxIdxBytes), checked before any data
+   * is read or inflated.
+   */
+  readonly maxBytes?: number;
+}
+
+/** What an IDX header says: the element type, the dimensions and how many bytes they take. */
+interface Header {
+  readonly type: IdxFile["type"];
+  readonly dims: number[];
+  /** The header's own length: 4 + 4 per dimension. */
+  readonly length: number;
+  /** The number of values, and their length in bytes. */
+  readonly count: number;
+  readonly dataBytes: number;
+  /** "60000×28×28 = 47040000 bytes of data", for messages. */
+  readonly declared: string;
+}
+
+/** A file's header and all its bytes, header included (inflated for .gz). */
+interface Contents {
+  readonly header: Header;
+  readonly bytes: Uint8Array;
 }
 
 const hex = (n: number): string => `0x${n.toString(16).padStart(8, "0")}`;
@@ -38,49 +75,107 @@ function fail(path: string, what: string): never {
   throw new Error(`idx: ${path}: ${what}`);
 }
 
-function readBytes(path: string): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") fail(path, "not found");
-    fail(path, `cannot read (${(error as Error).message})`);
-  }
-  if (!path.endsWith(".gz")) return bytes;
-  try {
-    return gunzipSync(bytes);
-  } catch (error) {
-    fail(path, `not a valid gzip file (${(error as Error).message})`);
-  }
-}
-
-/** Reads one IDX file, gunzipping it first when the path ends in .gz; checks the header against the file length. */
-export function readIdx(path: string, options: ReadIdxOptions = {}): IdxFile {
-  const bytes = readBytes(path);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 4) fail(path, `truncated: ${bytes.length} bytes, too short for the 4-byte magic number`);
+/** Parses the header from the file's first bytes (all of them when the file is shorter than a header). */
+function parseHeader(path: string, head: Uint8Array, options: ReadIdxOptions): Header {
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  if (head.length < 4) fail(path, `truncated: ${head.length} bytes, too short for the 4-byte magic number`);
   const magic = view.getUint32(0);
-  const known = bytes[0] === 0 && bytes[1] === 0 && TYPES[bytes[2]] !== undefined;
+  const known = head[0] === 0 && head[1] === 0 && TYPES[head[2]] !== undefined;
   if (!known || (options.magic !== undefined && !options.magic.includes(magic))) {
     const expected = options.magic?.map(hex).join(" or ") ?? "two zero bytes, a type byte 0x08, 0x09, 0x0b–0x0e, a dimension count";
     fail(path, `wrong magic number ${hex(magic)} (expected ${expected})`);
   }
-  const [type, size] = TYPES[bytes[2]];
-  const rank = bytes[3];
-  const header = 4 + 4 * rank;
-  if (bytes.length < header) {
-    fail(path, `truncated: the magic number declares ${rank} dimensions (a ${header}-byte header), file has ${bytes.length} bytes`);
+  const [type, size] = TYPES[head[2]];
+  const rank = head[3];
+  const length = 4 + 4 * rank;
+  if (head.length < length) {
+    fail(path, `truncated: the magic number declares ${rank} dimensions (a ${length}-byte header), file has ${head.length} bytes`);
   }
   const dims = Array.from({ length: rank }, (_, k) => view.getUint32(4 + 4 * k));
   const count = dims.reduce((a, b) => a * b, 1);
-  const expected = count * size;
-  const actual = bytes.length - header;
-  if (actual !== expected) {
-    const declared = `${dims.join("×") || "1"}${size > 1 ? ` × ${size} bytes` : ""} = ${expected} bytes of data`;
-    if (actual < expected) fail(path, `truncated: header declares ${declared}, file has ${actual}`);
-    fail(path, `header declares ${declared}, file has ${actual} (${actual - expected} trailing bytes)`);
+  const dataBytes = count * size;
+  const declared = `${dims.join("×") || "1"}${size > 1 ? ` × ${size} bytes` : ""} = ${dataBytes} bytes of data`;
+  const maxBytes = options.maxBytes ?? maxIdxBytes;
+  if (dataBytes > maxBytes) fail(path, `header declares ${declared}, more than the ${maxBytes.toLocaleString("en-US")} this reader accepts`);
+  return { type, dims, length, count, dataBytes, declared };
+}
+
+/** The data after the header must be exactly what the header declares. */
+function checkLength(path: string, header: Header, fileBytes: number): void {
+  const actual = fileBytes - header.length;
+  if (actual < header.dataBytes) fail(path, `truncated: header declares ${header.declared}, file has ${actual}`);
+  if (actual > header.dataBytes) fail(path, `header declares ${header.declared}, file has ${actual} (${actual - header.dataBytes} trailing bytes)`);
+}
+
+/** Up to `count` bytes from the start of an open file. */
+function readStart(fd: number, count: number): Uint8Array {
+  const bytes = new Uint8Array(count);
+  let read = 0;
+  while (read < count) {
+    const n = readSync(fd, bytes, read, count - read, read);
+    if (n === 0) break;
+    read += n;
   }
-  return { type, dims, data: decode(type, view, header, count) } as IdxFile;
+  return bytes.subarray(0, read);
+}
+
+/** Inflates a gzip stream, naming the file when it is not one, and `tooLarge` when it inflates past `options.maxOutputLength`. */
+function gunzip(path: string, compressed: Uint8Array, options: ZlibOptions, tooLarge = ""): Uint8Array {
+  try {
+    return gunzipSync(compressed, options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") fail(path, tooLarge);
+    fail(path, `not a valid gzip file (${(error as Error).message})`);
+  }
+}
+
+/**
+ * A gzipped IDX file, inflated no further than its header declares: a gzip bomb (a small header,
+ * then a gigabyte of zeros) is refused once it has inflated what the header promised.
+ */
+function readGzip(path: string, fd: number, size: number, options: ReadIdxOptions): Contents {
+  const start = gunzip(path, readStart(fd, Math.min(size, gzipHeadBytes)), { finishFlush: constants.Z_SYNC_FLUSH });
+  const header = parseHeader(path, start.subarray(0, maxHeaderBytes), options);
+  const limit = header.length + header.dataBytes;
+  // Deflate stores what it cannot compress in blocks of up to 64 KiB with 5 bytes of overhead: a
+  // larger file holds more than the header declares, or is not a gzip of an IDX file.
+  if (size > limit + limit / 1000 + gzipHeadBytes) {
+    fail(path, `${size.toLocaleString("en-US")} bytes of gzip, more than any gzip of the ${limit.toLocaleString("en-US")} bytes its header declares`);
+  }
+  const tooLarge = `inflates to more than the ${limit.toLocaleString("en-US")} bytes its header declares (a ${header.length}-byte header and ${header.declared})`;
+  const bytes = gunzip(path, readStart(fd, size), { maxOutputLength: limit }, tooLarge);
+  checkLength(path, header, bytes.length);
+  return { header, bytes };
+}
+
+/** A plain IDX file, read only once its length matches what its header declares. */
+function readPlain(path: string, fd: number, size: number, options: ReadIdxOptions): Contents {
+  const header = parseHeader(path, readStart(fd, Math.min(size, maxHeaderBytes)), options);
+  checkLength(path, header, size);
+  return { header, bytes: readStart(fd, size) };
+}
+
+/**
+ * Reads one IDX file, gunzipping it first when the path ends in .gz. The header is read first: the
+ * size it declares is checked against `maxBytes` and against the file's length before the rest is
+ * read, and bounds how far a gzip stream is inflated.
+ */
+export function readIdx(path: string, options: ReadIdxOptions = {}): IdxFile {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") fail(path, "not found");
+    fail(path, `cannot read (${(error as Error).message})`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const { header, bytes } = path.endsWith(".gz") ? readGzip(path, fd, size, options) : readPlain(path, fd, size, options);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return { type: header.type, dims: header.dims, data: decode(header.type, view, header.length, header.count) } as IdxFile;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The values after the header in native typed-array form; multi-byte types are stored big-endian. */
@@ -115,16 +210,29 @@ export interface LoadIdxOptions {
   readonly name?: string;
 }
 
+/**
+ * The most pixels (images × pixels per image) loadIdx reads: 2^27, 1 GiB once scaled to float64,
+ * 2.9 times full MNIST's 60,000 training images. Checked against the header before any is read.
+ */
+export const maxIdxPixels = 2 ** 27;
+
 /** One images/labels pair as a dataset: pixels scaled from 0–255 to [0, 1], labels one-hot. */
-export function loadIdx({ images, labels, classes = 10, limit, name = "mnist" }: LoadIdxOptions): Dataset {
+export function loadIdx(options: LoadIdxOptions): Dataset {
+  return loadImages(options).data;
+}
+
+/** loadIdx's dataset, and the size of its images ("28×28"), which its rows of pixels no longer show. */
+function loadImages({ images, labels, classes = 10, limit, name = "mnist" }: LoadIdxOptions): { data: Dataset; size: string } {
   // The magic numbers fix the element type to unsigned bytes.
-  const img = readIdx(images, { magic: [0x803] }) as UInt8Idx;
-  const lab = readIdx(labels, { magic: [0x801] }) as UInt8Idx;
+  const img = readIdx(images, { magic: [0x803], maxBytes: maxIdxPixels }) as UInt8Idx;
+  const lab = readIdx(labels, { magic: [0x801], maxBytes: maxIdxPixels }) as UInt8Idx;
   const [n, height, width] = img.dims;
+  const size = `${height}×${width}`;
   if (lab.dims[0] !== n) {
     throw new RangeError(`idx: ${images} has ${n} images but ${labels} has ${lab.dims[0]} labels`);
   }
   if (n === 0) fail(images, "holds no images");
+  if (height * width === 0) fail(images, `holds ${n} images of ${size} pixels: an image needs at least one pixel`);
   const rows = limit ?? n;
   if (!Number.isInteger(rows) || rows < 1 || rows > n) {
     throw new RangeError(`idx: limit must be an integer from 1 to the ${n} samples of ${images}, got ${limit}`);
@@ -135,7 +243,7 @@ export function loadIdx({ images, labels, classes = 10, limit, name = "mnist" }:
   const labelValues = lab.data.subarray(0, rows);
   const bad = labelValues.findIndex((label) => label >= classes);
   if (bad >= 0) fail(labels, `label ${bad} is ${labelValues[bad]}, expected 0 to ${classes - 1}`);
-  return { name, inputs, targets: oneHot(labelValues, classes) };
+  return { data: { name, inputs, targets: oneHot(labelValues, classes) }, size };
 }
 
 /** `dir/base`, or `dir/base.gz` when only the gzipped file is there. */
@@ -158,18 +266,14 @@ export interface MnistIdxOptions {
  * t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, each plain or gzipped (.gz): MNIST's own split.
  */
 export function loadMnistIdx(dir: string, { train, test }: MnistIdxOptions = {}): Split {
-  return {
-    train: loadIdx({
-      images: locate(dir, "train-images-idx3-ubyte"),
-      labels: locate(dir, "train-labels-idx1-ubyte"),
-      limit: train,
-      name: "mnist (train)",
-    }),
-    test: loadIdx({
-      images: locate(dir, "t10k-images-idx3-ubyte"),
-      labels: locate(dir, "t10k-labels-idx1-ubyte"),
-      limit: test,
-      name: "mnist (test)",
-    }),
-  };
+  const trainImages = locate(dir, "train-images-idx3-ubyte");
+  const testImages = locate(dir, "t10k-images-idx3-ubyte");
+  const trainSet = loadImages({ images: trainImages, labels: locate(dir, "train-labels-idx1-ubyte"), limit: train, name: "mnist (train)" });
+  const testSet = loadImages({ images: testImages, labels: locate(dir, "t10k-labels-idx1-ubyte"), limit: test, name: "mnist (test)" });
+  if (trainSet.size !== testSet.size) {
+    throw new RangeError(
+      `idx: ${trainImages} holds ${trainSet.size}-pixel images but ${testImages} holds ${testSet.size}-pixel images: training and test images must have one size`,
+    );
+  }
+  return { train: trainSet.data, test: testSet.data };
 }

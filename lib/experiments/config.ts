@@ -8,6 +8,8 @@ import type { ActivationName } from "../activations/activation.js";
 import { activations } from "../activations/activation.js";
 import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
 import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
+import { evaluationChunkRows } from "../train/evaluate.js";
+import { budgetSteps, stepsPerEpoch } from "../train/steps.js";
 import type { Budget } from "../train/train.js";
 
 /** The named datasets; `idx:DIR` reads full MNIST's IDX files from DIR. */
@@ -110,6 +112,51 @@ export function firstPerRun<T>(items: readonly T[], configOf: (item: T) => RunCo
 
 export { budgetSteps, stepsPerEpoch } from "../train/steps.js";
 
+/*
+ * The sizes a run may have, checked before anything is allocated. Each is far beyond what the
+ * notebooks and the default experiments use (784-30-10: 23,860 parameters, B ≤ 8,000, 30 epochs),
+ * and small enough that one run stays within a few GB, whatever was typed.
+ */
+
+/** Widths given in --layers, input and output included: deeper than any network trained here by a hundredfold. */
+export const maxWidths = 1_000;
+/** Units in one layer: 65,536 inputs are a 256×256 image, 84 times MNIST's 784 pixels. */
+export const maxLayerWidth = 65_536;
+/**
+ * Weights and biases of a network: 400 MB of float64, four times that with the gradients and
+ * Adam's two moments (1.6 GB), held once per worker.
+ */
+export const maxParameters = 50_000_000;
+/**
+ * Float64 values in a run's passes: the batch's and the evaluation's (network/pass.ts: the input,
+ * then z, act, ∂act and delta of every layer), 2^27 values, 1 GiB. Full-batch training of
+ * 784-100-10 on full MNIST's 60,000 images needs 77 million.
+ */
+export const maxPassValues = 2 ** 27;
+/**
+ * Epochs a run may span, whatever its budget: every epoch ends with a record (~170 bytes of JSON)
+ * kept in the run's line of the results file, so a million make a 170 MB line.
+ */
+export const maxEpochs = 1_000_000;
+
+/** 1234567 → "1,234,567": the sizes in messages. */
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/** Weights and biases of a fully connected network of these widths. */
+export function parameterCount(layers: readonly number[]): number {
+  let count = 0;
+  for (let i = 1; i < layers.length; i++) count += (layers[i - 1] + 1) * layers[i];
+  return count;
+}
+
+/** Float64 values in the passes of a batch of `batchSize` and of an evaluation chunk (see maxPassValues). */
+export function passValues(layers: readonly number[], batchSize: number): number {
+  const perRow = layers[0] + 4 * layers.slice(1).reduce((sum, width) => sum + width, 0);
+  return (batchSize + evaluationChunkRows) * perRow;
+}
+
 /**
  * A checkpoint interval giving a run between `target` and 2·`target` checkpoints (one per step
  * when the run has fewer steps than `target`).
@@ -183,6 +230,7 @@ export function checkRunConfig(config: RunConfig, shape: DataShape, options: Set
     throw new ConfigError("--optimizer", `unknown optimizer "${config.optimizer}" (expected ${optimizerNames.join(", ")})`);
   }
   checkBatchSize(batchSize, shape.train, data.name, options.batchSize);
+  checkPassValues(config.layers, batchSize, options.batchSize);
   checkLr(config.baseLr, options.lr);
   if (!(Number.isFinite(config.lr) && config.lr > 0)) {
     throw new ConfigError("--lr-scaling", `scaling ${config.baseLr} to batch size ${batchSize} gives ${config.lr}, not a positive finite number`);
@@ -194,6 +242,7 @@ export function checkRunConfig(config: RunConfig, shape: DataShape, options: Set
     throw new ConfigError("--base-batch", `the base batch must be a positive integer, got ${config.baseBatch}`);
   }
   checkBudget(config.budget);
+  checkEpochs(config, shape.train);
   if (!Number.isSafeInteger(config.seed)) throw new ConfigError(options.seed, `a seed must be a safe integer, got ${config.seed}`);
 }
 
@@ -209,10 +258,20 @@ export function checkOutputActivation(loss: LossName, output: ActivationName): v
   }
 }
 
-/** Two or more positive integer widths, the first the data's inputs and the last its classes. */
+/**
+ * Two or more positive integer widths, the first the data's inputs and the last its classes, within
+ * the limits on depth, width and parameters.
+ */
 export function checkLayers(layers: readonly number[], shape: DataShape, dataName: string): void {
   if (layers.length < 2 || !layers.every((n) => Number.isInteger(n) && n > 0)) {
     throw new ConfigError("--layers", `need two or more positive integer widths, got ${layers.join(",")}`);
+  }
+  if (layers.length > maxWidths) throw new ConfigError("--layers", `${formatCount(layers.length)} widths, more than the ${formatCount(maxWidths)} a network may have`);
+  const wide = layers.find((n) => n > maxLayerWidth);
+  if (wide !== undefined) throw new ConfigError("--layers", `width ${formatCount(wide)} is more than the ${formatCount(maxLayerWidth)} units a layer may have`);
+  const parameters = parameterCount(layers);
+  if (parameters > maxParameters) {
+    throw new ConfigError("--layers", `${layers.join(",")} has ${formatCount(parameters)} weights and biases, more than the ${formatCount(maxParameters)} a network may have`);
   }
   if (layers[0] !== shape.inputs) {
     throw new ConfigError("--layers", `the first layer has ${layers[0]} inputs but ${dataName} has ${shape.inputs}`);
@@ -227,6 +286,31 @@ export function checkBatchSize(batchSize: number, trainSize: number, dataName: s
   if (batchSize > trainSize) {
     throw new ConfigError(option, `batch size ${batchSize} is larger than the training set (${trainSize} samples of ${dataName})`);
   }
+}
+
+/** Blames the batch size when a smaller one would fit, else the layers. */
+function checkPassValues(layers: readonly number[], batchSize: number, option: string): void {
+  const values = passValues(layers, batchSize);
+  if (values <= maxPassValues) return;
+  const smallest = passValues(layers, 1) > maxPassValues;
+  throw new ConfigError(
+    smallest ? "--layers" : option,
+    `a batch of ${formatCount(batchSize)} through layers ${layers.join(",")} needs ${formatCount(values)} float64 values for its passes, ` +
+      `more than the ${formatCount(maxPassValues)} (1 GiB) a run may hold; use ${smallest ? "" : "a smaller batch or "}narrower layers`,
+  );
+}
+
+/** A budget in steps or samples may span more epochs than its number says: each epoch makes a record. */
+function checkEpochs(config: RunConfig, trainSize: number): void {
+  const { budget, batchSize, lastBatch, data } = config;
+  const epochs = Math.floor(budgetSteps(budget, trainSize, batchSize, lastBatch) / stepsPerEpoch(trainSize, batchSize, lastBatch));
+  if (epochs <= maxEpochs) return;
+  const [kind, value] = Object.entries(budget)[0] as [string, number];
+  const given = kind === "steps" ? `${formatCount(value)} steps at batch size ${formatCount(batchSize)}` : `${formatCount(value)} ${kind}`;
+  throw new ConfigError(
+    `--${kind}`,
+    `${given} span ${formatCount(epochs)} epochs of ${data.name}'s ${formatCount(trainSize)} training samples, more than the ${formatCount(maxEpochs)} a run may record`,
+  );
 }
 
 export function checkLr(lr: number, option = "--lrs"): void {

@@ -8,7 +8,7 @@ import { loadDigits } from "../data/digits.js";
 import { loadMnistIdx } from "../data/idx.js";
 import { circles, spirals, xor } from "../data/synthetic.js";
 import { createRng } from "../random/rng.js";
-import { canonicalJson, checkDatasetName, ConfigError, type DataConfig, type DataShape } from "./config.js";
+import { canonicalJson, checkDatasetName, ConfigError, type DataConfig, type DataShape, formatCount, maxLayerWidth } from "./config.js";
 
 const cache = new Map<string, Split>();
 
@@ -29,6 +29,11 @@ export function defaultDataConfig(name: string): DataConfig {
     throw new ConfigError("--dataset", `cannot read MNIST's IDX files from ${dir}: ${(error as Error).message}`);
   }
   const data = { name: `idx:${dir}`, train: split.train.inputs.rows, test: split.test.inputs.rows, seed: 0 };
+  // The first layer's width is the data's: too wide a picture is the data's fault, not --layers'.
+  const inputs = split.train.inputs.cols;
+  if (inputs > maxLayerWidth) {
+    throw new ConfigError("--dataset", `${data.name} has ${formatCount(inputs)} inputs per sample (pixels per image), more than the ${formatCount(maxLayerWidth)} units a layer may have`);
+  }
   cache.set(canonicalJson(data), split);
   return data;
 }

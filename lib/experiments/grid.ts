@@ -1,12 +1,13 @@
 /**
  * A grid of runs: batch sizes × learning rates × seeds, crossed with any other axis given as a
- * list (optimizers, reductions, lr scalings, budgets). Every combination becomes one RunConfig.
+ * list (optimizers, reductions, lr scalings, budgets). Every combination becomes one RunConfig,
+ * up to maxGridRuns of them.
  */
 import type { ActivationName } from "../activations/activation.js";
 import type { LossName, Reduction } from "../losses/loss.js";
 import type { OptimizerName } from "../optimizers/optimizer.js";
 import type { Budget } from "../train/train.js";
-import { budgetSteps, checkpointInterval, type DataConfig, firstPerRun, type LrScaling, type RunConfig, scaleLr } from "./config.js";
+import { budgetSteps, checkpointInterval, ConfigError, type DataConfig, firstPerRun, formatCount, type LrScaling, type RunConfig, scaleLr } from "./config.js";
 
 export interface GridSpec {
   readonly data: DataConfig;
@@ -37,6 +38,35 @@ export interface GridSpec {
   readonly checkpoints?: number;
 }
 
+/**
+ * The most runs one grid may hold: at a tenth of a second each, 10,000 runs take 17 minutes on
+ * one core, and their plan stays a few MB. A larger study is several grids sharing one results file.
+ */
+export const maxGridRuns = 10_000;
+
+/**
+ * Throws a ConfigError naming the lists whose product exceeds maxGridRuns, from their lengths
+ * alone: nothing is expanded (800 batch sizes × 1,000 seeds took 1.1 GB to plan before it was refused).
+ */
+export function checkGridSize(spec: GridSpec): void {
+  const axes: [string, number][] = [
+    ["--batch-sizes", spec.batchSizes.length],
+    ["--lrs", spec.lrs.length],
+    ["--seeds", typeof spec.seeds === "number" ? spec.seeds : spec.seeds.length],
+    ["optimizers", spec.optimizers?.length ?? 1],
+    ["reductions", spec.reductions?.length ?? 1],
+    ["lr scalings", spec.lrScalings?.length ?? 1],
+    ["budgets", spec.budgets.length],
+  ];
+  const runs = axes.reduce((product, [, length]) => product * length, 1);
+  if (runs <= maxGridRuns) return;
+  const lists = axes.filter(([, length]) => length > 1);
+  throw new ConfigError(
+    lists.map(([name]) => name).join(" × "),
+    `${lists.map(([, length]) => formatCount(length)).join(" × ")} = ${formatCount(runs)} runs, more than the ${formatCount(maxGridRuns)} one grid may hold; split it into smaller grids (they may share one results file)`,
+  );
+}
+
 /** The seeds a spec names: a list as given, or a count n as 0 … n − 1. */
 function seedList(seeds: number | readonly number[]): number[] {
   return typeof seeds === "number" ? Array.from({ length: seeds }, (_, i) => i) : [...seeds];
@@ -47,6 +77,7 @@ function seedList(seeds: number | readonly number[]): number[] {
  * learning rate, seed), each with its learning rate scaled to its batch size.
  */
 export function expandGrid(spec: GridSpec): RunConfig[] {
+  checkGridSize(spec);
   const {
     data,
     layers,

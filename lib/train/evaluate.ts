@@ -11,7 +11,7 @@ export interface Evaluation {
 }
 
 /** Chunks of rows forwarded at a time, so evaluation memory stays bounded. */
-const chunkRows = 1000;
+export const evaluationChunkRows = 1000;
 
 /** Loss and accuracy of `net` over all of `data`, forwarded in chunks. */
 export function evaluate(net: Network, data: Dataset, loss: Loss, passes: Map<number, Pass> = new Map()): Evaluation {
@@ -19,8 +19,8 @@ export function evaluate(net: Network, data: Dataset, loss: Loss, passes: Map<nu
   const truth = labelsOf(targets);
   let total = 0;
   let correct = 0;
-  for (let start = 0; start < inputs.rows; start += chunkRows) {
-    const rows = Math.min(chunkRows, inputs.rows - start);
+  for (let start = 0; start < inputs.rows; start += evaluationChunkRows) {
+    const rows = Math.min(evaluationChunkRows, inputs.rows - start);
     let pass = passes.get(rows);
     if (pass === undefined) passes.set(rows, (pass = createPass(net, rows)));
     pass.acts[0].data.set(inputs.data.subarray(start * inputs.cols, (start + rows) * inputs.cols));

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readResults, runKey } from "../../lib/index.ts";
@@ -25,7 +26,7 @@ describe("batchprop experiment", () => {
 
   it("runs a grid, then a rerun skips every finished run and leaves the file as it was", async () => {
     const out = join(tempDir(), "sub", "grid.jsonl");
-    const first = await cli(["experiment", ...tiny, "--out", out, "--workers", "2"]);
+    const first = await cli(["experiment", ...tiny, "--out", out, "--workers", String(Math.min(2, availableParallelism()))]);
     expect(first.stderr).toContain("[4/4]");
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("Finished 4 runs");
@@ -79,8 +80,8 @@ describe("batchprop experiment", () => {
       ["unknown optimizer", ["--optimizer", "rmsprop"], /--optimizer: unknown optimizer "rmsprop" \(expected sgd, momentum, adagrad, adam\)/],
       ["batch size 0", ["--batch-sizes", "8,0"], /--batch-sizes: batch size 0 must be at least 1/],
       ["negative batch size", ["--batch-sizes=-4"], /--batch-sizes: batch size -4 must be at least 1/],
-      ["batch size not an integer", ["--batch-sizes", "2.5"], /--batch-sizes: batch size 2\.5 is not an integer/],
-      ["batch size not a number", ["--batch-sizes", "ten"], /--batch-sizes: batch size "ten" is not a number/],
+      ["batch size not an integer", ["--batch-sizes", "2.5"], /--batch-sizes: batch size "2\.5" is not a plain decimal integer/],
+      ["batch size not a number", ["--batch-sizes", "ten"], /--batch-sizes: batch size "ten" is not a plain decimal integer/],
       ["batch size above the training set", ["--batch-sizes", "801"], /--batch-sizes: batch size 801 is larger than the training set \(800 samples of xor\)/],
       ["learning rate 0", ["--lrs", "1,0"], /--lrs: learning rate 0 must be a positive finite number/],
       ["negative learning rate", ["--lrs=-1"], /--lrs: learning rate -1 must be a positive finite number/],
@@ -89,15 +90,36 @@ describe("batchprop experiment", () => {
       ["a zero width", ["--layers", "2,0,2"], /--layers: need two or more positive integer widths, got 2,0,2/],
       ["one layer", ["--layers", "2"], /--layers: need two or more positive integer widths, got 2\n/],
       ["last layer narrower than the classes", ["--layers", "2,6,1"], /--layers: the last layer has 1 outputs but xor has 2 classes/],
-      ["no worker", ["--workers", "0"], /--workers: need at least one worker, got 0/],
+      ["no worker", ["--workers", "0"], /--workers: the worker count must be at least 1, got 0/],
       ["seeds beyond the limit", ["--seeds", "10000000000"], /--seeds: the number of seeds must be at most 10,000, got 10000000000\n/],
-      ["epochs beyond the limit", ["--epochs", "1e9"], /--epochs: epochs must be at most 1,000,000, got 1e9/],
-      ["steps beyond the limit", ["--steps", "1e12"], /--steps: steps must be at most 1,000,000,000, got 1e12/],
-      ["samples beyond the limit", ["--samples", "1e15"], /--samples: samples must be at most 1,000,000,000,000, got 1e15/],
+      ["epochs beyond the limit", ["--epochs", "1000000001"], /--epochs: epochs must be at most 1,000,000, got 1000000001/],
+      ["steps beyond the limit", ["--steps", "1000000000000"], /--steps: steps must be at most 1,000,000,000, got 1000000000000/],
+      ["samples beyond the limit", ["--samples", "1000000000000000"], /--samples: samples must be at most 1,000,000,000,000, got 1000000000000000/],
       ["workers beyond the limit", ["--workers", "100000"], /--workers: the worker count must be at most \d+, got 100000/],
       ["two budgets", ["--epochs", "2", "--steps", "10"], /give one budget, not 2: --epochs 2 and --steps 10/],
       ["unknown lr scaling", ["--lr-scaling", "cubic"], /--lr-scaling: unknown lr scaling "cubic"/],
       ["cross-entropy on sigmoid outputs", ["--loss", "cross-entropy", "--output-activation", "sigmoid"], /--output-activation: cross-entropy needs a softmax output layer, got sigmoid/],
+      // Sizes: each is refused from what was typed, before a network, a grid or a pass is allocated.
+      ["a width beyond the limit", ["--layers", "2,100000000,2"], /--layers: width 100,000,000 is more than the 65,536 units a layer may have/],
+      ["too many parameters", ["--layers", "2,8000,8000,2"], /--layers: 2,8000,8000,2 has 64,048,002 weights and biases, more than the 50,000,000 a network may have/],
+      ["too many layers", ["--layers", ["2", ...Array<string>(1000).fill("3"), "2"].join(",")], /--layers: 1,002 widths, more than the 1,000 a network may have/],
+      ["a batch too large for its layers", ["--layers", "2,30000,2", "--batch-sizes", "8,800"], /--batch-sizes: a batch of 800 through layers 2,30000,2 needs 216,\d{3},\d{3} float64 values for its passes, more than the 134,217,728 \(1 GiB\) a run may hold; use a smaller batch or narrower layers/],
+      ["layers too wide even for a batch of one", ["--layers", "2,40000,2", "--batch-sizes", "1"], /--layers: a batch of 1 through layers 2,40000,2 needs 160,\d{3},\d{3} float64 values for its passes, more than the 134,217,728 \(1 GiB\) a run may hold; use narrower layers/],
+      ["a grid beyond the limit", ["--batch-sizes", Array.from({ length: 800 }, (_, i) => i + 1).join(","), "--seeds", "1000"], /--batch-sizes × --seeds: 800 × 1,000 = 800,000 runs, more than the 10,000 one grid may hold/],
+      ["a steps budget spanning too many epochs", ["--batch-sizes", "800", "--steps", "1000001"], /--steps: 1,000,001 steps at batch size 800 span 1,000,001 epochs of xor's 800 training samples, more than the 1,000,000 a run may record/],
+      ["a samples budget spanning too many epochs", ["--batch-sizes", "10", "--samples", "900000000000"], /--samples: 900,000,000,000 samples span 1,125,000,000 epochs of xor's 800 training samples, more than the 1,000,000 a run may record/],
+      ["a base batch beyond the limit", ["--base-batch", "1000000000000"], /--base-batch: the base batch must be at most 1,000,000,000, got 1000000000000/],
+      ["workers beyond the cores", ["--workers", String(availableParallelism() + 1)], new RegExp(`--workers: the worker count must be at most ${availableParallelism()}, got ${availableParallelism() + 1}`)],
+      // Integers in plain decimal digits only: Number() would read each of these as a number.
+      ["a hexadecimal batch size", ["--batch-sizes", "0x10"], /--batch-sizes: batch size "0x10" is not a plain decimal integer/],
+      ["a batch size with an exponent", ["--batch-sizes", "1e2"], /--batch-sizes: batch size "1e2" is not a plain decimal integer/],
+      ["a batch size with a space", ["--batch-sizes", "8, 10"], /--batch-sizes: batch size " 10" is not a plain decimal integer/],
+      ["a batch size with a decimal point", ["--batch-sizes", "10.0"], /--batch-sizes: batch size "10.0" is not a plain decimal integer/],
+      ["a binary width", ["--layers", "2,0b110,2"], /--layers: width "0b110" is not a plain decimal integer/],
+      ["seeds with an exponent", ["--seeds", "1e1"], /--seeds: the number of seeds "1e1" is not a plain decimal integer/],
+      ["steps in hexadecimal", ["--steps", "0x10"], /--steps: steps "0x10" is not a plain decimal integer/],
+      ["workers with a decimal point", ["--workers", "1.0"], /--workers: the worker count "1.0" is not a plain decimal integer/],
+      ["a base batch with a space", ["--base-batch", " 10"], /--base-batch: the base batch " 10" is not a plain decimal integer/],
     ];
     for (const [what, args, message] of cases) {
       it(what, async () => {

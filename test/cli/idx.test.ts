@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { readResults } from "../../lib/index.ts";
 import { cli, tempDir } from "./spawn.ts";
@@ -36,6 +37,56 @@ describe("--dataset idx:PATH", () => {
     const bad = await cli(["experiment", "--dataset", `idx:${dir}`, "--batch-sizes", "31", "--layers", "4,5,10", "--out", out], { timeoutMs: 30_000 });
     expect(bad.stderr).toMatch(/--batch-sizes: batch size 31 is larger than the training set \(30 samples of idx:/);
     expect(bad.code).toBe(2);
+  });
+
+  it("reports training and test images of different sizes before any run, naming both files and sizes", async () => {
+    const dir = join(tempDir(), "mnist");
+    tinyMnist(dir);
+    writeFileSync(join(dir, "t10k-images-idx3-ubyte"), idx([1, 1, 4], [0, 1, 2, 3]));
+    writeFileSync(join(dir, "t10k-labels-idx1-ubyte"), idx([1], [3]));
+    const out = join(dir, "..", "never.jsonl");
+    const { code, stderr } = await cli(["experiment", "--dataset", `idx:${dir}`, "--out", out], { timeoutMs: 30_000 });
+    expect(stderr).toBe(
+      `batchprop: --dataset: cannot read MNIST's IDX files from ${dir}: idx: ${join(dir, "train-images-idx3-ubyte")} holds 2×2-pixel images ` +
+        `but ${join(dir, "t10k-images-idx3-ubyte")} holds 1×4-pixel images: training and test images must have one size\n`,
+    );
+    expect(code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("blames an images file without pixels, not the --layers the user did not give", async () => {
+    const dir = join(tempDir(), "mnist");
+    tinyMnist(dir);
+    writeFileSync(join(dir, "train-images-idx3-ubyte"), idx([30, 0, 0], []));
+    const { code, stderr } = await cli(["train", "--dataset", `idx:${dir}`], { timeoutMs: 30_000 });
+    expect(stderr).toBe(
+      `batchprop: --dataset: cannot read MNIST's IDX files from ${dir}: idx: ${join(dir, "train-images-idx3-ubyte")}: holds 30 images of 0×0 pixels: an image needs at least one pixel\n`,
+    );
+    expect(code).toBe(2);
+  });
+
+  it("blames images wider than a layer may be on --dataset", async () => {
+    const dir = join(tempDir(), "mnist");
+    mkdirSync(dir);
+    for (const prefix of ["train", "t10k"]) {
+      writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), idx([1, 300, 300], new Array<number>(90_000).fill(0)));
+      writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), idx([1], [0]));
+    }
+    const { code, stderr } = await cli(["train", "--dataset", `idx:${dir}`], { timeoutMs: 30_000 });
+    expect(stderr).toBe(`batchprop: --dataset: idx:${dir} has 90,000 inputs per sample (pixels per image), more than the 65,536 units a layer may have\n`);
+    expect(code).toBe(2);
+  });
+
+  it("refuses a gzip bomb among the files, naming it", async () => {
+    const dir = join(tempDir(), "mnist");
+    tinyMnist(dir);
+    rmSync(join(dir, "train-images-idx3-ubyte"));
+    // The header declares 30 images of 2×2 pixels (120 bytes); 64 MiB of zeros follow.
+    const zeros = gzipSync(Buffer.alloc(2 ** 24));
+    writeFileSync(join(dir, "train-images-idx3-ubyte.gz"), Buffer.concat([gzipSync(idx([30, 2, 2], [])), zeros, zeros, zeros, zeros]));
+    const { code, stderr } = await cli(["experiment", "--dataset", `idx:${dir}`, "--layers", "4,5,10", "--out", join(dir, "never.jsonl")], { timeoutMs: 30_000 });
+    expect(stderr).toMatch(/--dataset: cannot read MNIST's IDX files from .*: idx: .*train-images-idx3-ubyte\.gz: [\d,]+ bytes of gzip, more than any gzip of the 136 bytes its header declares\n/);
+    expect(code).toBe(2);
   });
 
   it("reports a directory without the files as a bad --dataset", async () => {

@@ -42,8 +42,15 @@ describe("batchprop train", () => {
       [["--dataset", "xor"], /--layers: the first layer has 784 inputs but xor has 2/],
       [["--optimizer", "lbfgs"], /--optimizer: unknown optimizer "lbfgs"/],
       // The seed's option as train spells it: --seed, not experiment's --seeds.
-      [["--seed", "1e17"], /--seed: a seed must be a safe integer, got 100000000000000000\n/],
-      [["--epochs", "1e7"], /--epochs: epochs must be at most 1,000,000, got 1e7/],
+      [["--seed", "100000000000000000"], /--seed: a seed must be a safe integer, got 100000000000000000\n/],
+      [["--epochs", "10000000"], /--epochs: epochs must be at most 1,000,000, got 10000000/],
+      // Integers in plain decimal digits only, for every integer option.
+      [["--batch-size", "0x10"], /--batch-size: batch size "0x10" is not a plain decimal integer/],
+      [["--epochs", " 3"], /--epochs: epochs " 3" is not a plain decimal integer/],
+      [["--seed", "1e2"], /--seed: seed "1e2" is not a plain decimal integer/],
+      // Sizes: refused before a network or a pass is allocated.
+      [["--layers", "2,100000000,2"], /--layers: width 100,000,000 is more than the 65,536 units a layer may have/],
+      [["--layers", "2,30000,2", "--batch-size", "800"], /--batch-size: a batch of 800 through layers 2,30000,2 needs 216,018,000 float64 values for its passes, more than the 134,217,728 \(1 GiB\) a run may hold; use a smaller batch or narrower layers/],
       [["--loss", "cross-entropy", "--output-activation", "sigmoid"], /--output-activation: cross-entropy needs a softmax output layer, got sigmoid/],
       [["--loss", "binary-cross-entropy", "--output-activation", "softmax"], /--output-activation: binary-cross-entropy needs a sigmoid output layer, got softmax/],
       [["--output-activation", "gelu"], /--output-activation: unknown activation "gelu"/],
@@ -51,7 +58,7 @@ describe("batchprop train", () => {
     for (const [args, message] of bad) {
       const layers = args.includes("--dataset") ? ["--layers", "784,30,10"] : ["--dataset", "xor"];
       const { code, stderr } = await cli(["train", ...layers, ...args], { timeoutMs: 30_000 });
-      expect(stderr).toMatch(message);
+      expect(stderr, args.join(" ")).toMatch(message);
       expect(code).toBe(2);
     }
   });

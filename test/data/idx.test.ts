@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -97,6 +98,65 @@ describe("readIdx", () => {
   });
 });
 
+describe("readIdx's limits: the header's declared size bounds what is read and inflated", () => {
+  /**
+   * A gzip bomb: an IDX header declaring `dims`, then `mebibytes` MiB of zeros, as concatenated gzip
+   * members (which gunzip reads as one stream), so making it never holds the zeros in memory at once.
+   */
+  function bomb(dims: number[], mebibytes: number): Buffer {
+    const zeros = Buffer.alloc(2 ** 24);
+    const member = gzipSync(zeros, { level: 9 });
+    return Buffer.concat([gzipSync(idx(0x08, dims, [])), ...Array<Buffer>(mebibytes / 16).fill(member)]);
+  }
+
+  /** readIdx(path) in a child process: its error message and its peak resident memory in MB. */
+  function readInChild(path: string): { message: string; peakMb: number } {
+    const script = `
+      const { readIdx } = await import(${JSON.stringify(join(import.meta.dirname, "../../lib/data/idx.ts"))});
+      let message = "no error";
+      try { readIdx(${JSON.stringify(path)}, { magic: [0x803] }); } catch (error) { message = error.message; }
+      console.log(JSON.stringify({ message, peakMb: process.resourceUsage().maxRSS / 1024 }));`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 60_000 });
+    expect(child.stderr).toBe("");
+    return JSON.parse(child.stdout) as { message: string; peakMb: number };
+  }
+
+  it("stops inflating a gzip bomb at the size its header declares, in little memory", () => {
+    // 1 MB on disk, 1 GiB inflated (it cost 2.1 GB before it was refused); the header declares 4 × 1024 × 1024 bytes.
+    const path = write("bomb-images.gz", bomb([4, 1024, 1024], 1024));
+    expect(statSync(path).size).toBeLessThan(1.1e6);
+    const { message, peakMb } = readInChild(path);
+    expect(message).toBe(`idx: ${path}: inflates to more than the 4,194,320 bytes its header declares (a 16-byte header and 4×1024×1024 = 4194304 bytes of data)`);
+    // Node with tsx starts at about 80 MB; the declared data are 4 MB, the compressed file 1 MB.
+    expect(peakMb).toBeLessThan(150);
+  });
+
+  it("refuses a gzip file far larger than any compression of what its header declares, without inflating it", () => {
+    const path = write("bomb-tiny-header.gz", bomb([1, 2, 2], 1024));
+    expect(() => readIdx(path)).toThrow(/^idx: .*bomb-tiny-header\.gz: 1,0\d\d,\d\d\d bytes of gzip, more than any gzip of the 20 bytes its header declares$/);
+  });
+
+  it("refuses a header declaring more data than the limit, before reading or inflating any", () => {
+    const dims = [60000, 60000, 60000];
+    const plain = write("huge-header", idx(0x08, dims, []));
+    const declared = "header declares 60000×60000×60000 = 216000000000000 bytes of data, more than the 1,073,741,824 this reader accepts";
+    expect(() => readIdx(plain)).toThrow(`idx: ${plain}: ${declared}`);
+    const gz = write("huge-header.gz", gzipSync(idx(0x08, dims, [])));
+    expect(() => readIdx(gz)).toThrow(`idx: ${gz}: ${declared}`);
+    const small = write("small-limit", images());
+    expect(() => readIdx(small, { maxBytes: 11 })).toThrow(`idx: ${small}: header declares 2×2×3 = 12 bytes of data, more than the 11 this reader accepts`);
+    expect(readIdx(small, { maxBytes: 12 }).dims).toEqual([2, 2, 3]);
+  });
+
+  it("reads a gzip file whose IDX header comes after a long file name in the gzip header", () => {
+    // gzip's FNAME field: flags 0x08, then a zero-terminated name before the deflate data.
+    const body = gzipSync(images());
+    const name = Buffer.from(`${"n".repeat(3000)}\0`);
+    const named = Buffer.concat([body.subarray(0, 3), Buffer.from([body[3] | 0x08]), body.subarray(4, 10), name, body.subarray(10)]);
+    expect(Array.from(readIdx(write("named.gz", named)).data)).toEqual(IMAGE_BYTES);
+  });
+});
+
 describe("loadIdx", () => {
   it("scales pixels to [0, 1] and one-hot encodes the labels", () => {
     const data = loadIdx({ images: write("li-images", images()), labels: write("li-labels", labels([7, 2])), name: "tiny" });
@@ -129,6 +189,21 @@ describe("loadIdx", () => {
     );
   });
 
+  it("names an images file whose images have no pixels", () => {
+    const img = write("empty-images", idx(0x08, [2, 0, 0], []));
+    expect(() => loadIdx({ images: img, labels: write("empty-labels", labels([1, 2])) })).toThrow(
+      `idx: ${img}: holds 2 images of 0×0 pixels: an image needs at least one pixel`,
+    );
+  });
+
+  it("refuses more pixels than a dataset may hold, from the header alone", () => {
+    // 200,000 images of 28×28: 157 million pixels, 1.25 GB once scaled to float64; the file has only its header.
+    const img = write("many-images", idx(0x08, [200000, 28, 28], []));
+    expect(() => loadIdx({ images: img, labels: write("many-labels", labels([1])) })).toThrow(
+      `idx: ${img}: header declares 200000×28×28 = 156800000 bytes of data, more than the 134,217,728 this reader accepts`,
+    );
+  });
+
   it("names a label out of range", () => {
     const lab = write("range-labels", labels([3, 12]));
     expect(() => loadIdx({ images: write("range-images", images()), labels: lab })).toThrow(
@@ -151,6 +226,17 @@ describe("loadMnistIdx", () => {
     expect(test.inputs.toRows()).toEqual([[0, 0.2, 0.4, 0.6, 0.8, 1]]);
     expect(Array.from(labelsOf(test.targets))).toEqual([4]);
     expect(loadMnistIdx(root, { train: 1 }).train.inputs.rows).toBe(1);
+  });
+
+  it("names both images files and their sizes when training and test images differ", () => {
+    const root = mkdtempSync(join(dir, "sizes-"));
+    writeFileSync(join(root, "train-images-idx3-ubyte"), images(2)); // 2×3 pixels
+    writeFileSync(join(root, "train-labels-idx1-ubyte"), labels([0, 9]));
+    writeFileSync(join(root, "t10k-images-idx3-ubyte"), idx(0x08, [1, 3, 2], IMAGE_BYTES.slice(0, 6)));
+    writeFileSync(join(root, "t10k-labels-idx1-ubyte"), labels([4]));
+    expect(() => loadMnistIdx(root)).toThrow(
+      `idx: ${join(root, "train-images-idx3-ubyte")} holds 2×3-pixel images but ${join(root, "t10k-images-idx3-ubyte")} holds 3×2-pixel images: training and test images must have one size`,
+    );
   });
 
   it("names a missing file with both names it looked for", () => {

@@ -5,9 +5,13 @@ import {
   canonicalJson,
   checkpointInterval,
   checkRunConfig,
+  createNetwork,
+  createPass,
   defaultExperiments,
   defaultRuns,
   expandGrid,
+  parameterCount,
+  passValues,
   runKey,
   runOne,
   scaleLr,
@@ -95,6 +99,28 @@ describe("the output activation", () => {
       /--output-activation: binary-cross-entropy needs a sigmoid output layer, got softmax/,
     );
     expect(() => checkRunConfig({ ...run, outputActivation: "sigmoid" }, shape)).toThrow(/repeats activation "sigmoid"/);
+  });
+});
+
+describe("the limits on a grid and a run", () => {
+  it("refuse a grid of more than 10,000 runs from its lists' lengths, naming the lists", () => {
+    const spec = { data, layers: [2, 4, 2], batchSizes: [1, 2], lrs: [1], budgets: [{ steps: 1 }], optimizers: ["sgd", "adam"] } as const;
+    expect(expandGrid({ ...spec, seeds: 2500 })).toHaveLength(10_000);
+    expect(() => expandGrid({ ...spec, seeds: 2501 })).toThrow("--batch-sizes × --seeds × optimizers: 2 × 2,501 × 2 = 10,004 runs, more than the 10,000 one grid may hold");
+    // A count expandGrid would otherwise turn into an array of a billion seeds: refused at once.
+    const started = performance.now();
+    expect(() => expandGrid({ ...spec, seeds: 1e9 })).toThrow("= 4,000,000,000 runs");
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
+  it("count a network's weights and biases and a run's pass values as they are allocated", () => {
+    const net = createNetwork({ sizes: [5, 7, 3], activation: "sigmoid", rng: 0 });
+    const allocated = net.layers.reduce((sum, layer) => sum + layer.weights.data.length + layer.bias.length, 0);
+    expect(parameterCount([5, 7, 3])).toBe(allocated);
+    const pass = createPass(net, 4);
+    const inPass = [pass.acts, pass.zs, pass.dActs, pass.deltas].flat().reduce((sum, m) => sum + m.data.length, 0);
+    // The batch's pass plus an evaluation chunk's (1,000 rows) of the same shape.
+    expect(passValues([5, 7, 3], 4)).toBe(inPass + (inPass / 4) * 1000);
   });
 });
 

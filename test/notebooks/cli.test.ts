@@ -4,7 +4,7 @@
  * nbclient_run.py (Jupyter's client on this checkout's tslab).
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cli, debianPython, fixture, isAlive, nbclientRun, root, run, tempDir, tsx } from "./spawn.ts";
@@ -57,6 +57,29 @@ describe("npm run notebooks", () => {
     const help = await run(tsx, [cli, "--help"], { timeoutMs: 60_000 });
     expect(help.code).toBe(0);
     for (const option of ["--out", "--timeout", "--cached", "--bail", "nbclient_run.py", "npm run kernel"]) expect(help.stdout).toContain(option);
+  });
+});
+
+describe("npm run notebooks with bad options: exit 2, naming the option, before any kernel starts", () => {
+  const file = join(tempDir("cli-options"), "results.txt");
+  writeFileSync(file, "not a folder\n");
+  const cases: [string, string[], string][] = [
+    ["--out naming a file", ["--out", file], `error: --out: ${file} is a file, not a folder`],
+    ["--out below a file", ["--out", join(file, "notebooks")], `error: --out: cannot create ${join(file, "notebooks")}: ${file} is a file`],
+    ["a notebook that does not exist", ["--out", tempDir("cli-options"), "no-such.ipynb"], "error: no-such.ipynb: no such notebook"],
+    ["an unknown option", ["--frobnicate"], "error: unknown option '--frobnicate'"],
+    ["a timeout that is not a number", ["--timeout", "soon"], "error: option '-t, --timeout <seconds>' argument 'soon' is invalid. expected a plain decimal number of seconds, got \"soon\""],
+    ["a timeout in hexadecimal", ["--timeout", "0x10"], "argument '0x10' is invalid. expected a plain decimal number of seconds, got \"0x10\""],
+    ["a timeout of zero", ["--startup-timeout", "0"], "argument '0' is invalid. expected more than 0 seconds, got 0"],
+    // setTimeout fires at once past 24.8 days, so a longer timeout was no timeout at all.
+    ["a timeout beyond a day", ["--timeout", "2200000"], "argument '2200000' is invalid. expected at most 86400 seconds (a day), got 2200000"],
+  ];
+  it.each(cases)("%s", async (_what, args, message) => {
+    const result = await run(tsx, [cli, ...args, fixture("matmul.ipynb")], { timeoutMs: 60_000 });
+    expect(result.stderr).toContain(message);
+    expect(result.code).toBe(2);
+    expect(result.stdout).not.toContain("starting a kernel");
+    expect(readFileSync(file, "utf8")).toBe("not a folder\n");
   });
 });
 

@@ -1,9 +1,14 @@
-/** No kernel outlives its runner, even one killed outright while a cell is busy. */
-import { spawn } from "node:child_process";
+/**
+ * Nothing outlives the command that started it: a kernel whose runner is killed outright, and
+ * every process of `npm run …` when only npm is killed with SIGKILL (a closed terminal's shell, a
+ * CI's timeout, `kill -9` of the pid a user sees).
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { expect, it } from "vitest";
-import { isAlive, root, tsx } from "./spawn.ts";
+import { describe, expect, it } from "vitest";
+import { fixture, isAlive, root, tempDir, tsx } from "./spawn.ts";
 
 it("a kernel whose runner is killed with SIGKILL kills itself", async () => {
   const runner = spawn(tsx, [join(root, "test", "notebooks", "orphan.ts")], { cwd: root, timeout: 90_000, detached: true });
@@ -25,4 +30,103 @@ it("a kernel whose runner is killed with SIGKILL kills itself", async () => {
     alive = isAlive(pid);
   }
   expect(alive).toBe(false);
+});
+
+/** The real npm, found before a test puts a stand-in first on PATH. */
+const npm = execFileSync("which", ["npm"], { encoding: "utf8" }).trim();
+
+/**
+ * The live processes whose environment holds `entry`: everything a test's npm started, kernels
+ * included (they inherit TMPDIR, which each test sets to a folder of its own), whoever their
+ * parent is now. Zombies have ended and are left out.
+ */
+function processesWith(entry: string): { pid: number; command: string }[] {
+  const found: { pid: number; command: string }[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^[0-9]+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      if (!readFileSync(`/proc/${name}/environ`, "latin1").split("\0").includes(entry)) continue;
+      found.push({ pid: Number(name), command: readFileSync(`/proc/${name}/cmdline`, "latin1").replaceAll("\0", " ").trim() });
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+/**
+ * Starts `npm run <args>` in a process group of its own, waits until its output matches `ready` and
+ * a process whose command line contains `running` is up, kills npm alone with SIGKILL, and returns
+ * what is still running 5 s later (an orphan's watcher notices within 250 ms).
+ */
+async function killNpm(args: readonly string[], ready: RegExp, running: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  const tmp = tempDir("orphan-npm");
+  const entry = `TMPDIR=${tmp}`;
+  const child = spawn(npm, ["run", ...args], { cwd: root, env: { ...process.env, ...env, TMPDIR: tmp }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    let output = "";
+    const printed = new Promise<void>((done, fail) => {
+      const watch = (chunk: Buffer) => {
+        output += chunk;
+        if (ready.test(output)) done();
+      };
+      child.stdout.on("data", watch);
+      child.stderr.on("data", watch);
+      child.on("close", (code) => fail(new Error(`npm run ${args.join(" ")} exited (${code}) before printing ${ready}:\n${output}`)));
+    });
+    await Promise.race([printed, sleep(120_000).then(() => Promise.reject(new Error(`npm run ${args.join(" ")} did not print ${ready} within 120 s:\n${output}`)))]);
+    for (let waited = 0; !processesWith(entry).some((p) => p.command.includes(running)); waited += 50) {
+      if (waited > 10_000) throw new Error(`no ${running} among ${processesWith(entry).map((p) => p.command).join("\n")}`);
+      await sleep(50);
+    }
+    process.kill(child.pid!, "SIGKILL");
+    let left = processesWith(entry);
+    for (let waited = 0; left.length > 0 && waited < 5_000; waited += 250) {
+      await sleep(250);
+      left = processesWith(entry);
+    }
+    return left.map((p) => `${p.pid} ${p.command}`);
+  } finally {
+    // Whatever a failing test left behind goes, so it cannot disturb the tests after it.
+    for (const { pid } of processesWith(entry)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+  }
+}
+
+describe("killing npm with SIGKILL leaves nothing running", () => {
+  it("npm run experiment: the CLI and its worker threads end", async () => {
+    const out = join(tempDir("orphan-experiment"), "grid.jsonl");
+    const grid = ["--dataset", "circles", "--layers", "2,16,2", "--batch-sizes", "1", "--steps", "100000000", "--seeds", "2", "--workers", "1", "--out", out];
+    expect(await killNpm(["experiment", "--", ...grid], /to run on 1 worker/, "lib/dist/cli/main.js experiment")).toEqual([]);
+  });
+
+  it("npm run train: the CLI ends even while its main thread is busy training", async () => {
+    const args = ["train", "--", "--dataset", "xor", "--layers", "2,8,2", "--epochs", "1000000", "--batch-size", "1"];
+    expect(await killNpm(args, /^Training /m, "lib/dist/cli/main.js train")).toEqual([]);
+  });
+
+  it("npm run notebooks: the runner and its kernel end, and no kernel starts for the next notebook", async () => {
+    // A second notebook after the busy one: a runner that outlived npm started a kernel for it.
+    const notebooks = tempDir("orphan-notebooks");
+    copyFileSync(fixture("slow-cell.ipynb"), join(notebooks, "a-slow.ipynb"));
+    copyFileSync(fixture("slow-cell.ipynb"), join(notebooks, "b-next.ipynb"));
+    const args = ["notebooks", "--", "--out", join(notebooks, "out"), join(notebooks, "a-slow.ipynb"), join(notebooks, "b-next.ipynb")];
+    expect(await killNpm(args, /a-slow\.ipynb: cell 2\/2/, "tslab kernel")).toEqual([]);
+  });
+
+  it("npm start: the build it started ends with it", async () => {
+    // A stand-in for the `npm run build` that start.ts runs: a long step, as the experiments are.
+    const bin = tempDir("orphan-start");
+    mkdirSync(join(bin, "bin"));
+    writeFileSync(join(bin, "bin", "npm"), "#!/bin/sh\nsleep 600 &\necho building\nwait\n");
+    chmodSync(join(bin, "bin", "npm"), 0o755);
+    expect(await killNpm(["start", "--", "--port", "0"], /building/, "sleep 600", { PATH: `${join(bin, "bin")}:${process.env.PATH ?? ""}` })).toEqual([]);
+  });
 });

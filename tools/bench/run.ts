@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { benchGemm } from "./gemm.ts";
 import { benchTraining } from "./training.ts";
 
@@ -56,6 +57,7 @@ export function table(rows: readonly BenchRow[]): string {
 }
 
 async function main(): Promise<void> {
+  watchParent(); // killing npm ends the benchmark too
   const machine = {
     node: process.version,
     cpu: cpus()[0]?.model ?? "unknown",

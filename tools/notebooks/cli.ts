@@ -2,11 +2,13 @@
  * `npm run notebooks [-- options] [paths…]`: executes notebooks through the tslab kernel and
  * writes executed copies with their outputs to build/notebooks/. Usage is in --help.
  */
-import { relative, resolve } from "node:path";
-import { Command, InvalidArgumentError } from "commander";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import cliProgress from "cli-progress";
 import { NotebookExecutionError, defaultCellTimeoutMs, defaultOutDir, executeAll, projectNotebooks, type NotebookRun, type ProgressEvent } from "./execute.ts";
 import { formatSeconds, repoRoot, shutdownAllKernels } from "./kernel.ts";
+import { watchParent } from "../../lib/cli/parent-watch.ts";
 
 const program = new Command("npm run notebooks --")
   .description(
@@ -23,6 +25,7 @@ const program = new Command("npm run notebooks --")
   .option("--cached", "skip notebooks whose source, built library (lib/dist) and results/default.jsonl are unchanged since their last successful run")
   .option("--bail", "stop at the first failing notebook instead of running the rest")
   .option("--tslab <path>", "the tslab launcher (default: this checkout's node_modules/tslab/bin/tslab)")
+  .exitOverride()
   .addHelpText(
     "after",
     `
@@ -34,17 +37,41 @@ Examples:
   npm run notebooks -- --cached                         what the site build does
   node_modules/.bin/tsx tools/notebooks/cli.ts --timeout 60 --out /tmp/nb
 
-Exit status: 0 when every notebook ran (or was cached), 1 when one failed, 129/130/143 on SIGHUP/Ctrl-C/SIGTERM;
-the kernel is shut down in every case.
+Exit status: 0 when every notebook ran (or was cached), 1 when one failed, 2 on a bad option or a
+missing notebook (checked before any kernel starts), 129/130/143 on SIGHUP/Ctrl-C/SIGTERM; the
+kernel is shut down in every case, and when the process that started the runner dies.
 The same notebooks run under Jupyter's own client with:
   /usr/bin/python3 tools/notebooks/nbclient_run.py notebooks/*.ipynb
 To open them in JupyterLab, register the kernel once with \`npm run kernel\`.`,
   );
 
+/** A day: setTimeout fires at once past 24.8 days, so a longer timeout would be none at all. */
+const maxSeconds = 86_400;
+
+/** Seconds in plain decimal digits ("90", "2.5"): Number() would also read "0x10" and " 1e3". */
 function parseSeconds(value: string): number {
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(value)) throw new InvalidArgumentError(`expected a plain decimal number of seconds, got "${value}"`);
   const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError("expected a positive number of seconds");
+  if (seconds === 0) throw new InvalidArgumentError(`expected more than 0 seconds, got ${value}`);
+  if (seconds > maxSeconds) throw new InvalidArgumentError(`expected at most ${maxSeconds} seconds (a day), got ${value}`);
   return seconds;
+}
+
+/** Why `out` cannot be the folder of the executed copies (a file, or below one), or undefined when it can. */
+function outProblem(out: string): string | undefined {
+  const full = resolve(out);
+  for (let dir = full; ; dir = dirname(dir)) {
+    if (existsSync(dir)) {
+      if (!statSync(dir).isDirectory()) return dir === full ? `${out} is a file, not a folder` : `cannot create ${out}: ${dir} is a file`;
+      try {
+        accessSync(dir, constants.W_OK);
+      } catch {
+        return `cannot write in ${dir === full ? out : dir}`;
+      }
+      return undefined;
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 interface CliOptions {
@@ -129,6 +156,11 @@ async function main(): Promise<number> {
   program.parse();
   const options = program.opts<CliOptions>();
   const given = program.args;
+  // Everything the user typed is checked here, before the first kernel starts.
+  const badOut = outProblem(options.out);
+  if (badOut !== undefined) program.error(`error: --out: ${badOut}`, { exitCode: 2 });
+  const missing = given.find((path) => !existsSync(path) || !statSync(path).isFile());
+  if (missing !== undefined) program.error(`error: ${missing}: no such notebook`, { exitCode: 2 });
   // Paths stay relative to where the user stands, so messages name files as the user typed them.
   const paths = given.length > 0 ? given : projectNotebooks().map((path) => relative(process.cwd(), path));
   if (paths.length === 0) {
@@ -137,18 +169,22 @@ async function main(): Promise<number> {
   }
 
   const reporter = createReporter();
+  const stop = new AbortController();
   let interrupted = false;
   const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
   const onSignal = (signal: NodeJS.Signals) => {
     const code = exitCodes[signal] ?? 1;
     if (interrupted) process.exit(code); // a second Ctrl-C: the exit hook kills the kernels
     interrupted = true;
+    stop.abort(); // no kernel for the next notebook
     reporter.stop();
     console.error(`\n${signal}: shutting down the kernel…`);
     void shutdownAllKernels().finally(() => process.exit(code));
   };
   // SIGHUP too: closing the terminal must not leave a kernel behind.
   for (const signal of Object.keys(exitCodes) as NodeJS.Signals[]) process.on(signal, onSignal);
+  // And so must killing npm, whose death the watcher turns into a SIGHUP.
+  watchParent();
 
   const result = await executeAll(paths, {
     outDir: options.out,
@@ -156,6 +192,7 @@ async function main(): Promise<number> {
     startupTimeoutMs: options.startupTimeout * 1000,
     cached: options.cached === true,
     bail: options.bail === true,
+    signal: stop.signal,
     tslab: options.tslab,
     onNotebook: reporter.onNotebook,
     onProgress: reporter.onProgress,
@@ -171,6 +208,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   async (error: unknown) => {
+    // Commander has printed its message (or the help): a bad option is exit 2, as in lib/cli.
+    if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
     console.error(error instanceof Error ? error.message : error);
     await shutdownAllKernels();
     process.exit(1);

@@ -194,15 +194,17 @@ export interface ExecuteAllResult {
 
 /**
  * Executes the notebooks in name order, one after another, each in its own kernel. A failure
- * does not stop the others unless `bail` is set; the caller decides what a failure means.
+ * does not stop the others unless `bail` is set; the caller decides what a failure means. An
+ * aborted `signal` starts no further notebook.
  */
 export async function executeAll(
   paths: readonly string[],
-  options: ExecuteOptions & { bail?: boolean; onNotebook?: (index: number, total: number, path: string) => void } = {},
+  options: ExecuteOptions & { bail?: boolean; signal?: AbortSignal; onNotebook?: (index: number, total: number, path: string) => void } = {},
 ): Promise<ExecuteAllResult> {
   const ordered = [...paths].sort((a, b) => basename(a).localeCompare(basename(b)) || a.localeCompare(b));
   const result: ExecuteAllResult = { runs: [], failures: [] };
   for (const [index, path] of ordered.entries()) {
+    if (options.signal?.aborted) break;
     options.onNotebook?.(index, ordered.length, path);
     try {
       result.runs.push(await executeNotebook(path, options));

@@ -11,15 +11,18 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:f
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Dealer, Subscriber } from "zeromq";
 import { decode, encode, newMessage, type Message } from "./wire.ts";
 
 /** The checkout this file belongs to: tools/notebooks/ sits two levels below it. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const defaultTslab = join(repoRoot, "node_modules", "tslab", "bin", "tslab");
-/** Kills the kernel when this process dies without shutting it down (see the file). */
-const parentWatch = join(repoRoot, "tools", "notebooks", "parent-watch.cjs");
+/**
+ * Preloaded into every kernel: kills the kernel when this process dies without shutting it down
+ * (see the file). The built library's, since the kernel runs plain node.
+ */
+const parentWatch = join(repoRoot, "lib", "dist", "cli", "parent-watch.js");
 
 /**
  * Environment for the kernel. batchprop is ESM and tslab cells compile to CommonJS, so a cell's
@@ -125,6 +128,9 @@ export class Kernel {
         `the tslab kernel is not installed (no ${tslab}); run \`bash tools/setup.sh\` (or \`npm install\`) in ${repoRoot} to install the project's dependencies`,
       );
     }
+    if (!existsSync(parentWatch)) {
+      throw new MissingKernelError(`the library is not built (no ${parentWatch}); run \`npm run build:lib\` in ${repoRoot}`);
+    }
     if (!existsSync(options.cwd) || !statSync(options.cwd).isDirectory()) {
       throw new KernelError(`kernel working directory ${options.cwd} is not a folder`);
     }
@@ -154,7 +160,7 @@ export class Kernel {
     for (const name of inheritedEnv) if (process.env[name] !== undefined) env[name] = process.env[name]!;
     Object.assign(env, kernelEnv, options.env);
     env.BATCHPROP_KERNEL_PARENT = String(process.pid);
-    const child = spawn(process.execPath, ["--require", parentWatch, tslab, "kernel", "--config-path", connectionFile], {
+    const child = spawn(process.execPath, ["--import", pathToFileURL(parentWatch).href, tslab, "kernel", "--config-path", connectionFile], {
       cwd: options.cwd,
       env,
       detached: true,

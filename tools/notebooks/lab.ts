@@ -14,6 +14,7 @@ import { accessSync, constants } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { installKernelSpec } from "./kernelspec.ts";
 import { repoRoot } from "./kernel.ts";
 
@@ -57,7 +58,9 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   const { args, env } = labCommand(process.argv.slice(2));
   console.log(`npm run lab: ${executable} ${args.join(" ")}`);
   const child = spawn(executable, args, { stdio: "inherit", env });
-  // Ctrl+C reaches JupyterLab through the terminal; a signal sent to this process alone is passed on.
-  for (const signal of ["SIGTERM", "SIGHUP"] as const) process.on(signal, () => child.kill(signal));
+  // Ctrl+C reaches JupyterLab through the terminal. A SIGTERM to this process alone, or its SIGHUP
+  // (the terminal closed, or npm was killed: watchParent), stops JupyterLab, which shuts its kernels down.
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) process.on(signal, () => child.kill("SIGTERM"));
+  watchParent();
   child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 1)));
 }

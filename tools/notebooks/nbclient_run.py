@@ -24,8 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TSLAB = ROOT / "node_modules" / "tslab" / "bin" / "tslab"
-# The runner's parent watch (see the file): the kernel kills itself when its parent is gone.
-PARENT_WATCH = ROOT / "tools" / "notebooks" / "parent-watch.cjs"
+# The runners' parent watch (see lib/cli/parent-watch.ts), built into lib/dist: the kernel kills
+# itself when its parent is gone.
+PARENT_WATCH = ROOT / "lib" / "dist" / "cli" / "parent-watch.js"
 # Same as kernelEnv in kernel.ts: keeps Node's require(esm) warning out of cell outputs.
 KERNEL_ENV = {"NODE_OPTIONS": "--disable-warning=ExperimentalWarning"}
 
@@ -37,7 +38,7 @@ def write_kernelspec(jupyter_path: Path, node: str) -> None:
         # As kernel.ts starts it: the watch is loaded by the kernel's own argv, not NODE_OPTIONS,
         # so a node program a cell starts does not load it too (its parent is the kernel, not us,
         # and the watch would kill it at once).
-        "argv": [node, "--require", str(PARENT_WATCH), str(TSLAB), "kernel", "--config-path", "{connection_file}"],
+        "argv": [node, "--import", PARENT_WATCH.as_uri(), str(TSLAB), "kernel", "--config-path", "{connection_file}"],
         "display_name": "TypeScript (batchprop)",
         "language": "typescript",
         # jupyter_client starts the kernel as our child: if this Python dies without shutting it

@@ -1,21 +1,35 @@
 // `npm start`: builds the site (npm run build), then serves it on localhost and prints its address.
 // Usage: tsx tools/site/start.ts [--port N] [--no-build]   (port default 4173, or PORT; 0 = free)
 //
-// One process does both, with the server in-process, and package.json starts it with `exec`, so
-// that `npm start` is a single chain (npm -> tsx -> node) that ends, server included, on Ctrl+C or
-// on a SIGTERM to npm's pid. Without the exec, or with `npm run build && serve` in package.json, a
-// shell sits in between and the server outlives a killed npm, as `npx vitepress preview` does.
+// One process does both, with the server in-process, and package.json starts it with `exec node
+// --import tsx`, so that `npm start` is a single chain (npm -> node) that ends, server included, on
+// Ctrl+C, on a SIGTERM to npm's pid, or when npm is killed outright (the parent watch). Without the
+// exec, or with `npm run build && serve` in package.json, a shell sits in between and the server
+// outlives a killed npm, as `npx vitepress preview` does; the tsx command adds a node of its own.
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
+import { parseInteger } from "../../lib/cli/options.ts";
+import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { siteBase } from "./base.ts";
 import { serveSite } from "./serve.ts";
+
+// Killing npm (even with SIGKILL) hangs this process up: the build and the server end with it.
+watchParent();
 
 const { values } = parseArgs({
   options: { port: { type: "string" }, "no-build": { type: "boolean", default: false } },
 });
-const port = Number(values.port ?? process.env.PORT ?? 4173);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`start: --port must be an integer in 0..65535, got ${values.port ?? process.env.PORT}`);
+function parsePort(raw: string): number {
+  try {
+    return parseInteger("--port", raw, "port");
+  } catch (error) {
+    console.error(`start: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
+const port = parsePort(values.port ?? process.env.PORT ?? "4173");
+if (port < 0 || port > 65535) {
+  console.error(`start: --port must be from 0 to 65535, got ${port}`);
   process.exit(2);
 }
 
@@ -40,11 +54,10 @@ function build(): Promise<number> {
       signalGroup(signal);
       killer ??= setTimeout(() => signalGroup("SIGKILL"), 10_000).unref();
     };
-    process.on("SIGINT", forward);
-    process.on("SIGTERM", forward);
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    for (const signal of signals) process.on(signal, forward);
     child.on("close", (code, signal) => {
-      process.off("SIGINT", forward);
-      process.off("SIGTERM", forward);
+      for (const signal of signals) process.off(signal, forward);
       if (killer !== undefined) signalGroup("SIGKILL"); // stragglers of an interrupted build
       resolve(code ?? (signal ? 1 : 0));
     });
@@ -67,6 +80,7 @@ try {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  process.once("SIGHUP", stop);
 } catch (error) {
   console.error(`start: ${(error as Error).message}`);
   process.exit(1);

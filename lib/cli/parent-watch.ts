@@ -1,0 +1,49 @@
+/**
+ * Ends this process when the process that started it dies (Node only). `kill -9` of the npm of
+ * `npm run experiment` leaves npm's child running with a new parent (init, or the nearest
+ * subreaper) and nothing else tells it; it sees its parent id change. A worker thread polls that
+ * id, because a busy main thread (train's loop, a notebook cell) never would.
+ *
+ * Commands call watchParent(): an orphaned command gets a SIGHUP and shuts down as when its
+ * terminal closes (kernels shut down, finished runs kept; without a handler it simply ends), and
+ * is killed if it is still there 10 s later. The notebook runner's kernels preload this module
+ * (node --import) with BATCHPROP_KERNEL_PARENT set to the runner's pid: an orphaned kernel kills
+ * its process group, itself and whatever its cells started, at once.
+ */
+import { Worker } from "node:worker_threads";
+
+/** What an orphan does: hang up on itself (a command), or kill its process group (a kernel). */
+export type Orphaned = "hangup" | "kill-group";
+
+/** How often the parent id is read: an orphan ends within about this long. */
+const pollMs = 250;
+/** How long a command has to shut down after its SIGHUP. */
+const graceMs = 10_000;
+
+const watcher = `
+const { workerData: { parent, then, pollMs, graceMs } } = require("node:worker_threads");
+const poll = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(poll);
+  if (then === "kill-group") {
+    try { process.kill(-process.pid, "SIGKILL"); } catch {}
+    process.kill(process.pid, "SIGKILL");
+  }
+  process.kill(process.pid, "SIGHUP");
+  setTimeout(() => process.kill(process.pid, "SIGKILL"), graceMs);
+}, pollMs);
+`;
+
+/**
+ * Watches `parent` (by default the process that started this one) and, once it has died, does
+ * what `then` says. The watcher does not keep the process alive.
+ */
+export function watchParent(then: Orphaned = "hangup", parent = process.ppid): void {
+  new Worker(watcher, { eval: true, workerData: { parent, then, pollMs, graceMs } }).unref();
+}
+
+// Preloaded into a kernel: watch the runner. The variable goes, so nothing the kernel starts
+// mistakes itself for a kernel.
+const runner = Number(process.env.BATCHPROP_KERNEL_PARENT);
+delete process.env.BATCHPROP_KERNEL_PARENT;
+if (runner > 0) watchParent("kill-group", runner);
