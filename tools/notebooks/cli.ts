@@ -3,12 +3,23 @@
  * writes executed copies with their outputs to build/notebooks/. Usage is in --help.
  */
 import { accessSync, constants, existsSync, statSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+import { availableParallelism } from "node:os";
+import { basename, dirname, relative, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import cliProgress from "cli-progress";
 import { NotebookExecutionError, defaultCellTimeoutMs, defaultOutDir, executeAll, projectNotebooks, type NotebookRun, type ProgressEvent } from "./execute.ts";
 import { formatSeconds, repoRoot, shutdownAllKernels } from "./kernel.ts";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
+
+/** Two kernels at a time on a machine with two cores or more: a kernel's start is mostly waiting. */
+const defaultJobs = Math.min(2, availableParallelism());
+
+function parseJobs(value: string): number {
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > availableParallelism()) {
+    throw new InvalidArgumentError(`expected a whole number from 1 to ${availableParallelism()} (the machine's cores), got "${value}"`);
+  }
+  return Number(value);
+}
 
 const program = new Command("npm run notebooks --")
   .description(
@@ -23,6 +34,7 @@ const program = new Command("npm run notebooks --")
   .option("-t, --timeout <seconds>", "per-cell timeout", parseSeconds, defaultCellTimeoutMs / 1000)
   .option("--startup-timeout <seconds>", "how long a kernel may take to start", parseSeconds, 60)
   .option("--cached", "skip notebooks whose source, built library (lib/dist) and results/default.jsonl are unchanged since their last successful run")
+  .option("-j, --jobs <n>", "notebooks run side by side, each in its own kernel (at most the machine's cores)", parseJobs, defaultJobs)
   .option("--bail", "stop at the first failing notebook instead of running the rest")
   .option("--tslab <path>", "the tslab launcher (default: this checkout's node_modules/tslab/bin/tslab)")
   .exitOverride()
@@ -78,63 +90,76 @@ interface CliOptions {
   out: string;
   timeout: number;
   startupTimeout: number;
+  jobs: number;
   cached?: boolean;
   bail?: boolean;
   tslab?: string;
 }
 
-/** Shows progress as a bar on a terminal and as plain lines in logs and CI. */
+/**
+ * Shows progress as one bar on a terminal (notebooks done of all, the ones running and their
+ * cells, an estimate of the time left) and as plain lines in logs and CI. Notebooks may run side
+ * by side (--jobs), so everything is keyed by the notebook's path.
+ */
 function createReporter(): { onNotebook: (index: number, total: number, path: string) => void; onProgress: (event: ProgressEvent) => void; stop: () => void } {
   const tty = process.stdout.isTTY === true;
-  let prefix = "";
-  let notebookStarted = 0;
+  const notebooks = new Map<string, { prefix: string; name: string; started: number; cell: string }>();
+  let total = 0;
+  let done = 0;
   const bar = tty
     ? new cliProgress.SingleBar(
-        {
-          format: "{prefix} |{bar}| cell {value}/{total} | {duration_formatted}",
-          hideCursor: true,
-          clearOnComplete: true,
-          stopOnComplete: false,
-        },
+        { format: "notebooks |{bar}| {value}/{total} | {running} | {duration_formatted}{left}", hideCursor: true, clearOnComplete: true },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  const seconds = () => formatSeconds(performance.now() - notebookStarted);
+  const running = () =>
+    [...notebooks.values()].map((notebook) => `${notebook.name}${notebook.cell}`).join(", ") || "starting";
+  const started = performance.now();
+  /** The time left, from the mean time per notebook so far: said once one has finished. */
+  const left = () => (done === 0 ? "" : `, about ${formatSeconds(((performance.now() - started) / done) * (total - done))} left`);
+  const redraw = () => bar?.update(done, { running: running(), left: left() });
   const line = (text: string) => {
     if (bar?.isActive) bar.stop();
     console.log(text);
+    if (bar && done < total) bar.start(total, done, { running: running(), left: left() });
   };
-  const finished = (run: NotebookRun) =>
+  const of = (path: string) => notebooks.get(path) ?? { prefix: path, name: basename(path), started: performance.now(), cell: "" };
+  const seconds = (path: string) => formatSeconds(performance.now() - of(path).started);
+  const finish = (path: string, text: string) => {
+    done++;
+    notebooks.delete(path);
+    line(text);
+  };
+  const finished = (prefix: string, run: NotebookRun) =>
     run.status === "cached"
       ? `${prefix} unchanged since its last run, skipped (--cached)`
       : `${prefix} ok: ${run.codeCells} code cell${run.codeCells === 1 ? "" : "s"} in ${formatSeconds(run.elapsedMs)} ` +
         `(kernel start ${formatSeconds(run.kernelStartupMs)}) → ${shortPath(run.outPath)}`;
   return {
-    onNotebook(index, total, path) {
-      prefix = `[${index + 1}/${total}] ${relative(process.cwd(), path)}`;
-      notebookStarted = performance.now();
+    onNotebook(index, count, path) {
+      total = count;
+      notebooks.set(path, { prefix: `[${index + 1}/${count}] ${relative(process.cwd(), path)}`, name: basename(path, ".ipynb"), started: performance.now(), cell: "" });
+      if (bar && !bar.isActive) bar.start(total, done, { running: running(), left: left() });
+      redraw();
     },
     onProgress(event) {
       switch (event.kind) {
         case "notebook-start":
-          if (bar) bar.start(event.codeCells, 0, { prefix: `${prefix} (starting a kernel)` });
-          else line(`${prefix}: starting a kernel`);
+          if (!bar) line(`${of(event.path).prefix}: starting a kernel`);
           break;
         case "kernel-ready":
-          if (!bar) line(`${prefix}: kernel ready in ${formatSeconds(event.startupMs)} (pid ${event.pid})`);
+          if (!bar) line(`${of(event.path).prefix}: kernel ready in ${formatSeconds(event.startupMs)} (pid ${event.pid})`);
           break;
         case "cell-start":
-          if (bar) bar.update(event.codeCell - 1, { prefix: `${prefix} (running cell ${event.cell})` });
-          else line(`${prefix}: cell ${event.codeCell}/${event.codeCells} (${seconds()})`);
-          break;
-        case "cell-end":
-          bar?.update(event.codeCell, { prefix });
+          of(event.path).cell = ` cell ${event.codeCell}/${event.codeCells}`;
+          if (bar) redraw();
+          else line(`${of(event.path).prefix}: cell ${event.codeCell}/${event.codeCells} (${seconds(event.path)})`);
           break;
         case "notebook-end":
-          line(finished(event.run));
+          finish(event.run.path, finished(of(event.run.path).prefix, event.run));
           break;
         case "notebook-failed":
-          line(`${prefix} FAILED after ${seconds()}${event.error instanceof NotebookExecutionError ? ` at cell ${event.error.cell}` : ""}`);
+          finish(event.path, `${of(event.path).prefix} FAILED after ${seconds(event.path)}${event.error instanceof NotebookExecutionError ? ` at cell ${event.error.cell}` : ""}`);
           break;
         default:
           break;
@@ -191,6 +216,7 @@ async function main(): Promise<number> {
     timeoutMs: options.timeout * 1000,
     startupTimeoutMs: options.startupTimeout * 1000,
     cached: options.cached === true,
+    jobs: options.jobs,
     bail: options.bail === true,
     signal: stop.signal,
     tslab: options.tslab,

@@ -193,26 +193,39 @@ export interface ExecuteAllResult {
 }
 
 /**
- * Executes the notebooks in name order, one after another, each in its own kernel. A failure
- * does not stop the others unless `bail` is set; the caller decides what a failure means. An
- * aborted `signal` starts no further notebook.
+ * Executes the notebooks in name order, each in its own kernel, `jobs` at a time (default 1). A
+ * failure does not stop the others unless `bail` is set; the caller decides what a failure means.
+ * An aborted `signal` (or a failure under `bail`) starts no further notebook. Runs and failures are
+ * listed in name order, whatever order they finished in.
  */
 export async function executeAll(
   paths: readonly string[],
-  options: ExecuteOptions & { bail?: boolean; signal?: AbortSignal; onNotebook?: (index: number, total: number, path: string) => void } = {},
+  options: ExecuteOptions & { jobs?: number; bail?: boolean; signal?: AbortSignal; onNotebook?: (index: number, total: number, path: string) => void } = {},
 ): Promise<ExecuteAllResult> {
   const ordered = [...paths].sort((a, b) => basename(a).localeCompare(basename(b)) || a.localeCompare(b));
-  const result: ExecuteAllResult = { runs: [], failures: [] };
-  for (const [index, path] of ordered.entries()) {
-    if (options.signal?.aborted) break;
-    options.onNotebook?.(index, ordered.length, path);
-    try {
-      result.runs.push(await executeNotebook(path, options));
-    } catch (error) {
-      result.failures.push({ path, error: error as Error });
-      options.onProgress?.({ kind: "notebook-failed", path, error: error as Error });
-      if (options.bail) break;
+  const outcomes: ({ run: NotebookRun } | { failure: { path: string; error: Error } } | undefined)[] = [];
+  let next = 0;
+  let stopped = false;
+  const worker = async (): Promise<void> => {
+    while (next < ordered.length && !stopped && !options.signal?.aborted) {
+      const index = next++;
+      const path = ordered[index];
+      options.onNotebook?.(index, ordered.length, path);
+      try {
+        outcomes[index] = { run: await executeNotebook(path, options) };
+      } catch (error) {
+        outcomes[index] = { failure: { path, error: error as Error } };
+        options.onProgress?.({ kind: "notebook-failed", path, error: error as Error });
+        if (options.bail) stopped = true;
+      }
     }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs ?? 1, ordered.length)) }, worker));
+  const result: ExecuteAllResult = { runs: [], failures: [] };
+  for (const outcome of outcomes) {
+    if (outcome === undefined) continue;
+    if ("run" in outcome) result.runs.push(outcome.run);
+    else result.failures.push(outcome.failure);
   }
   return result;
 }

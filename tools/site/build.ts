@@ -1,0 +1,96 @@
+/**
+ * `npm run build`: everything the site needs, step by step, each step saying what it does and how
+ * long it took, and the whole build ending with a table of the steps' times:
+ *
+ *   1 library       tsc → lib/dist
+ *   2 experiments   the default runs missing from results/default.jsonl (its own progress and ETA)
+ *   3 notebooks     executed two at a time, unchanged ones skipped (--cached)
+ *   4 pages         notebook pages from the executed copies
+ *   5 site          VitePress → docs/.vitepress/dist
+ *
+ * One node process drives the steps, each a child in a process group of its own that preloads the
+ * parent watch (lib/cli/parent-watch.ts): a signal to the build goes to the step's whole group, and
+ * if the build itself is killed (kill -9 of npm, then of this process) the step ends with it.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { watchParent } from "../../lib/cli/parent-watch.ts";
+import { formatSeconds, repoRoot } from "../notebooks/kernel.ts";
+
+interface Step {
+  readonly name: string;
+  readonly what: string;
+  /** A node script and its arguments, run with this node. */
+  readonly script: readonly string[];
+  /** The script is TypeScript: run it through tsx. */
+  readonly typescript?: boolean;
+}
+
+const steps: readonly Step[] = [
+  { name: "library", what: "compiling lib/ into lib/dist", script: ["node_modules/typescript/bin/tsc", "-p", "lib"] },
+  { name: "experiments", what: "the default experiments missing from results/default.jsonl", script: ["lib/dist/cli/main.js", "experiment", "--default"] },
+  { name: "notebooks", what: "executing the notebooks (unchanged ones are skipped)", script: ["tools/notebooks/cli.ts", "--cached"], typescript: true },
+  { name: "pages", what: "the notebook pages", script: ["tools/site/pages.ts"], typescript: true },
+  { name: "site", what: "VitePress into docs/.vitepress/dist", script: ["node_modules/vitepress/bin/vitepress.js", "build", "docs"] },
+];
+
+const parentWatch = join(repoRoot, "lib", "dist", "cli", "parent-watch.js");
+const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+let current: { pid: number } | undefined;
+let stoppedBy: NodeJS.Signals | undefined;
+
+function signalStep(signal: NodeJS.Signals): void {
+  if (current === undefined) return;
+  try {
+    process.kill(-current.pid, signal);
+  } catch {
+    // the step has ended
+  }
+}
+
+/** Runs one step to its end; resolves to its exit status. */
+function runStep(step: Step): Promise<number> {
+  const args = [...(step.typescript ? ["--import", "tsx"] : []), ...step.script];
+  // The parent watch is built with the library (step 1), so the library's own step runs without it.
+  const watched = step.name !== "library";
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, watched ? ["--import", parentWatch, ...args] : args, {
+      cwd: repoRoot,
+      stdio: "inherit",
+      detached: true,
+      env: watched ? { ...process.env, BATCHPROP_KERNEL_PARENT: String(process.pid) } : process.env,
+    });
+    current = { pid: child.pid! };
+    child.on("close", (code, signal) => {
+      current = undefined;
+      resolve(code ?? (signal ? 128 + 1 : 1));
+    });
+  });
+}
+
+for (const signal of Object.keys(exitCodes) as NodeJS.Signals[]) {
+  process.on(signal, () => {
+    stoppedBy ??= signal;
+    signalStep(signal);
+    setTimeout(() => signalStep("SIGKILL"), 10_000).unref();
+  });
+}
+watchParent();
+
+const started = performance.now();
+const times: string[] = [];
+for (const [index, step] of steps.entries()) {
+  console.log(`\nbuild [${index + 1}/${steps.length}] ${step.name}: ${step.what}`);
+  const stepStarted = performance.now();
+  const code = await runStep(step);
+  times.push(`  ${step.name.padEnd(12)} ${formatSeconds(performance.now() - stepStarted)}`);
+  if (stoppedBy !== undefined) {
+    console.error(`build: stopped by ${stoppedBy} during ${step.name}`);
+    process.exit(exitCodes[stoppedBy]);
+  }
+  if (code !== 0) {
+    console.error(`build: step ${index + 1}/${steps.length} (${step.name}) failed with exit status ${code}; nothing after it ran`);
+    process.exit(code);
+  }
+}
+console.log(`\nbuild: done in ${formatSeconds(performance.now() - started)}\n${times.join("\n")}`);
