@@ -3,6 +3,7 @@ export { Matrix, assertShape, assertFinite } from "./matrix/matrix.js";
 export { gemm, matmul, useKernel, currentKernel, type GemmOptions } from "./matrix/gemm.js";
 export type { GemmKernel } from "./matrix/kernel.js";
 export { jsKernel } from "./matrix/kernel-js.js";
+export { kernelNames, loadKernel, kernelAvailability } from "./matrix/kernels.js";
 export { addRowVector, columnSums, axpy, argmaxRows, maxRelativeDifference, relativeDifference } from "./matrix/ops.js";
 export { randomMatrix, inits, type Init } from "./matrix/init.js";
 export { createRng, type Rng } from "./random/rng.js";

@@ -20,6 +20,11 @@ export interface RunRecord {
   readonly seconds: number;
   /** The whole run's wall time in seconds: training, evaluations and setting up the network. */
   readonly wallSeconds: number;
+  /**
+   * The gemm kernel the run went through. Same kernel and seed: the same record; another kernel
+   * rounds differently (within the gemm error bound), so its losses may differ in the last digits.
+   */
+  readonly kernel: string;
 }
 
 export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds: number): RunRecord {
@@ -32,6 +37,7 @@ export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds:
     diverged: result.diverged ?? null,
     seconds: result.seconds,
     wallSeconds,
+    kernel: result.kernel,
   };
 }
 

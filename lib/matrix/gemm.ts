@@ -1,8 +1,9 @@
 import type { GemmKernel } from "./kernel.js";
-import { jsKernel } from "./kernel-js.js";
+import { bestKernel } from "./kernels.js";
 import { Matrix } from "./matrix.js";
 
-let kernel: GemmKernel = jsKernel;
+/** The fastest kernel this engine runs (lib/matrix/kernels.ts picks), until useKernel replaces it. */
+let kernel: GemmKernel = bestKernel();
 
 /** Route every matrix product through `next` (returns the kernel it replaces). */
 export function useKernel(next: GemmKernel): GemmKernel {

@@ -1,3 +1,4 @@
+import { evenSplit, scaleC } from "./blocking.js";
 import type { GemmKernel } from "./kernel.js";
 
 /*
@@ -47,7 +48,6 @@ export const jsKernel: GemmKernel = {
     scaleC(m, n, beta, c, ldc);
     if (k === 0 || alpha === 0) return;
 
-    // Equal block sizes (784 = 4·196, not 3·256 + 16) so no thin remainder block runs slowly.
     const kc0 = evenSplit(k, KC, 1);
     const mc0 = evenSplit(m, MC, MR);
     const nc0 = evenSplit(n, NC, NR);
@@ -71,22 +71,6 @@ export const jsKernel: GemmKernel = {
     }
   },
 };
-
-/** The block size ≤ limit (a multiple of `unit`) that splits `size` into equal blocks. */
-function evenSplit(size: number, limit: number, unit: number): number {
-  const blocks = Math.ceil(size / limit);
-  return Math.ceil(size / blocks / unit) * unit;
-}
-
-/** C ← beta·C; beta = 0 overwrites, so NaN or garbage in C does not leak through. */
-function scaleC(m: number, n: number, beta: number, c: Float64Array, ldc: number): void {
-  if (beta === 1) return;
-  for (let i = 0; i < m; i++) {
-    const ci = i * ldc;
-    if (beta === 0) c.fill(0, ci, ci + n);
-    else for (let j = ci; j < ci + n; j++) c[j] *= beta;
-  }
-}
 
 /*
  * Packed layouts. A block of mc rows becomes ⌈mc/MR⌉ slivers; sliver s holds, for p = 0…kc−1,

@@ -1,5 +1,6 @@
 import { type Dataset, validateDataset } from "../data/dataset.js";
 import { type LossName, lossByName, type Reduction, reductions } from "../losses/loss.js";
+import { currentKernel } from "../matrix/gemm.js";
 import { Matrix } from "../matrix/matrix.js";
 import { backward } from "../network/backward.js";
 import { createGradients, gradientArrays } from "../network/gradients.js";
@@ -82,6 +83,8 @@ export interface TrainResult {
   samples: number;
   /** Training time, evaluation excluded. */
   seconds: number;
+  /** The gemm kernel every matrix product of the run went through (lib/matrix/kernels.ts). */
+  kernel: string;
   /**
    * Set when a loss or an evaluation stopped being finite: the run ends there, its results so far
    * kept. `step` is the first step that could not be taken, `epoch` the epoch it belongs to (from 1),
@@ -139,7 +142,7 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const rng = createRng(seed);
 
-  const result: TrainResult = { epochs: [], checkpoints: [], steps: 0, samples: 0, seconds: 0 };
+  const result: TrainResult = { epochs: [], checkpoints: [], steps: 0, samples: 0, seconds: 0, kernel: currentKernel().name };
   const record = (): TrainRecord | undefined => {
     const onTrain = evaluate(net, data, loss, evalPasses);
     const onTest = test === undefined ? undefined : evaluate(net, test, loss, evalPasses);

@@ -105,6 +105,7 @@ describe("batchCurvesPlot", () => {
     diverged: null,
     seconds: 1,
     wallSeconds: 1,
+    kernel: "js",
   });
 
   it("draws one seed-mean line per batch size", () => {

@@ -1,4 +1,4 @@
-import { Matrix, createRng, currentKernel, gemm } from "batchprop";
+import { Matrix, createRng, gemm, kernelAvailability, useKernel, type GemmKernel } from "batchprop";
 
 export interface GemmBenchRow {
   /** What the product is in the network (DESIGN.md: z = act·weights, dWeights = actᵀ·delta, dAct = delta·weightsᵀ). */
@@ -12,6 +12,8 @@ export interface GemmBenchRow {
   gflops: number;
   /** The same for the fastest single call: on a shared machine the mean also measures the neighbours. */
   bestGflops: number;
+  /** gflops over the JavaScript kernel's on the same case, timed in the same rounds. */
+  vsJs: number;
 }
 
 interface GemmCase {
@@ -32,17 +34,30 @@ export const gemmCases: readonly GemmCase[] = [
 ];
 
 const warmUpSeconds = 0.2;
-const minSeconds = 0.5;
+/** Each kernel runs this long per round; rounds alternate the kernels so a busy neighbour slows them alike. */
+const roundSeconds = 0.1;
+const rounds = 5;
 
-/** Times each case through the public gemm with the current kernel, after warm-up, for ≥ 0.5 s. */
+/** Every kernel that loads here; the others are named on stderr with the reason. */
+function benchKernels(): GemmKernel[] {
+  const available = kernelAvailability();
+  for (const { name, error } of available) if (error !== undefined) console.error(`gemm bench: ${name} not measured: ${error}`);
+  return available.flatMap(({ kernel }) => (kernel === undefined ? [] : [kernel]));
+}
+
+/**
+ * Times each case through the public gemm with every kernel, after warm-up, for rounds × 0.1 s
+ * each, the kernels interleaved round by round.
+ */
 export function benchGemm(cases: readonly GemmCase[] = gemmCases): GemmBenchRow[] {
+  const kernels = benchKernels();
   const rng = createRng(1);
   const random = ([rows, cols]: [number, number]) => {
     const m = new Matrix(rows, cols);
     for (let p = 0; p < m.data.length; p++) m.data[p] = 2 * rng.uniform() - 1;
     return m;
   };
-  return cases.map(({ case: name, a: aShape, b: bShape, transA, transB }) => {
+  return cases.flatMap(({ case: name, a: aShape, b: bShape, transA, transB }) => {
     const a = random(aShape);
     const b = random(bShape);
     const m = transA ? aShape[1] : aShape[0];
@@ -51,30 +66,39 @@ export function benchGemm(cases: readonly GemmCase[] = gemmCases): GemmBenchRow[
     const out = new Matrix(m, n);
     const flops = 2 * m * n * k;
     const call = () => gemm(a, b, out, { transA, transB });
-
-    // Warm-up lets V8 optimise the kernel for this shape before the clock runs.
-    for (const start = performance.now(); performance.now() - start < warmUpSeconds * 1000; ) call();
-
-    let calls = 0;
-    let fastest = Infinity;
-    const start = performance.now();
-    let now = start;
-    while (now - start < minSeconds * 1000) {
-      const before = now;
-      call();
-      now = performance.now();
-      fastest = Math.min(fastest, now - before);
-      calls++;
-    }
-    const seconds = (now - start) / 1000;
-    return {
+    const totals = kernels.map(() => ({ calls: 0, seconds: 0, fastest: Infinity }));
+    const timeFor = (kernel: GemmKernel, seconds: number, total?: (typeof totals)[number]) => {
+      const previous = useKernel(kernel);
+      try {
+        const start = performance.now();
+        let now = start;
+        while (now - start < seconds * 1000) {
+          const before = now;
+          call();
+          now = performance.now();
+          if (total === undefined) continue;
+          total.fastest = Math.min(total.fastest, now - before);
+          total.calls++;
+        }
+        if (total !== undefined) total.seconds += (now - start) / 1000;
+      } finally {
+        useKernel(previous);
+      }
+    };
+    // Warm-up lets V8 optimise each kernel for this shape before the clock runs.
+    for (const kernel of kernels) timeFor(kernel, warmUpSeconds);
+    for (let round = 0; round < rounds; round++) kernels.forEach((kernel, i) => timeFor(kernel, roundSeconds, totals[i]));
+    const gflops = totals.map(({ calls, seconds }) => (flops * calls) / seconds / 1e9);
+    const js = kernels.findIndex((kernel) => kernel.name === "js");
+    return kernels.map((kernel, i) => ({
       case: name,
       shape: `${aShape[0]}×${aShape[1]}${transA ? "ᵀ" : ""} · ${bShape[0]}×${bShape[1]}${transB ? "ᵀ" : ""}`,
-      kernel: currentKernel().name,
-      calls,
-      seconds,
-      gflops: (flops * calls) / seconds / 1e9,
-      bestGflops: flops / (fastest / 1000) / 1e9,
-    };
+      kernel: kernel.name,
+      calls: totals[i].calls,
+      seconds: totals[i].seconds,
+      gflops: gflops[i],
+      bestGflops: flops / (totals[i].fastest / 1000) / 1e9,
+      vsJs: gflops[i] / gflops[js],
+    }));
   });
 }
