@@ -25,6 +25,8 @@ export interface RunRecord {
    * rounds differently (within the gemm error bound), so its losses may differ in the last digits.
    */
   readonly kernel: string;
+  /** Whether the first layer skipped the inputs' exact zeros (train's sparseInputs): the same numbers within rounding. */
+  readonly sparse: boolean;
 }
 
 export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds: number): RunRecord {
@@ -38,6 +40,7 @@ export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds:
     seconds: result.seconds,
     wallSeconds,
     kernel: result.kernel,
+    sparse: result.sparse,
   };
 }
 

@@ -70,7 +70,30 @@ export const jsKernel: GemmKernel = {
       }
     }
   },
+
+  /** Row by row: C[i, :] += alpha · Σ over row i's nonzeros a_ip · B[p, :], summed in sparseRow. */
+  sparseGemm(m, n, k, alpha, a, b, ldb, beta, c, ldc) {
+    if (m === 0 || n === 0) return;
+    scaleC(m, n, beta, c, ldc);
+    if (k === 0 || alpha === 0) return;
+    if (sparseRow.length < n) sparseRow = new Float64Array(n);
+    const sum = sparseRow;
+    const { start, index, value } = a;
+    for (let i = 0; i < m; i++) {
+      sum.fill(0, 0, n);
+      for (let q = start[i]; q < start[i + 1]; q++) {
+        const x = value[q];
+        const row = index[q] * ldb;
+        for (let j = 0; j < n; j++) sum[j] += x * b[row + j];
+      }
+      const ci = i * ldc;
+      for (let j = 0; j < n; j++) c[ci + j] += alpha * sum[j];
+    }
+  },
 };
+
+/** One row of sparseGemm's sums, grown to the widest product seen. */
+let sparseRow = new Float64Array(0);
 
 /*
  * Packed layouts. A block of mc rows becomes ⌈mc/MR⌉ slivers; sliver s holds, for p = 0…kc−1,

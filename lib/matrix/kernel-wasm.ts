@@ -39,6 +39,7 @@ interface GemmExports {
   packB(dst: number, src: number, ld: number, lanes: number, depth: number): void;
   packBT(dst: number, src: number, ld: number, lanes: number, depth: number): void;
   macro(mc: number, nc: number, kc: number, alpha: number, pa: number, pb: number, c: number, ldc: number): void;
+  sparse(m: number, n: number, alpha: number, start: number, index: number, value: number, b: number, ldb: number, c: number, ldc: number): void;
 }
 
 /** Depth of a k-slice: a 4-column B sliver (8 KiB) stays in L1 while A slivers stream past. */
@@ -86,6 +87,7 @@ export function createWasmKernel(module: GemmModule, stagingDoubles = STAGING_DO
   const packedB = packedA + mcMax * KC * 8;
   const staging = (packedB + KC * ncMax * 8) / 8;
   let view = new Float64Array(wasm.memory.buffer);
+  let ints = new Int32Array(wasm.memory.buffer);
 
   /** Grows the memory to hold `doubles` doubles from address 0; a grow detaches the old view. */
   const reserve = (doubles: number) => {
@@ -98,6 +100,7 @@ export function createWasmKernel(module: GemmModule, stagingDoubles = STAGING_DO
       throw new RangeError(`${module.name}: cannot grow WebAssembly memory to ${bytesNeeded} bytes (${(error as Error).message})`);
     }
     view = new Float64Array(wasm.memory.buffer);
+    ints = new Int32Array(wasm.memory.buffer);
   };
 
   /** rows×cols of `src` (row stride ld, from index `from`) into the memory at index `to`, row stride cols. */
@@ -155,6 +158,51 @@ export function createWasmKernel(module: GemmModule, stagingDoubles = STAGING_DO
             }
           }
           unstage(cAt, mb, nb, c, i0 * ldc + j0, ldc);
+        }
+      }
+    },
+
+    /*
+     * Staged as [B | C | A's values | A's row starts | A's columns]. Rows of A (and C) go in chunks
+     * that fit the staging memory with B, and B in chunks of columns if it alone takes more than
+     * half. Each element of C is one sum over its row's nonzeros, whatever the chunks.
+     */
+    sparseGemm(m, n, k, alpha, a, b, ldb, beta, c, ldc) {
+      if (m === 0 || n === 0) return;
+      if (k === 0 || alpha === 0) {
+        scaleC(m, n, beta, c, ldc);
+        return;
+      }
+      const colsPerChunk = k * n <= stagingDoubles / 2 ? n : Math.min(n, Math.max(2, Math.floor(stagingDoubles / 4 / k) * 2));
+      for (let j0 = 0; j0 < n; j0 += colsPerChunk) {
+        const nb = Math.min(colsPerChunk, n - j0);
+        const bAt = staging;
+        const cAt = bAt + k * nb;
+        const budget = stagingDoubles - k * nb;
+        for (let i0 = 0; i0 < m; ) {
+          // As many rows as fit: each costs its C row, its nonzeros (8 + 4 bytes) and its start.
+          let i1 = i0;
+          let used = 0;
+          do {
+            used += nb + 1.5 * (a.start[i1 + 1] - a.start[i1]) + 0.5;
+            i1++;
+          } while (i1 < m && used + nb + 1.5 * (a.start[i1 + 1] - a.start[i1]) + 0.5 <= budget);
+          const rows = i1 - i0;
+          const first = a.start[i0];
+          const nonzeros = a.start[i1] - first;
+          const valueAt = cAt + rows * nb;
+          const startAt = 2 * (valueAt + nonzeros);
+          const indexAt = startAt + rows + 1;
+          reserve((indexAt + nonzeros) / 2 + 1);
+          if (i0 === 0) stage(b, j0, ldb, k, nb, bAt);
+          if (beta !== 0) stage(c, i0 * ldc + j0, ldc, rows, nb, cAt);
+          scaleC(rows, nb, beta, view.subarray(cAt, cAt + rows * nb), nb);
+          view.set(a.value.subarray(first, first + nonzeros), valueAt);
+          ints.set(a.index.subarray(first, first + nonzeros), indexAt);
+          for (let r = 0; r <= rows; r++) ints[startAt + r] = a.start[i0 + r] - first;
+          wasm.sparse(rows, nb, alpha, startAt * 4, indexAt * 4, valueAt * 8, bAt * 8, nb, cAt * 8, nb);
+          unstage(cAt, rows, nb, c, i0 * ldc + j0, ldc);
+          i0 = i1;
         }
       }
     },

@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { gemm, matmul, useKernel } from "../../lib/matrix/gemm.ts";
+import { gemm, matmul, sparseGemm, useKernel } from "../../lib/matrix/gemm.ts";
 import type { GemmKernel } from "../../lib/matrix/kernel.ts";
 import { jsKernel } from "../../lib/matrix/kernel-js.ts";
 import { Matrix } from "../../lib/matrix/matrix.ts";
+import { compressRows } from "../../lib/matrix/sparse.ts";
 import { expectClose, operands, random, reference, transposes } from "./reference.ts";
 
 // Through gemm() with its default kernel, the fastest that loads here; kernels.test.ts checks every kernel alike.
@@ -143,7 +144,7 @@ describe("gemm shape errors name the operation and both shapes", () => {
 });
 
 describe("useKernel", () => {
-  it("routes gemm through the installed kernel and hands back the previous one", () => {
+  it("routes gemm and sparseGemm through the installed kernel and hands back the previous one", () => {
     const calls: string[] = [];
     const spy: GemmKernel = {
       name: "spy",
@@ -151,13 +152,18 @@ describe("useKernel", () => {
         calls.push(`${transA} ${transB} ${m} ${n} ${k} ${alpha} ${lda} ${ldb} ${beta} ${ldc}`);
         jsKernel.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
       },
+      sparseGemm(m, n, k, alpha, a, b, ldb, beta, c, ldc) {
+        calls.push(`sparse ${m} ${n} ${k} ${alpha} ${a.start[m]} ${ldb} ${beta} ${ldc}`);
+        jsKernel.sparseGemm(m, n, k, alpha, a, b, ldb, beta, c, ldc);
+      },
     };
     const previous = useKernel(spy);
     try {
       gemm(new Matrix(3, 5), new Matrix(4, 5), new Matrix(3, 4), { transB: true, alpha: 2, beta: 1 });
+      sparseGemm(compressRows(Matrix.fromRows([[0, 1, 0], [2, 0, 0]])), new Matrix(3, 4), new Matrix(2, 4), { alpha: 3 });
     } finally {
       expect(useKernel(previous)).toBe(spy);
     }
-    expect(calls).toEqual(["false true 3 4 5 2 5 5 1 4"]);
+    expect(calls).toEqual(["false true 3 4 5 2 5 5 1 4", "sparse 2 4 3 3 2 4 0 4"]);
   });
 });

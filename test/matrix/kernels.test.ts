@@ -21,9 +21,13 @@ import {
   useKernel,
   type GemmKernel,
 } from "../../lib/index.ts";
+import { sparseGemm } from "../../lib/matrix/gemm.ts";
 import { gemmModules } from "../../lib/matrix/gemm-wasm.generated.ts";
 import { createWasmKernel } from "../../lib/matrix/kernel-wasm.ts";
 import { kernelAvailability, kernelNames, loadKernel } from "../../lib/matrix/kernels.ts";
+import { compressRows, transposeRows } from "../../lib/matrix/sparse.ts";
+import { createPass } from "../../lib/network/pass.ts";
+import { loadDigits, train } from "../../lib/index.ts";
 import { randomUniform } from "../helpers.ts";
 import { dW1, dW2, hand, T, W1, W2, X } from "../network/paper-example.ts";
 import { type Expected, expectClose, operands, random, reference, transposes } from "./reference.ts";
@@ -191,6 +195,100 @@ describe.each(expected)("%s", (name) => {
     }
   });
 
+  describe("sparseGemm, A by its nonzeros", () => {
+    it("equals the triple loop on every shape, alpha and beta, with 0%, 50%, 90% and 100% zeros", () => {
+      for (const [m, k, n] of shapes) {
+        for (const zeros of [0, 0.5, 0.9, 1]) {
+          for (const [alpha, beta] of scales) {
+            const seed = m * 3 + k * 5 + n * 7;
+            const a = mostlyZero(m, k, seed, zeros);
+            const { b, c } = operands(m, k, n, false, false, seed);
+            const want = cachedReference(`sparse ${m} ${k} ${n} ${zeros} ${alpha} ${beta}`, () => reference(a, b, c, false, false, alpha, beta));
+            withKernel(kernel(), () => sparseGemm(compressRows(a), b, c, { alpha, beta }));
+            expectClose(c, want, k);
+          }
+        }
+      }
+    });
+
+    it("gives Aᵀ·B from the transposed nonzeros, as gemm's transA does", () => {
+      const a = mostlyZero(64, 784, 31, 0.8);
+      const { b, c } = operands(784, 64, 100, false, false, 32);
+      const want = cachedReference("sparse transposed", () => reference(a, b, c, true, false, 1, 0));
+      withKernel(kernel(), () => sparseGemm(transposeRows(compressRows(a)), b, c));
+      expectClose(c, want, 64);
+    });
+
+    it("an all-zero A leaves exactly beta·C", () => {
+      const { b, c } = operands(31, 40, 29, false, false, 3);
+      const out = c.clone();
+      withKernel(kernel(), () => sparseGemm(compressRows(new Matrix(31, 40)), b, out, { alpha: 2, beta: 0.5 }));
+      expect(out.data).toEqual(c.data.map((v) => 0.5 * v));
+    });
+
+    it("reads and writes only the m×n corner of B and C with wider leading dimensions", () => {
+      const m = 10, n = 7, k = 9, ldb = n + 2, ldc = n + 5;
+      const a = mostlyZero(m, k, 41, 0.6);
+      const b = random(1, k * ldb, 42).data;
+      const c = random(1, m * ldc, 43).data;
+      const before = c.slice();
+      kernel().sparseGemm(m, n, k, 0.75, compressRows(a), b, ldb, 0.25, c, ldc);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < ldc; j++) {
+          if (j >= n) {
+            expect(c[i * ldc + j]).toBe(before[i * ldc + j]);
+            continue;
+          }
+          let sum = 0;
+          for (let p = 0; p < k; p++) sum += a.get(i, p) * b[p * ldb + j];
+          expect(c[i * ldc + j]).toBeCloseTo(0.75 * sum + 0.25 * before[i * ldc + j], 13);
+        }
+      }
+    });
+
+    it("skips A's zeros: an Infinity in B met only by zeros stays out of C (gemm would give NaN)", () => {
+      const a = Matrix.fromRows([[1, 0], [2, 0]]);
+      const b = Matrix.fromRows([[3], [Infinity]]);
+      const out = new Matrix(2, 1);
+      withKernel(kernel(), () => sparseGemm(compressRows(a), b, out));
+      expect(out.toRows()).toEqual([[3], [6]]);
+    });
+  });
+
+  it("gives the same gradients through a sparse-input pass as through a dense one (1e-12 of each array's largest)", () => {
+    const net = createNetwork({ sizes: [784, 30, 10], init: "xavier", rng: 6 });
+    const input = mostlyZero(64, 784, 51, 0.8);
+    const target = randomUniform(64, 10, 52, 0, 1);
+    const objective = { loss: lossByName("cross-entropy"), reduction: "sum" as const };
+    withKernel(kernel(), () => {
+      const dense = computeGradients(net, input, target, objective, createPass(net, 64));
+      const sparse = computeGradients(net, input, target, objective, createPass(net, 64, { sparseInput: true }));
+      const want = gradientArrays(dense.grads);
+      gradientArrays(sparse.grads).forEach((x, i) => {
+        const largest = want[i].reduce((most, v) => Math.max(most, Math.abs(v)), 0);
+        const worst = x.reduce((most, v, p) => Math.max(most, Math.abs(v - want[i][p])), 0);
+        expect(worst, `parameter array ${i}`).toBeLessThanOrEqual(1e-12 * largest);
+      });
+      expect(Math.abs(sparse.loss - dense.loss)).toBeLessThanOrEqual(1e-12 * Math.abs(dense.loss));
+    });
+  });
+
+  it("trains on the digits with sparse inputs as without them (every record within 1e-12 relative), and bit-identically on repeat", () => {
+    const { train: digits, test } = loadDigits({ train: 600, test: 200, seed: 2 });
+    const run = (sparseInputs: boolean) =>
+      withKernel(kernel(), () =>
+        train(createNetwork({ sizes: [784, 30, 10], rng: 3 }), digits, { batchSize: 20, budget: { epochs: 2 }, sparseInputs, test, recordEvery: 10 }),
+      );
+    const dense = run(false);
+    const sparse = run(true);
+    expect([dense.sparse, sparse.sparse, sparse.kernel]).toEqual([false, true, name]);
+    const values = (result: typeof dense) => result.checkpoints.flatMap((r) => [r.trainLoss, r.testLoss!, r.trainAccuracy, r.testAccuracy!]);
+    const [a, b] = [values(dense), values(sparse)];
+    expect(a.length).toBe(b.length);
+    a.forEach((x, p) => expect(Math.abs(x - b[p])).toBeLessThanOrEqual(1e-12 * Math.abs(x)));
+    expect(values(run(true))).toEqual(b);
+  });
+
   it("is deterministic: the same product twice, another in between, bit for bit", () => {
     const { a, b, c } = operands(64, 784, 100, false, false, 11);
     const first = c.clone();
@@ -255,6 +353,20 @@ describe.each(gemmModules.map((module) => module.name))("%s in chunks", (name) =
         withKernel(chunked, () => gemm(a, b, parts, { transA, transB, alpha: 0.5, beta: -1 }));
         expect(parts.data).toEqual(whole.data);
       }
+    }
+  });
+
+  it("a sparse product larger than its staging memory, done in chunks, equals the whole product bit for bit", () => {
+    const module = gemmModules.find((candidate) => candidate.name === name)!;
+    const chunked = createWasmKernel(module, 1000);
+    for (const [m, k, n] of [[97, 89, 101], [64, 784, 100], [784, 64, 100], [9, 3000, 5]]) {
+      const a = compressRows(mostlyZero(m, k, m + k, 0.7));
+      const { b, c } = operands(m, k, n, false, false, m + k + n);
+      const whole = c.clone();
+      const parts = c.clone();
+      withKernel(loadKernel(name), () => sparseGemm(a, b, whole, { alpha: 0.5, beta: -1 }));
+      withKernel(chunked, () => sparseGemm(a, b, parts, { alpha: 0.5, beta: -1 }));
+      expect(parts.data).toEqual(whole.data);
     }
   });
 });

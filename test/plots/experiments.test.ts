@@ -106,6 +106,7 @@ describe("batchCurvesPlot", () => {
     seconds: 1,
     wallSeconds: 1,
     kernel: "js",
+    sparse: false,
   });
 
   it("draws one seed-mean line per batch size", () => {

@@ -1,4 +1,4 @@
-import { Matrix, createRng, gemm, kernelAvailability, useKernel, type GemmKernel } from "batchprop";
+import { Matrix, compressRows, createRng, gemm, kernelAvailability, sparseGemm, transposeRows, useKernel, type GemmKernel } from "batchprop";
 
 export interface GemmBenchRow {
   /** What the product is in the network (DESIGN.md: z = act·weights, dWeights = actᵀ·delta, dAct = delta·weightsᵀ). */
@@ -6,9 +6,11 @@ export interface GemmBenchRow {
   /** op(A)·op(B) as stored, ᵀ marking a transposed operand. */
   shape: string;
   kernel: string;
+  /** Through sparseGemm, A's nonzero lists built inside the timed call (compressRows, and transposeRows for Aᵀ). */
+  sparse: boolean;
   calls: number;
   seconds: number;
-  /** 2·m·n·k per second over all timed calls, in 1e9. */
+  /** 2·m·n·k per second over all timed calls, in 1e9 (for a sparse call too: the dense product's count). */
   gflops: number;
   /** The same for the fastest single call: on a shared machine the mean also measures the neighbours. */
   bestGflops: number;
@@ -23,6 +25,10 @@ interface GemmCase {
   b: [number, number];
   transA: boolean;
   transB: boolean;
+  /** The fraction of A's entries that are exactly 0. Default none. */
+  zeros?: number;
+  /** Multiply through sparseGemm. */
+  sparse?: boolean;
 }
 
 /** The products a 64-sample batch through a 784-100 layer makes, and a square one for scale. */
@@ -31,6 +37,11 @@ export const gemmCases: readonly GemmCase[] = [
   { case: "dW = actᵀ·delta", a: [64, 784], b: [64, 100], transA: true, transB: false },
   { case: "dAct = delta·Wᵀ", a: [64, 100], b: [784, 100], transA: false, transB: true },
   { case: "square 512", a: [512, 512], b: [512, 512], transA: false, transB: false },
+  // The first layer's products on inputs as sparse as MNIST's digits, dense and sparse.
+  { case: "forward, 81% zeros", a: [64, 784], b: [784, 100], transA: false, transB: false, zeros: 0.81 },
+  { case: "forward, 81% zeros", a: [64, 784], b: [784, 100], transA: false, transB: false, zeros: 0.81, sparse: true },
+  { case: "dW, 81% zeros", a: [64, 784], b: [64, 100], transA: true, transB: false, zeros: 0.81 },
+  { case: "dW, 81% zeros", a: [64, 784], b: [64, 100], transA: true, transB: false, zeros: 0.81, sparse: true },
 ];
 
 const warmUpSeconds = 0.2;
@@ -57,15 +68,23 @@ export function benchGemm(cases: readonly GemmCase[] = gemmCases): GemmBenchRow[
     for (let p = 0; p < m.data.length; p++) m.data[p] = 2 * rng.uniform() - 1;
     return m;
   };
-  return cases.flatMap(({ case: name, a: aShape, b: bShape, transA, transB }) => {
+  return cases.flatMap(({ case: name, a: aShape, b: bShape, transA, transB, zeros = 0, sparse = false }) => {
     const a = random(aShape);
+    for (let p = 0; p < a.data.length; p++) if (rng.uniform() < zeros) a.data[p] = 0;
     const b = random(bShape);
     const m = transA ? aShape[1] : aShape[0];
     const k = transA ? aShape[0] : aShape[1];
     const n = transB ? bShape[0] : bShape[1];
     const out = new Matrix(m, n);
     const flops = 2 * m * n * k;
-    const call = () => gemm(a, b, out, { transA, transB });
+    const rowsOfA = compressRows(a);
+    const rowsOfAT = transposeRows(rowsOfA);
+    const call = !sparse
+      ? () => gemm(a, b, out, { transA, transB })
+      : transA
+        ? () => sparseGemm(transposeRows(compressRows(a, rowsOfA), rowsOfAT), b, out)
+        : () => sparseGemm(compressRows(a, rowsOfA), b, out);
+    if (sparse && transB) throw new RangeError(`gemm bench: ${name}: sparseGemm takes B as stored`);
     const totals = kernels.map(() => ({ calls: 0, seconds: 0, fastest: Infinity }));
     const timeFor = (kernel: GemmKernel, seconds: number, total?: (typeof totals)[number]) => {
       const previous = useKernel(kernel);
@@ -94,6 +113,7 @@ export function benchGemm(cases: readonly GemmCase[] = gemmCases): GemmBenchRow[
       case: name,
       shape: `${aShape[0]}×${aShape[1]}${transA ? "ᵀ" : ""} · ${bShape[0]}×${bShape[1]}${transB ? "ᵀ" : ""}`,
       kernel: kernel.name,
+      sparse,
       calls: totals[i].calls,
       seconds: totals[i].seconds,
       gflops: gflops[i],

@@ -19,6 +19,8 @@
  *   packB(dst, src, ld, nc, kc)    op(B) = B:  NR-column slivers of a kc×nc block, read from rows of B
  *   packBT(dst, src, ld, nc, kc)   op(B) = Bᵀ: the same slivers, columns strided by ld
  *   macro(mc, nc, kc, alpha, pa, pb, c, ldc)   C[mc×nc] += alpha · packed A · packed B
+ *   sparse(m, n, alpha, start, index, value, b, ldb, c, ldc)
+ *                                  C[m×n] += alpha · A · B, A by its nonzeros (lib/matrix/sparse.ts)
  *
  * Addresses are byte offsets into the memory; sizes count doubles.
  */
@@ -53,6 +55,7 @@ ${packFromColumns("packA", mr)}
 ${packFromRows("packB", nr)}
 ${packFromColumns("packBT", nr)}
 ${macroKernel(variant)}
+${sparseKernel(variant)}
 )
 `;
 }
@@ -238,4 +241,87 @@ function macroKernel({ mr, nr, isa }: GemmVariant): string {
             (br $irLoop)))
         (local.set $jr (i32.add (local.get $jr) (i32.const ${nr})))
         (br $jrLoop))))`;
+}
+
+/**
+ * Columns of C per pass of the sparse kernel, in f64x2 vectors: 6 accumulators + 6 B vectors + the
+ * broadcast A value (+ 1 product without FMA) stay within V8's 15 registers.
+ */
+export const sparseVectors = 6;
+
+/**
+ * C[m×n] += alpha · A · B with A by its nonzeros: start (i32, m + 1 entries), index (i32 columns),
+ * value (f64). For each row i of C and each strip of columns, the accumulators run over row i's
+ * nonzeros only, each a broadcast of a_ip times a strip of B's row p: B's rows are read where A
+ * has a nonzero, and never where it has a zero. Strips of sparseVectors vectors, then of one
+ * vector, then a last odd column in scalar arithmetic.
+ */
+function sparseKernel({ isa }: GemmVariant): string {
+  const strip = (vectors: number, label: string) => {
+    const lanes = Array.from({ length: vectors }, (_, v) => v);
+    const update = (v: number) =>
+      isa === "wasmrelaxedsimd"
+        ? `(local.set $s${v} (f64x2.relaxed_madd (local.get $x) (local.get $y${v}) (local.get $s${v})))`
+        : `(local.set $s${v} (f64x2.add (local.get $s${v}) (f64x2.mul (local.get $x) (local.get $y${v}))))`;
+    return `
+        (block $${label}Done
+          (loop $${label}
+            (br_if $${label}Done (i32.gt_u (i32.add (local.get $j) (i32.const ${2 * vectors})) (local.get $n)))
+            ${lanes.map((v) => `(local.set $s${v} (v128.const i64x2 0 0))`).join(" ")}
+            (local.set $q (local.get $first))
+            (block $${label}NonzerosDone
+              (loop $${label}Nonzeros
+                (br_if $${label}NonzerosDone (i32.ge_u (local.get $q) (local.get $last)))
+                (local.set $x (v128.load64_splat (i32.add (local.get $value) (i32.shl (local.get $q) (i32.const 3)))))
+                (local.set $row (i32.add (local.get $b)
+                  (i32.shl (i32.add (i32.mul (i32.load (i32.add (local.get $index) (i32.shl (local.get $q) (i32.const 2)))) (local.get $ldb)) (local.get $j)) (i32.const 3))))
+                ${lanes.map((v) => `(local.set $y${v} (v128.load offset=${16 * v} align=8 (local.get $row)))`).join("\n                ")}
+                ${lanes.map(update).join("\n                ")}
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $${label}Nonzeros)))
+            (local.set $out (i32.add (local.get $cRow) (i32.shl (local.get $j) (i32.const 3))))
+            ${lanes
+              .map(
+                (v) =>
+                  `(v128.store offset=${16 * v} align=8 (local.get $out) (f64x2.add (v128.load offset=${16 * v} align=8 (local.get $out)) (f64x2.mul (local.get $alphas) (local.get $s${v}))))`,
+              )
+              .join("\n            ")}
+            (local.set $j (i32.add (local.get $j) (i32.const ${2 * vectors})))
+            (br $${label})))`;
+  };
+  const vectors = Array.from({ length: sparseVectors }, (_, v) => v);
+  return `
+  (func (export "sparse") (param $m i32) (param $n i32) (param $alpha f64) (param $start i32) (param $index i32) (param $value i32)
+    (param $b i32) (param $ldb i32) (param $c i32) (param $ldc i32)
+    (local $i i32) (local $j i32) (local $q i32) (local $first i32) (local $last i32) (local $row i32) (local $cRow i32) (local $out i32)
+    (local $sum f64) (local $alphas v128) (local $x v128)
+    ${vectors.map((v) => `(local $s${v} v128) (local $y${v} v128)`).join(" ")}
+    (local.set $alphas (f64x2.splat (local.get $alpha)))
+    (block $rowsDone
+      (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $first (i32.load (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $last (i32.load offset=4 (i32.add (local.get $start) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $cRow (i32.add (local.get $c) (i32.shl (i32.mul (local.get $i) (local.get $ldc)) (i32.const 3))))
+        (local.set $j (i32.const 0))
+        ${strip(sparseVectors, "wide")}
+        ${strip(1, "narrow")}
+        (if (i32.lt_u (local.get $j) (local.get $n))
+          (then
+            ;; the last, odd column
+            (local.set $sum (f64.const 0))
+            (local.set $q (local.get $first))
+            (block $oddDone
+              (loop $odd
+                (br_if $oddDone (i32.ge_u (local.get $q) (local.get $last)))
+                (local.set $sum (f64.add (local.get $sum)
+                  (f64.mul (f64.load (i32.add (local.get $value) (i32.shl (local.get $q) (i32.const 3))))
+                    (f64.load (i32.add (local.get $b)
+                      (i32.shl (i32.add (i32.mul (i32.load (i32.add (local.get $index) (i32.shl (local.get $q) (i32.const 2)))) (local.get $ldb)) (local.get $j)) (i32.const 3)))))))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $odd)))
+            (local.set $out (i32.add (local.get $cRow) (i32.shl (local.get $j) (i32.const 3))))
+            (f64.store (local.get $out) (f64.add (f64.load (local.get $out)) (f64.mul (local.get $alpha) (local.get $sum))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rowLoop))))`;
 }

@@ -1,0 +1,92 @@
+import type { Matrix } from "./matrix.js";
+
+/**
+ * The nonzeros of a rows×cols matrix, row by row (compressed sparse rows): row i's nonzeros are
+ * entries start[i] … start[i + 1] − 1 of `index` (their columns, ascending) and `value`. For an
+ * operand with many exact zeros, such as a batch of MNIST digits (about 81% of pixels are 0),
+ * sparseGemm skips every product with a zero. The arrays have room for every entry, so a
+ * structure is made once and refilled for each batch.
+ */
+export interface SparseRows {
+  readonly rows: number;
+  readonly cols: number;
+  readonly start: Int32Array;
+  readonly index: Int32Array;
+  readonly value: Float64Array;
+}
+
+export function createSparseRows(rows: number, cols: number): SparseRows {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0 || rows * cols >= 2 ** 31) {
+    throw new RangeError(`createSparseRows: rows and cols must be non-negative integers with fewer than 2³¹ entries, got ${rows}×${cols}`);
+  }
+  return { rows, cols, start: new Int32Array(rows + 1), index: new Int32Array(rows * cols), value: new Float64Array(rows * cols) };
+}
+
+/**
+ * The nonzeros of `m` into `into` (same shape), returning it. Here and in transposeRows every
+ * field is read into a local first: V8 then keeps them in registers, which ran both about 1.5–4×
+ * faster than reading through the objects in the loops (64×784 digits: 63 µs, its transpose 22 µs).
+ */
+export function compressRows(m: Matrix, into: SparseRows = createSparseRows(m.rows, m.cols)): SparseRows {
+  const rows = m.rows, cols = m.cols, data = m.data;
+  if (into.rows !== rows || into.cols !== cols) throw new RangeError(`compressRows: a ${into.rows}×${into.cols} structure cannot hold a ${m.shape} matrix`);
+  const start = into.start, index = into.index, value = into.value;
+  let q = 0;
+  for (let i = 0; i < rows; i++) {
+    start[i] = q;
+    const row = i * cols;
+    const end = row + cols;
+    for (let p = row; p < end; p++) {
+      if (data[p] !== 0) {
+        index[q] = p - row;
+        value[q] = data[p];
+        q++;
+      }
+    }
+  }
+  start[rows] = q;
+  return into;
+}
+
+/** The nonzeros of Sᵀ, from those of S (a counting sort by column): columns stay ascending in each row. */
+export function transposeRows(s: SparseRows, into: SparseRows = createSparseRows(s.cols, s.rows)): SparseRows {
+  const rows = s.rows, cols = s.cols, from = s.start, columns = s.index, values = s.value;
+  if (into.rows !== cols || into.cols !== rows) {
+    throw new RangeError(`transposeRows: the transpose of ${rows}×${cols} does not fit a ${into.rows}×${into.cols} structure`);
+  }
+  const start = into.start, index = into.index, value = into.value;
+  const nonzeros = from[rows];
+  start.fill(0);
+  for (let q = 0; q < nonzeros; q++) start[columns[q] + 1]++;
+  for (let j = 0; j < cols; j++) start[j + 1] += start[j];
+  // start[j] marks where column j's next entry goes; it advances as they are placed, then shifts back.
+  for (let i = 0; i < rows; i++) {
+    const end = from[i + 1];
+    for (let q = from[i]; q < end; q++) {
+      const column = columns[q];
+      const to = start[column];
+      start[column] = to + 1;
+      index[to] = i;
+      value[to] = values[q];
+    }
+  }
+  for (let j = cols; j > 0; j--) start[j] = start[j - 1];
+  start[0] = 0;
+  return into;
+}
+
+/**
+ * Inputs with at most this fraction of nonzeros train faster through sparseGemm: measured on the
+ * 784-100-10 training step (64 rows, first layer forward and actᵀ·delta, building the nonzero
+ * lists included), the sparse path won below about 35–40% nonzeros on both WebAssembly kernels and
+ * lost above. MNIST's digits are about 19% nonzero.
+ */
+export const sparseDensityLimit = 0.3;
+
+/** The fraction of entries that are not exactly zero (NaN counts as nonzero). */
+export function density(m: Matrix): number {
+  const { data } = m;
+  let nonzero = 0;
+  for (let p = 0; p < data.length; p++) if (data[p] !== 0) nonzero++;
+  return data.length === 0 ? 0 : nonzero / data.length;
+}
