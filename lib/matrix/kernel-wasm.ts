@@ -39,7 +39,7 @@ interface GemmExports {
   packB(dst: number, src: number, ld: number, lanes: number, depth: number): void;
   packBT(dst: number, src: number, ld: number, lanes: number, depth: number): void;
   macro(mc: number, nc: number, kc: number, alpha: number, pa: number, pb: number, c: number, ldc: number): void;
-  sparse(m: number, n: number, alpha: number, start: number, index: number, value: number, b: number, ldb: number, c: number, ldc: number): void;
+  sparse(m: number, n: number, alpha: number, start: number, index: number, value: number, b: number, ldb: number, c: number, ldc: number, overwrite: number): void;
 }
 
 /** Depth of a k-slice: a 4-column B sliver (8 KiB) stays in L1 while A slivers stream past. */
@@ -195,12 +195,15 @@ export function createWasmKernel(module: GemmModule, stagingDoubles = STAGING_DO
           const indexAt = startAt + rows + 1;
           reserve((indexAt + nonzeros) / 2 + 1);
           if (i0 === 0) stage(b, j0, ldb, k, nb, bAt);
-          if (beta !== 0) stage(c, i0 * ldc + j0, ldc, rows, nb, cAt);
-          scaleC(rows, nb, beta, view.subarray(cAt, cAt + rows * nb), nb);
+          // beta = 0: the kernel overwrites C, so it is neither copied in nor cleared.
+          if (beta !== 0) {
+            stage(c, i0 * ldc + j0, ldc, rows, nb, cAt);
+            scaleC(rows, nb, beta, view.subarray(cAt, cAt + rows * nb), nb);
+          }
           view.set(a.value.subarray(first, first + nonzeros), valueAt);
           ints.set(a.index.subarray(first, first + nonzeros), indexAt);
           for (let r = 0; r <= rows; r++) ints[startAt + r] = a.start[i0 + r] - first;
-          wasm.sparse(rows, nb, alpha, startAt * 4, indexAt * 4, valueAt * 8, bAt * 8, nb, cAt * 8, nb);
+          wasm.sparse(rows, nb, alpha, startAt * 4, indexAt * 4, valueAt * 8, bAt * 8, nb, cAt * 8, nb, beta === 0 ? 1 : 0);
           unstage(cAt, rows, nb, c, i0 * ldc + j0, ldc);
           i0 = i1;
         }

@@ -76,12 +76,12 @@ export function transposeRows(s: SparseRows, into: SparseRows = createSparseRows
 }
 
 /**
- * Inputs with at most this fraction of nonzeros train faster through sparseGemm: measured on the
- * 784-100-10 training step (64 rows, first layer forward and actᵀ·delta, building the nonzero
- * lists included), the sparse path won below about 35–40% nonzeros on both WebAssembly kernels and
- * lost above. MNIST's digits are about 19% nonzero.
+ * Inputs with at most this fraction of nonzeros train faster through sparseGemm. Measured on one
+ * epoch of 784-100-10 at B = 64 (building the nonzero lists included), with the nonzeros scattered
+ * uniformly: 1.15–1.24× dense at 20% nonzero, 0.83–0.84× at 30%, on both WebAssembly kernels.
+ * MNIST's digits are about 19% nonzero, clustered in the strokes: 1.3–1.5× there.
  */
-export const sparseDensityLimit = 0.3;
+export const sparseDensityLimit = 0.25;
 
 /** The fraction of entries that are not exactly zero (NaN counts as nonzero). */
 export function density(m: Matrix): number {

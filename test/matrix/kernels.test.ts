@@ -219,6 +219,18 @@ describe.each(expected)("%s", (name) => {
       expectClose(c, want, 64);
     });
 
+    it("beta = 0 overwrites NaN and Infinity in C, also in rows of A without a nonzero", () => {
+      const a = mostlyZero(6, 9, 61, 0.7);
+      a.data.fill(0, 9, 18);
+      const b = random(9, 13, 62);
+      const c = new Matrix(6, 13);
+      c.data.fill(Number.NaN);
+      c.data[20] = -Infinity;
+      withKernel(kernel(), () => sparseGemm(compressRows(a), b, c, { alpha: -2 }));
+      expectClose(c, reference(a, b, new Matrix(6, 13), false, false, -2, 0), 9);
+      expect(Array.from(c.row(1))).toEqual(new Array(13).fill(0));
+    });
+
     it("an all-zero A leaves exactly beta·C", () => {
       const { b, c } = operands(31, 40, 29, false, false, 3);
       const out = c.clone();

@@ -254,9 +254,12 @@ export const sparseVectors = 6;
  * value (f64). For each row i of C and each strip of columns, the accumulators run over row i's
  * nonzeros only, each a broadcast of a_ip times a strip of B's row p: B's rows are read where A
  * has a nonzero, and never where it has a zero. Strips of sparseVectors vectors, then of one
- * vector, then a last odd column in scalar arithmetic.
+ * vector, then a last odd column in scalar arithmetic. With `overwrite` set, C's old values are
+ * taken as zeros, so the caller need not clear C first (beta = 0): every element of C is written.
  */
 function sparseKernel({ isa }: GemmVariant): string {
+  // What alpha·sum is added to: C's element, or +0 when overwriting (0 + x, so −0 comes out +0 as it would from a cleared C).
+  const prior = (load: string, zero: string, type: string) => `(select (result ${type}) ${zero} ${load} (local.get $overwrite))`;
   const strip = (vectors: number, label: string) => {
     const lanes = Array.from({ length: vectors }, (_, v) => v);
     const update = (v: number) =>
@@ -283,7 +286,7 @@ function sparseKernel({ isa }: GemmVariant): string {
             ${lanes
               .map(
                 (v) =>
-                  `(v128.store offset=${16 * v} align=8 (local.get $out) (f64x2.add (v128.load offset=${16 * v} align=8 (local.get $out)) (f64x2.mul (local.get $alphas) (local.get $s${v}))))`,
+                  `(v128.store offset=${16 * v} align=8 (local.get $out) (f64x2.add ${prior(`(v128.load offset=${16 * v} align=8 (local.get $out))`, "(v128.const i64x2 0 0)", "v128")} (f64x2.mul (local.get $alphas) (local.get $s${v}))))`,
               )
               .join("\n            ")}
             (local.set $j (i32.add (local.get $j) (i32.const ${2 * vectors})))
@@ -292,7 +295,7 @@ function sparseKernel({ isa }: GemmVariant): string {
   const vectors = Array.from({ length: sparseVectors }, (_, v) => v);
   return `
   (func (export "sparse") (param $m i32) (param $n i32) (param $alpha f64) (param $start i32) (param $index i32) (param $value i32)
-    (param $b i32) (param $ldb i32) (param $c i32) (param $ldc i32)
+    (param $b i32) (param $ldb i32) (param $c i32) (param $ldc i32) (param $overwrite i32)
     (local $i i32) (local $j i32) (local $q i32) (local $first i32) (local $last i32) (local $row i32) (local $cRow i32) (local $out i32)
     (local $sum f64) (local $alphas v128) (local $x v128)
     ${vectors.map((v) => `(local $s${v} v128) (local $y${v} v128)`).join(" ")}
@@ -321,7 +324,7 @@ function sparseKernel({ isa }: GemmVariant): string {
                 (local.set $q (i32.add (local.get $q) (i32.const 1)))
                 (br $odd)))
             (local.set $out (i32.add (local.get $cRow) (i32.shl (local.get $j) (i32.const 3))))
-            (f64.store (local.get $out) (f64.add (f64.load (local.get $out)) (f64.mul (local.get $alpha) (local.get $sum))))))
+            (f64.store (local.get $out) (f64.add ${prior("(f64.load (local.get $out))", "(f64.const 0)", "f64")} (f64.mul (local.get $alpha) (local.get $sum))))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rowLoop))))`;
 }
