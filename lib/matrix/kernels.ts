@@ -6,7 +6,7 @@ import { createWasmKernel } from "./kernel-wasm.js";
 /*
  * The one place that picks the gemm kernel. In order of preference:
  *
- *   gemm-4x4-wasmrelaxedsimd   f64x2.relaxed_madd (FMA where the CPU has it), ~1.3× plain SIMD
+ *   gemm-4x4-wasmrelaxedsimd   f64x2.relaxed_madd (FMA where the CPU has it), ~1.2× plain SIMD
  *   gemm-4x4-wasmsimd          f64x2.mul + f64x2.add
  *   js                         the plain JavaScript kernel, the reference; always loads
  *

@@ -4,8 +4,9 @@ import type { Matrix } from "./matrix.js";
  * The nonzeros of a rows×cols matrix, row by row (compressed sparse rows): row i's nonzeros are
  * entries start[i] … start[i + 1] − 1 of `index` (their columns, ascending) and `value`. For an
  * operand with many exact zeros, such as a batch of MNIST digits (about 81% of pixels are 0),
- * sparseGemm skips every product with a zero. The arrays have room for every entry, so a
- * structure is made once and refilled for each batch.
+ * sparseGemm skips every product with a zero. A structure made for a batch has room for every
+ * entry, so it is made once and refilled for each batch; one made by compressRows alone has room
+ * for exactly the nonzeros it holds.
  */
 export interface SparseRows {
   readonly rows: number;
@@ -15,11 +16,15 @@ export interface SparseRows {
   readonly value: Float64Array;
 }
 
-export function createSparseRows(rows: number, cols: number): SparseRows {
+/** Room for `capacity` nonzeros (default every entry) of a rows×cols matrix. */
+export function createSparseRows(rows: number, cols: number, capacity = rows * cols): SparseRows {
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0 || rows * cols >= 2 ** 31) {
     throw new RangeError(`createSparseRows: rows and cols must be non-negative integers with fewer than 2³¹ entries, got ${rows}×${cols}`);
   }
-  return { rows, cols, start: new Int32Array(rows + 1), index: new Int32Array(rows * cols), value: new Float64Array(rows * cols) };
+  if (!Number.isInteger(capacity) || capacity < 0 || capacity > rows * cols) {
+    throw new RangeError(`createSparseRows: capacity must be an integer from 0 to ${rows * cols} (${rows}×${cols}), got ${capacity}`);
+  }
+  return { rows, cols, start: new Int32Array(rows + 1), index: new Int32Array(capacity), value: new Float64Array(capacity) };
 }
 
 /**
@@ -27,9 +32,12 @@ export function createSparseRows(rows: number, cols: number): SparseRows {
  * field is read into a local first: V8 then keeps them in registers, which ran both about 1.5–4×
  * faster than reading through the objects in the loops (64×784 digits: 63 µs, its transpose 22 µs).
  */
-export function compressRows(m: Matrix, into: SparseRows = createSparseRows(m.rows, m.cols)): SparseRows {
+export function compressRows(m: Matrix, into: SparseRows = createSparseRows(m.rows, m.cols, nonzeroCount(m))): SparseRows {
   const rows = m.rows, cols = m.cols, data = m.data;
   if (into.rows !== rows || into.cols !== cols) throw new RangeError(`compressRows: a ${into.rows}×${into.cols} structure cannot hold a ${m.shape} matrix`);
+  if (into.index.length < rows * cols && into.index.length < nonzeroCount(m)) {
+    throw new RangeError(`compressRows: the ${m.shape} matrix has ${nonzeroCount(m)} nonzeros, the structure room for ${into.index.length}`);
+  }
   const start = into.start, index = into.index, value = into.value;
   let q = 0;
   for (let i = 0; i < rows; i++) {
@@ -42,6 +50,31 @@ export function compressRows(m: Matrix, into: SparseRows = createSparseRows(m.ro
         value[q] = data[p];
         q++;
       }
+    }
+  }
+  start[rows] = q;
+  return into;
+}
+
+/**
+ * Rows order[from], order[from + 1], … of `source` into `into`, as many as it has rows: a batch's
+ * nonzeros gathered from its dataset's, compressed once, as train() gathers the batch itself.
+ */
+export function gatherSparseRows(source: SparseRows, order: Int32Array, from: number, into: SparseRows): SparseRows {
+  const rows = into.rows, start = into.start, index = into.index, value = into.value;
+  const sourceStart = source.start, sourceIndex = source.index, sourceValue = source.value;
+  if (into.cols !== source.cols || from < 0 || from + rows > order.length) {
+    throw new RangeError(`gatherSparseRows: rows ${from}…${from + rows - 1} of ${order.length} in order, ${source.cols} columns into ${into.cols}`);
+  }
+  let q = 0;
+  for (let r = 0; r < rows; r++) {
+    start[r] = q;
+    const i = order[from + r];
+    const end = sourceStart[i + 1];
+    if (q + end - sourceStart[i] > index.length) throw new RangeError(`gatherSparseRows: more nonzeros than the structure has room for (${index.length})`);
+    for (let p = sourceStart[i]; p < end; p++, q++) {
+      index[q] = sourceIndex[p];
+      value[q] = sourceValue[p];
     }
   }
   start[rows] = q;
@@ -83,10 +116,15 @@ export function transposeRows(s: SparseRows, into: SparseRows = createSparseRows
  */
 export const sparseDensityLimit = 0.25;
 
-/** The fraction of entries that are not exactly zero (NaN counts as nonzero). */
-export function density(m: Matrix): number {
+/** The entries that are not exactly zero (NaN counts as nonzero). */
+export function nonzeroCount(m: Matrix): number {
   const { data } = m;
   let nonzero = 0;
   for (let p = 0; p < data.length; p++) if (data[p] !== 0) nonzero++;
-  return data.length === 0 ? 0 : nonzero / data.length;
+  return nonzero;
+}
+
+/** The fraction of entries that are not exactly zero. */
+export function density(m: Matrix): number {
+  return m.data.length === 0 ? 0 : nonzeroCount(m) / m.data.length;
 }

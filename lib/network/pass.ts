@@ -43,17 +43,25 @@ export function createPass(net: Network, rows: number, { sparseInput = false }: 
   return { ...pass, sparseInput: { byRow: createSparseRows(rows, sizes[0]), byColumn: createSparseRows(sizes[0], rows) } };
 }
 
+export interface ForwardOptions {
+  /**
+   * The caller has already filled pass.sparseInput.byRow with the input's nonzeros (train gathers
+   * them from its dataset's, compressed once), so forward does not compress the input again.
+   */
+  nonzerosFilled?: boolean;
+}
+
 /**
  * Forward pass of a batch (SEEDS.md claims 1–2): z = act·weights + bias, a = f(z), layer by layer.
  * The input is copied into the pass, so acts[0] is the batch; returns the output acts[L].
  */
-export function forward(net: Network, input: Matrix, pass: Pass = createPass(net, input.rows)): Matrix {
+export function forward(net: Network, input: Matrix, pass: Pass = createPass(net, input.rows), { nonzerosFilled = false }: ForwardOptions = {}): Matrix {
   const nIn = net.layers[0].weights.rows;
   if (input.cols !== nIn) throw new RangeError(`forward: input is ${input.shape}, the network takes ${nIn} inputs per row`);
   if (input.rows !== pass.rows) throw new RangeError(`forward: input has ${input.rows} rows, the pass was made for ${pass.rows}`);
   if (input !== pass.acts[0]) pass.acts[0].data.set(input.data);
   const sparse = pass.sparseInput;
-  if (sparse !== undefined) compressRows(pass.acts[0], sparse.byRow);
+  if (sparse !== undefined && !nonzerosFilled) compressRows(pass.acts[0], sparse.byRow);
   net.layers.forEach((layer, i) => {
     const z = pass.zs[i];
     if (i === 0 && sparse !== undefined) sparseGemm(sparse.byRow, layer.weights, z);

@@ -2,7 +2,7 @@ import { type Dataset, validateDataset } from "../data/dataset.js";
 import { type LossName, lossByName, type Reduction, reductions } from "../losses/loss.js";
 import { currentKernel } from "../matrix/gemm.js";
 import { Matrix } from "../matrix/matrix.js";
-import { density, sparseDensityLimit } from "../matrix/sparse.js";
+import { compressRows, density, gatherSparseRows, sparseDensityLimit } from "../matrix/sparse.js";
 import { backward } from "../network/backward.js";
 import { createGradients, gradientArrays } from "../network/gradients.js";
 import { type Network, parameters, sizesOf } from "../network/network.js";
@@ -142,6 +142,8 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
   const totalSteps = budgetSteps(budget, n, batchSize, lastBatch);
 
   const sparse = gradients === "vectorized" && (options.sparseInputs ?? density(data.inputs) <= sparseDensityLimit);
+  // The inputs never change: their nonzeros are listed once and gathered per batch.
+  const inputNonzeros = sparse ? compressRows(data.inputs) : undefined;
   const full = createBatch(net, batchSize, sparse);
   const partial = remainder > 0 ? createBatch(net, remainder, sparse) : undefined;
   const grads = createGradients(net);
@@ -186,7 +188,9 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
       if (gradients === "per-sample") {
         stepLoss = accumulatePerSample(net, batch.input, batch.target, objective, grads, sampleVectors!);
       } else {
-        stepLoss = batchLoss(forward(net, batch.input, batch.pass), batch.target, objective);
+        const byRow = batch.pass.sparseInput?.byRow;
+        if (inputNonzeros !== undefined && byRow !== undefined) gatherSparseRows(inputNonzeros, order, b * batchSize, byRow);
+        stepLoss = batchLoss(forward(net, batch.input, batch.pass, { nonzerosFilled: byRow !== undefined }), batch.target, objective);
         backward(net, batch.pass, batch.target, objective, grads);
       }
       const perSample = reduction === "sum" ? stepLoss / batch.input.rows : stepLoss;

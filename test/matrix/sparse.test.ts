@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createNetwork, loadDigits, train, xor } from "../../lib/index.ts";
 import { sparseGemm } from "../../lib/matrix/gemm.ts";
 import { Matrix } from "../../lib/matrix/matrix.ts";
-import { compressRows, createSparseRows, density, sparseDensityLimit, transposeRows } from "../../lib/matrix/sparse.ts";
+import { compressRows, createSparseRows, density, gatherSparseRows, sparseDensityLimit, transposeRows } from "../../lib/matrix/sparse.ts";
 
 const m = Matrix.fromRows([
   [0, 1.5, 0, -2],
@@ -30,6 +30,21 @@ describe("compressRows and transposeRows", () => {
     expect(() => compressRows(m, createSparseRows(4, 3))).toThrow(new RangeError("compressRows: a 4×3 structure cannot hold a 3×4 matrix"));
     expect(() => transposeRows(into, createSparseRows(3, 4))).toThrow(new RangeError("transposeRows: the transpose of 3×4 does not fit a 3×4 structure"));
     expect(() => createSparseRows(-1, 2)).toThrow(/non-negative integers/);
+  });
+
+  it("compressRows alone makes room for exactly the nonzeros; a structure too small is refused before anything is written", () => {
+    expect(compressRows(m).index.length).toBe(4);
+    const small = createSparseRows(3, 4, 3);
+    expect(() => compressRows(m, small)).toThrow(new RangeError("compressRows: the 3×4 matrix has 4 nonzeros, the structure room for 3"));
+    expect(Array.from(small.start)).toEqual([0, 0, 0, 0]);
+    expect(() => createSparseRows(2, 2, 5)).toThrow(new RangeError("createSparseRows: capacity must be an integer from 0 to 4 (2×2), got 5"));
+  });
+
+  it("gatherSparseRows takes a batch's rows, in the batch's order, from the dataset's lists", () => {
+    const all = compressRows(m);
+    const batch = gatherSparseRows(all, Int32Array.from([1, 2, 0, 2]), 1, createSparseRows(3, 4));
+    expect(batch).toEqual(compressRows(Matrix.fromRows([m.toRows()[2], m.toRows()[0], m.toRows()[2]]), createSparseRows(3, 4)));
+    expect(() => gatherSparseRows(all, Int32Array.from([0, 1]), 1, createSparseRows(2, 4))).toThrow(/gatherSparseRows: rows 1…2 of 2 in order/);
   });
 
   it("density counts what is not exactly zero", () => {
