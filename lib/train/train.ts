@@ -134,6 +134,9 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
   if (gradients !== "vectorized" && gradients !== "per-sample") {
     throw new RangeError(`train: gradients must be "vectorized" or "per-sample", got "${gradients as string}"`);
   }
+  if (options.sparseInputs !== undefined && typeof options.sparseInputs !== "boolean") {
+    throw new RangeError(`train: sparseInputs must be true or false, got ${JSON.stringify(options.sparseInputs)}`);
+  }
   if (lastBatch !== "partial" && lastBatch !== "drop") throw new RangeError(`train: lastBatch must be "partial" or "drop", got "${lastBatch as string}"`);
   if (!Number.isInteger(recordEvery) || recordEvery < 0) throw new RangeError(`train: recordEvery must be a non-negative integer, got ${recordEvery}`);
   checkBudget(budget);

@@ -72,5 +72,7 @@ describe("train skips the inputs' zeros when they are sparse enough", () => {
     const points = xor({ samples: 100, seed: 1 });
     expect(train(createNetwork({ sizes: [2, 4, 2], rng: 1 }), points, options).sparse).toBe(false);
     expect(train(createNetwork({ sizes: [2, 4, 2], rng: 1 }), points, { ...options, sparseInputs: true }).sparse).toBe(true);
+    const loose = { ...options, sparseInputs: "yes" as unknown as boolean };
+    expect(() => train(createNetwork({ sizes: [2, 4, 2], rng: 1 }), points, loose)).toThrow(new RangeError('train: sparseInputs must be true or false, got "yes"'));
   });
 });
