@@ -13,6 +13,9 @@ const site = ["test/site/site.e2e.test.ts"];
 
 export default defineConfig({
   test: {
+    // Node 20 loads the relaxed-SIMD gemm kernel only with this V8 flag (lib/matrix/kernels.ts);
+    // test/matrix/kernels.test.ts fails if it does not load.
+    execArgv: ["--experimental-wasm-relaxed-simd"],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     reporters: ["default", "./test/summary-reporter.ts"],

@@ -1,8 +1,10 @@
 // The browser-safe public API: nothing here imports from Node.
 export { Matrix, assertShape, assertFinite } from "./matrix/matrix.js";
-export { gemm, matmul, useKernel, currentKernel, type GemmOptions } from "./matrix/gemm.js";
+export { gemm, matmul, sparseGemm, useKernel, currentKernel, type GemmOptions } from "./matrix/gemm.js";
+export { compressRows, transposeRows, gatherSparseRows, createSparseRows, nonzeroCount, density, sparseDensityLimit, type SparseRows } from "./matrix/sparse.js";
 export type { GemmKernel } from "./matrix/kernel.js";
 export { jsKernel } from "./matrix/kernel-js.js";
+export { kernelNames, loadKernel, kernelAvailability } from "./matrix/kernels.js";
 export { addRowVector, columnSums, axpy, argmaxRows, maxRelativeDifference, relativeDifference } from "./matrix/ops.js";
 export { randomMatrix, inits, type Init } from "./matrix/init.js";
 export { createRng, type Rng } from "./random/rng.js";
@@ -10,7 +12,7 @@ export { activations, activationByName, sigmoid, tanh, relu, identity, softmax, 
 export { losses, lossByName, sumOfSquares, crossEntropy, binaryCrossEntropy, reductions, reductionScale, type Loss, type LossName, type Reduction } from "./losses/loss.js";
 export { createNetwork, cloneNetwork, parameters, parameterVector, sizesOf, type Layer, type Network, type NetworkOptions } from "./network/network.js";
 export { createGradients, gradientArrays, gradientVector, addGradients, type Gradients } from "./network/gradients.js";
-export { createPass, forward, type Pass } from "./network/pass.js";
+export { createPass, forward, type Pass, type PassOptions, type SparseInput, type ForwardOptions } from "./network/pass.js";
 export { batchLoss, type Objective } from "./network/objective.js";
 export { backward, computeGradients, checkBatch } from "./network/backward.js";
 export { perSampleGradients } from "./network/per-sample.js";

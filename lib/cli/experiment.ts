@@ -152,6 +152,7 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
       )
     : undefined;
   let inFile = 0;
+  const kernels = new Set<string>();
   try {
     const result = await runPool(runs, {
       out,
@@ -166,6 +167,7 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
         else bar?.start(todo, 0, { last: "" });
       },
       onRun: (record, done, total) => {
+        kernels.add(record.kernel);
         const elapsed = (performance.now() - started) / 1000;
         const last = describe(record);
         if (bar) bar.update(done, { last });
@@ -184,7 +186,7 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
       );
       return 128 + constants.signals[signal];
     }
-    process.stdout.write(`Finished ${plural(result.finished, "run")} in ${elapsed}; ${out} holds ${inFile + result.finished}.\n`);
+    process.stdout.write(`Finished ${plural(result.finished, "run")} in ${elapsed} on ${[...kernels].join(", ")}; ${out} holds ${inFile + result.finished}.\n`);
     return 0;
   } finally {
     bar?.stop();

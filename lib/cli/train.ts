@@ -96,7 +96,7 @@ function trainOnce(config: RunConfig): number {
   }
   const last = finalPoint(record);
   process.stdout.write(
-    `Done: ${record.steps} steps in ${formatDuration(record.seconds)} of training` +
+    `Done: ${record.steps} steps in ${formatDuration(record.seconds)} of training on ${record.kernel}${record.sparse ? " with sparse inputs" : ""}` +
       (last?.testAccuracy === undefined ? "" : `, test accuracy ${(100 * last.testAccuracy).toFixed(2)}%`) +
       "\n",
   );

@@ -20,6 +20,13 @@ export interface RunRecord {
   readonly seconds: number;
   /** The whole run's wall time in seconds: training, evaluations and setting up the network. */
   readonly wallSeconds: number;
+  /**
+   * The gemm kernel the run went through. Same kernel and seed: the same record; another kernel
+   * rounds differently (within the gemm error bound), so its losses may differ in the last digits.
+   */
+  readonly kernel: string;
+  /** Whether the first layer skipped the inputs' exact zeros (train's sparseInputs): the same numbers within rounding. */
+  readonly sparse: boolean;
 }
 
 export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds: number): RunRecord {
@@ -32,6 +39,8 @@ export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds:
     diverged: result.diverged ?? null,
     seconds: result.seconds,
     wallSeconds,
+    kernel: result.kernel,
+    sparse: result.sparse,
   };
 }
 

@@ -110,6 +110,9 @@ const runRecord: z.ZodType<RunRecord> = z.object({
   diverged: z.object({ epoch: z.number(), step: z.number(), lastFiniteLoss: z.number().nullable() }).nullable(),
   seconds: z.number(),
   wallSeconds: z.number(),
+  // Records written before runs named their kernel all ran on the JavaScript kernel, dense.
+  kernel: z.string().default("js"),
+  sparse: z.boolean().default(false),
 });
 
 /** The record on a line, as written, or why it is not one: the field missing or wrong, by its path. */

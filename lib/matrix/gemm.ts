@@ -1,8 +1,10 @@
 import type { GemmKernel } from "./kernel.js";
-import { jsKernel } from "./kernel-js.js";
+import { bestKernel } from "./kernels.js";
 import { Matrix } from "./matrix.js";
+import type { SparseRows } from "./sparse.js";
 
-let kernel: GemmKernel = jsKernel;
+/** The fastest kernel this engine runs (lib/matrix/kernels.ts picks), until useKernel replaces it. */
+let kernel: GemmKernel = bestKernel();
 
 /** Route every matrix product through `next` (returns the kernel it replaces). */
 export function useKernel(next: GemmKernel): GemmKernel {
@@ -44,6 +46,22 @@ export function gemm(a: Matrix, b: Matrix, out: Matrix, options: GemmOptions = {
     throw new RangeError(`${describe(a, b, options)}: output must not share storage with an operand`);
   }
   kernel.gemm(transA, transB, m, n, k, alpha, a.data, a.cols, b.data, b.cols, beta, out.data, out.cols);
+  return out;
+}
+
+/**
+ * out ← alpha · a · b + beta · out with `a` given by its nonzeros (compressRows): the products
+ * with a's exact zeros are skipped, the rest summed in a different order from gemm's, so the two
+ * agree within gemm's rounding bound. One difference beyond rounding: a NaN or ±Infinity in b met
+ * only by zeros of a does not reach out, where gemm would give NaN (0·∞).
+ */
+export function sparseGemm(a: SparseRows, b: Matrix, out: Matrix, options: Pick<GemmOptions, "alpha" | "beta"> = {}): Matrix {
+  const { alpha = 1, beta = 0 } = options;
+  const what = () => `sparseGemm(${a.rows}×${a.cols} · ${b.shape})`;
+  if (a.cols !== b.rows) throw new RangeError(`${what()}: inner dimensions differ (${a.cols} vs ${b.rows})`);
+  if (out.rows !== a.rows || out.cols !== b.cols) throw new RangeError(`${what()}: output must be ${a.rows}×${b.cols}, got ${out.shape}`);
+  if (overlaps(out.data, b.data)) throw new RangeError(`${what()}: output must not share storage with an operand`);
+  kernel.sparseGemm(a.rows, b.cols, a.cols, alpha, a, b.data, b.cols, beta, out.data, out.cols);
   return out;
 }
 

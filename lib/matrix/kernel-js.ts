@@ -1,3 +1,4 @@
+import { evenSplit, scaleC } from "./blocking.js";
 import type { GemmKernel } from "./kernel.js";
 
 /*
@@ -47,7 +48,6 @@ export const jsKernel: GemmKernel = {
     scaleC(m, n, beta, c, ldc);
     if (k === 0 || alpha === 0) return;
 
-    // Equal block sizes (784 = 4·196, not 3·256 + 16) so no thin remainder block runs slowly.
     const kc0 = evenSplit(k, KC, 1);
     const mc0 = evenSplit(m, MC, MR);
     const nc0 = evenSplit(n, NC, NR);
@@ -70,23 +70,30 @@ export const jsKernel: GemmKernel = {
       }
     }
   },
+
+  /** Row by row: C[i, :] += alpha · Σ over row i's nonzeros a_ip · B[p, :], summed in sparseRow. */
+  sparseGemm(m, n, k, alpha, a, b, ldb, beta, c, ldc) {
+    if (m === 0 || n === 0) return;
+    scaleC(m, n, beta, c, ldc);
+    if (k === 0 || alpha === 0) return;
+    if (sparseRow.length < n) sparseRow = new Float64Array(n);
+    const sum = sparseRow;
+    const { start, index, value } = a;
+    for (let i = 0; i < m; i++) {
+      sum.fill(0, 0, n);
+      for (let q = start[i]; q < start[i + 1]; q++) {
+        const x = value[q];
+        const row = index[q] * ldb;
+        for (let j = 0; j < n; j++) sum[j] += x * b[row + j];
+      }
+      const ci = i * ldc;
+      for (let j = 0; j < n; j++) c[ci + j] += alpha * sum[j];
+    }
+  },
 };
 
-/** The block size ≤ limit (a multiple of `unit`) that splits `size` into equal blocks. */
-function evenSplit(size: number, limit: number, unit: number): number {
-  const blocks = Math.ceil(size / limit);
-  return Math.ceil(size / blocks / unit) * unit;
-}
-
-/** C ← beta·C; beta = 0 overwrites, so NaN or garbage in C does not leak through. */
-function scaleC(m: number, n: number, beta: number, c: Float64Array, ldc: number): void {
-  if (beta === 1) return;
-  for (let i = 0; i < m; i++) {
-    const ci = i * ldc;
-    if (beta === 0) c.fill(0, ci, ci + n);
-    else for (let j = ci; j < ci + n; j++) c[j] *= beta;
-  }
-}
+/** One row of sparseGemm's sums, grown to the widest product seen. */
+let sparseRow = new Float64Array(0);
 
 /*
  * Packed layouts. A block of mc rows becomes ⌈mc/MR⌉ slivers; sliver s holds, for p = 0…kc−1,

@@ -1,6 +1,7 @@
-import { gemm } from "../matrix/gemm.js";
+import { gemm, sparseGemm } from "../matrix/gemm.js";
 import { assertFinite, assertShape, type Matrix } from "../matrix/matrix.js";
 import { columnSums } from "../matrix/ops.js";
+import { transposeRows } from "../matrix/sparse.js";
 import { reductionScale } from "../losses/loss.js";
 import { createGradients, type Gradients } from "./gradients.js";
 import { type Network, sizesOf } from "./network.js";
@@ -20,7 +21,8 @@ const transposeB = { transB: true } as const;
  *   dBias_i    = column sums of δ_i
  *   δ_{i−1} = (δ_i · weights_iᵀ) ⊙ f′(z_{i−1})
  *
- * The input layer's dAct is never formed: nothing upstream needs it.
+ * The input layer's dAct is never formed: nothing upstream needs it. A pass with sparseInput
+ * multiplies actᵀ·delta for the first layer from the input's nonzeros that forward compressed.
  */
 export function backward(net: Network, pass: Pass, target: Matrix, objective: Objective, grads: Gradients = createGradients(net)): Gradients {
   const { layers } = net;
@@ -37,7 +39,9 @@ export function backward(net: Network, pass: Pass, target: Matrix, objective: Ob
   }
   for (let i = last; i >= 0; i--) {
     const delta = pass.deltas[i];
-    gemm(pass.acts[i], delta, grads.dWeights[i], transposeA);
+    const sparse = i === 0 ? pass.sparseInput : undefined;
+    if (sparse !== undefined) sparseGemm(transposeRows(sparse.byRow, sparse.byColumn), delta, grads.dWeights[i]);
+    else gemm(pass.acts[i], delta, grads.dWeights[i], transposeA);
     columnSums(delta, grads.dBias[i]);
     if (i > 0) {
       const dAct = pass.dActs[i - 1];

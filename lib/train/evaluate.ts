@@ -13,8 +13,8 @@ export interface Evaluation {
 /** Chunks of rows forwarded at a time, so evaluation memory stays bounded. */
 export const evaluationChunkRows = 1000;
 
-/** Loss and accuracy of `net` over all of `data`, forwarded in chunks. */
-export function evaluate(net: Network, data: Dataset, loss: Loss, passes: Map<number, Pass> = new Map()): Evaluation {
+/** Loss and accuracy of `net` over all of `data`, forwarded in chunks (skipping the inputs' zeros if `sparseInput`). */
+export function evaluate(net: Network, data: Dataset, loss: Loss, passes: Map<number, Pass> = new Map(), sparseInput = false): Evaluation {
   const { inputs, targets } = data;
   const truth = labelsOf(targets);
   let total = 0;
@@ -22,7 +22,7 @@ export function evaluate(net: Network, data: Dataset, loss: Loss, passes: Map<nu
   for (let start = 0; start < inputs.rows; start += evaluationChunkRows) {
     const rows = Math.min(evaluationChunkRows, inputs.rows - start);
     let pass = passes.get(rows);
-    if (pass === undefined) passes.set(rows, (pass = createPass(net, rows)));
+    if (pass === undefined) passes.set(rows, (pass = createPass(net, rows, { sparseInput })));
     pass.acts[0].data.set(inputs.data.subarray(start * inputs.cols, (start + rows) * inputs.cols));
     const output = forward(net, pass.acts[0], pass);
     const target = targets.data.subarray(start * targets.cols, (start + rows) * targets.cols);

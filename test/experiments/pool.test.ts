@@ -44,6 +44,14 @@ describe("runPool", () => {
     expect(readFileSync(out, "utf8")).toBe(before);
   });
 
+  it("runs in the worker threads on the kernel the main thread picks, and the record names it", async () => {
+    const out = tempFile("kernel.jsonl");
+    await runPool(grid.slice(0, 1), { out, workers: 1 });
+    // vitest starts node with --experimental-wasm-relaxed-simd; worker threads share the process's V8 flags.
+    expect(readResults(out).records[0].kernel).toBe("gemm-4x4-wasmrelaxedsimd");
+    expect(runOne(grid[0]).kernel).toBe("gemm-4x4-wasmrelaxedsimd");
+  });
+
   it("gives every run the same record alone, in a parallel grid, and after a resume (wall times aside)", async () => {
     const alone = timeless(grid.map((config) => runOne(config)));
     const parallelOut = tempFile("parallel.jsonl");

@@ -1,81 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { gemm, matmul, useKernel } from "../../lib/matrix/gemm.ts";
+import { gemm, matmul, sparseGemm, useKernel } from "../../lib/matrix/gemm.ts";
 import type { GemmKernel } from "../../lib/matrix/kernel.ts";
 import { jsKernel } from "../../lib/matrix/kernel-js.ts";
 import { Matrix } from "../../lib/matrix/matrix.ts";
-import { createRng } from "../../lib/random/rng.ts";
+import { compressRows } from "../../lib/matrix/sparse.ts";
+import { expectClose, operands, random, reference, transposes } from "./reference.ts";
 
-/** A rows×cols matrix of uniform values in [−1, 1). */
-function random(rows: number, cols: number, seed: number): Matrix {
-  const rng = createRng(seed);
-  const m = new Matrix(rows, cols);
-  for (let p = 0; p < m.data.length; p++) m.data[p] = 2 * rng.uniform() - 1;
-  return m;
-}
-
-interface Expected {
-  value: Float64Array;
-  /** Per element: |alpha|·Σ_p |op(A)_ip·op(B)_pj| + |beta·C_ij|, the scale rounding errors grow with. */
-  magnitude: Float64Array;
-}
-
-/** The independent reference: the textbook triple loop, reading op(A) and op(B) element by element. */
-function reference(a: Matrix, b: Matrix, c: Matrix, transA: boolean, transB: boolean, alpha: number, beta: number): Expected {
-  const opA = (i: number, p: number) => (transA ? a.get(p, i) : a.get(i, p));
-  const opB = (p: number, j: number) => (transB ? b.get(j, p) : b.get(p, j));
-  const m = c.rows;
-  const n = c.cols;
-  const k = transA ? a.rows : a.cols;
-  const value = new Float64Array(m * n);
-  const magnitude = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = 0;
-      let abs = 0;
-      for (let p = 0; p < k; p++) {
-        sum += opA(i, p) * opB(p, j);
-        abs += Math.abs(opA(i, p) * opB(p, j));
-      }
-      const before = beta === 0 ? 0 : beta * c.get(i, j);
-      value[i * n + j] = alpha * sum + before;
-      magnitude[i * n + j] = Math.abs(alpha) * abs + Math.abs(before);
-    }
-  }
-  return { value, magnitude };
-}
-
-/**
- * Summation in a different order differs by at most about k·u·magnitude (u = 2⁻⁵³ ≈ 1.1e-16, the
- * classic bound for a dot product); 1e-15·(k + 2) leaves a margin of ~10 over it.
- */
-function expectClose(got: Matrix, want: Expected, k: number): void {
-  let worst = 0;
-  for (let p = 0; p < got.data.length; p++) {
-    const allowed = 1e-15 * (k + 2) * want.magnitude[p];
-    const err = Math.abs(got.data[p] - want.value[p]);
-    if (!(err <= allowed)) {
-      throw new Error(`element ${p}: got ${got.data[p]}, want ${want.value[p]} (error ${err} > ${allowed})`);
-    }
-    worst = Math.max(worst, err);
-  }
-  expect(worst).toBeLessThan(Infinity);
-}
-
-/** Operands stored so that op(A) is m×k and op(B) is k×n. */
-function operands(m: number, k: number, n: number, transA: boolean, transB: boolean, seed: number) {
-  const a = transA ? random(k, m, seed) : random(m, k, seed);
-  const b = transB ? random(n, k, seed + 1) : random(k, n, seed + 1);
-  const c = random(m, n, seed + 2);
-  return { a, b, c };
-}
-
-const transposes = [
-  [false, false],
-  [true, false],
-  [false, true],
-  [true, true],
-] as const;
+// Through gemm() with its default kernel, the fastest that loads here; kernels.test.ts checks every kernel alike.
 
 /** m×k · k×n: degenerate, prime, larger than one cache block in each dimension, and the network's. */
 const namedShapes: [number, number, number][] = [
@@ -177,37 +109,6 @@ describe("gemm edge cases", () => {
   });
 });
 
-describe("jsKernel with leading dimensions wider than the operands", () => {
-  it("reads and writes only the m×n corner of each padded matrix", () => {
-    for (const [transA, transB] of transposes) {
-      const m = 10, n = 7, k = 9;
-      const [aRows, aCols] = transA ? [k, m] : [m, k];
-      const [bRows, bCols] = transB ? [n, k] : [k, n];
-      const lda = aCols + 3, ldb = bCols + 2, ldc = n + 5;
-      const pad = (rows: number, ld: number, seed: number) => random(1, rows * ld, seed).data;
-      const a = pad(aRows, lda, 1), b = pad(bRows, ldb, 2), c = pad(m, ldc, 3);
-      const before = c.slice();
-      jsKernel.gemm(transA, transB, m, n, k, 0.75, a, lda, b, ldb, 0.25, c, ldc);
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < ldc; j++) {
-          const got = c[i * ldc + j];
-          if (j >= n) {
-            expect(got).toBe(before[i * ldc + j]);
-            continue;
-          }
-          let sum = 0;
-          for (let p = 0; p < k; p++) {
-            const ai = transA ? a[p * lda + i] : a[i * lda + p];
-            const bj = transB ? b[j * ldb + p] : b[p * ldb + j];
-            sum += ai * bj;
-          }
-          expect(got).toBeCloseTo(0.75 * sum + 0.25 * before[i * ldc + j], 13);
-        }
-      }
-    }
-  });
-});
-
 describe("gemm shape errors name the operation and both shapes", () => {
   it("inner dimensions differ", () => {
     expect(() => gemm(new Matrix(64, 784), new Matrix(100, 10), new Matrix(64, 10))).toThrow(
@@ -243,7 +144,7 @@ describe("gemm shape errors name the operation and both shapes", () => {
 });
 
 describe("useKernel", () => {
-  it("routes gemm through the installed kernel and hands back the previous one", () => {
+  it("routes gemm and sparseGemm through the installed kernel and hands back the previous one", () => {
     const calls: string[] = [];
     const spy: GemmKernel = {
       name: "spy",
@@ -251,13 +152,18 @@ describe("useKernel", () => {
         calls.push(`${transA} ${transB} ${m} ${n} ${k} ${alpha} ${lda} ${ldb} ${beta} ${ldc}`);
         jsKernel.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
       },
+      sparseGemm(m, n, k, alpha, a, b, ldb, beta, c, ldc) {
+        calls.push(`sparse ${m} ${n} ${k} ${alpha} ${a.start[m]} ${ldb} ${beta} ${ldc}`);
+        jsKernel.sparseGemm(m, n, k, alpha, a, b, ldb, beta, c, ldc);
+      },
     };
     const previous = useKernel(spy);
     try {
       gemm(new Matrix(3, 5), new Matrix(4, 5), new Matrix(3, 4), { transB: true, alpha: 2, beta: 1 });
+      sparseGemm(compressRows(Matrix.fromRows([[0, 1, 0], [2, 0, 0]])), new Matrix(3, 4), new Matrix(2, 4), { alpha: 3 });
     } finally {
       expect(useKernel(previous)).toBe(spy);
     }
-    expect(calls).toEqual(["false true 3 4 5 2 5 5 1 4"]);
+    expect(calls).toEqual(["false true 3 4 5 2 5 5 1 4", "sparse 2 4 3 3 2 4 0 4"]);
   });
 });

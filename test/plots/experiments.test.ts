@@ -105,6 +105,8 @@ describe("batchCurvesPlot", () => {
     diverged: null,
     seconds: 1,
     wallSeconds: 1,
+    kernel: "js",
+    sparse: false,
   });
 
   it("draws one seed-mean line per batch size", () => {

@@ -2,11 +2,12 @@
  * `npm run build`: everything the site needs, step by step, each step saying what it does and how
  * long it took, and the whole build ending with a table of the steps' times:
  *
- *   1 library       tsc → lib/dist
- *   2 experiments   the default runs missing from results/default.jsonl (its own progress and ETA)
- *   3 notebooks     executed two at a time, unchanged ones skipped (--cached)
- *   4 pages         notebook pages from the executed copies
- *   5 site          VitePress → docs/.vitepress/dist
+ *   1 kernels       the WebAssembly kernels from their WAT template (tools/wasm)
+ *   2 library       tsc → lib/dist
+ *   3 experiments   the default runs missing from results/default.jsonl (its own progress and ETA)
+ *   4 notebooks     executed two at a time, unchanged ones skipped (--cached)
+ *   5 pages         notebook pages from the executed copies
+ *   6 site          VitePress → docs/.vitepress/dist
  *
  * One node process drives the steps, each a child in a process group of its own that preloads the
  * parent watch (lib/cli/parent-watch.ts): a signal to the build goes to the step's whole group, and
@@ -24,11 +25,15 @@ interface Step {
   readonly script: readonly string[];
   /** The script is TypeScript: run it through tsx. */
   readonly typescript?: boolean;
+  /** It runs before the library (and so the parent watch, lib/cli/parent-watch.ts) is built. */
+  readonly before?: boolean;
 }
 
 const steps: readonly Step[] = [
-  { name: "library", what: "compiling lib/ into lib/dist", script: ["node_modules/typescript/bin/tsc", "-p", "lib"] },
-  { name: "experiments", what: "the default experiments missing from results/default.jsonl", script: ["lib/dist/cli/main.js", "experiment", "--default"] },
+  { name: "kernels", what: "the WebAssembly gemm kernels", script: ["tools/wasm/build.ts"], typescript: true, before: true },
+  { name: "library", what: "compiling lib/ into lib/dist", script: ["node_modules/typescript/bin/tsc", "-p", "lib"], before: true },
+  // The flag lets the relaxed-SIMD (FMA) kernel load on Node 20 (lib/matrix/kernels.ts).
+  { name: "experiments", what: "the default experiments missing from results/default.jsonl", script: ["--experimental-wasm-relaxed-simd", "lib/dist/cli/main.js", "experiment", "--default"] },
   { name: "notebooks", what: "executing the notebooks (unchanged ones are skipped)", script: ["tools/notebooks/cli.ts", "--cached"], typescript: true },
   { name: "pages", what: "the notebook pages", script: ["tools/site/pages.ts"], typescript: true },
   { name: "site", what: "VitePress into docs/.vitepress/dist", script: ["node_modules/vitepress/bin/vitepress.js", "build", "docs"] },
@@ -51,8 +56,7 @@ function signalStep(signal: NodeJS.Signals): void {
 /** Runs one step to its end; resolves to its exit status. */
 function runStep(step: Step): Promise<number> {
   const args = [...(step.typescript ? ["--import", "tsx"] : []), ...step.script];
-  // The parent watch is built with the library (step 1), so the library's own step runs without it.
-  const watched = step.name !== "library";
+  const watched = step.before !== true;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, watched ? ["--import", parentWatch, ...args] : args, {
       cwd: repoRoot,
