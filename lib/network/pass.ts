@@ -46,7 +46,8 @@ export function createPass(net: Network, rows: number, { sparseInput = false }: 
 export interface ForwardOptions {
   /**
    * The caller has already filled pass.sparseInput.byRow with the input's nonzeros (train gathers
-   * them from its dataset's, compressed once), so forward does not compress the input again.
+   * them from its dataset's, compressed once), so forward does not compress the input again; the
+   * first layer then reads only those nonzeros, never acts[0].
    */
   nonzerosFilled?: boolean;
 }

@@ -147,6 +147,7 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
   const sparse = gradients === "vectorized" && (options.sparseInputs ?? density(data.inputs) <= sparseDensityLimit);
   // The inputs never change: their nonzeros are listed once and gathered per batch.
   const inputNonzeros = sparse ? compressRows(data.inputs) : undefined;
+  const testNonzeros = sparse && test !== undefined ? compressRows(test.inputs) : undefined;
   const full = createBatch(net, batchSize, sparse);
   const partial = remainder > 0 ? createBatch(net, remainder, sparse) : undefined;
   const grads = createGradients(net);
@@ -159,8 +160,8 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
 
   const result: TrainResult = { epochs: [], checkpoints: [], steps: 0, samples: 0, seconds: 0, kernel: currentKernel().name, sparse };
   const record = (): TrainRecord | undefined => {
-    const onTrain = evaluate(net, data, loss, evalPasses, sparse);
-    const onTest = test === undefined ? undefined : evaluate(net, test, loss, evalPasses, sparse);
+    const onTrain = evaluate(net, data, loss, evalPasses, inputNonzeros);
+    const onTest = test === undefined ? undefined : evaluate(net, test, loss, evalPasses, testNonzeros);
     const rec: TrainRecord = {
       epoch: result.steps / perEpoch,
       step: result.steps,
