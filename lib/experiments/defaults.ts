@@ -20,20 +20,17 @@ export interface Experiment {
 }
 
 /**
- * Cost model, measured on this 2-core machine with the JS kernel (CPU seconds, one thread):
- *   one epoch of 8,000 digits: ≈ 0.55 s for B ≥ 8, ≈ 1 s at B = 4, ≈ 1.5 s at B = 2, ≈ 2.6 s at B = 1;
- *   one evaluation (loss and accuracy on the 8,000 training + 2,000 test digits): 0.24 s.
- * A run records 14–30 points (checkpointInterval(steps, 20), plus epoch ends that fall between), so
- * evaluation (≈ 20 × 0.24 ≈ 4.7 s a run) costs more than training at two epochs (≈ 1.1 s for B ≥ 8),
- * and the budget is set by the number of runs:
+ * Cost model, measured on this 2-core machine (CPU seconds, one thread), with the WebAssembly
+ * relaxed-SIMD kernel and sparse inputs (the digits are ≈ 19% nonzero):
+ *   one evaluation (loss and accuracy on the 8,000 training + 2,000 test digits): ≈ 0.025 s;
+ *   training, all 147 runs together: ≈ 52 s.
+ * A run records 14–30 points (checkpointInterval(steps, 20), plus epoch ends that fall between):
  *   points: 11 (epochs) + 11 (steps) + 3 (sum) + 6 (linear, √B) + 6 (Adam, Adagrad) + 12 (η grid,
- *   η = 3 shared) = 49, × 3 seeds = 147 runs, ≈ 3,000 evaluations ≈ 720 s;
- *   training: two epochs over B = 1 … 1024, 3 × 2 × (2.6 + 1.5 + 1 + 8 × 0.55) ≈ 57 s; 300 steps over
- *   B = 1 … 1024, 300 × 2,047 = 614,100 samples a seed ≈ 42 s, × 3 ≈ 127 s; the other 81 runs at two
- *   epochs and B = 4, 64, 1024 ≈ 81 × 1.4 s ≈ 113 s;
- *   total ≈ 1,000 CPU seconds estimated, ≈ 500 s on 2 workers.
- * Measured (batchprop experiment --default into a fresh file, machine otherwise idle): 5 min 46 s wall,
- * 687 CPU seconds (198 % of CPU): inside the 10-minute limit with 40 % to spare. Results are cached
+ *   η = 3 shared) = 49, × 3 seeds = 147 runs, ≈ 2,800 evaluations ≈ 70 s, so evaluation is still
+ *   the larger part; total ≈ 125–145 CPU seconds.
+ * Measured (batchprop experiment --default into a fresh file, machine otherwise idle): 1 min 13 s
+ * wall, 143 CPU seconds (the JavaScript kernel took 5 min 46 s and 687 CPU seconds). This is the
+ * largest step of a first `npm start`, which should show the site within 3 minutes. Results are cached
  * by key: an unchanged default reruns nothing, a changed experiment reruns only its changed runs.
  */
 const defaultSeeds = 3;

@@ -9,6 +9,9 @@
  *   5 pages         notebook pages from the executed copies
  *   6 site          VitePress → docs/.vitepress/dist
  *
+ * Arguments go to VitePress's build, as they did when it was the script's last command
+ * (`npm run build -- --outDir DIR`).
+ *
  * One node process drives the steps, each a child in a process group of its own that preloads the
  * parent watch (lib/cli/parent-watch.ts): a signal to the build goes to the step's whole group, and
  * if the build itself is killed (kill -9 of npm, then of this process) the step ends with it.
@@ -36,7 +39,7 @@ const steps: readonly Step[] = [
   { name: "experiments", what: "the default experiments missing from results/default.jsonl", script: ["--experimental-wasm-relaxed-simd", "lib/dist/cli/main.js", "experiment", "--default"] },
   { name: "notebooks", what: "executing the notebooks (unchanged ones are skipped)", script: ["tools/notebooks/cli.ts", "--cached"], typescript: true },
   { name: "pages", what: "the notebook pages", script: ["tools/site/pages.ts"], typescript: true },
-  { name: "site", what: "VitePress into docs/.vitepress/dist", script: ["node_modules/vitepress/bin/vitepress.js", "build", "docs"] },
+  { name: "site", what: "VitePress into docs/.vitepress/dist", script: ["node_modules/vitepress/bin/vitepress.js", "build", "docs", ...process.argv.slice(2)] },
 ];
 
 const parentWatch = join(repoRoot, "lib", "dist", "cli", "parent-watch.js");
