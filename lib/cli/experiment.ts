@@ -10,6 +10,7 @@ import cliProgress from "cli-progress";
 import { checkBatchSize, checkLr, checkRunConfig, ConfigError, type LrScaling, lrScalings, type RunConfig } from "../experiments/config.js";
 import { defaultExperiments, defaultRuns } from "../experiments/defaults.js";
 import { expandGrid, uniqueRuns } from "../experiments/grid.js";
+import { runCost } from "../experiments/cost.js";
 import { runPool } from "../experiments/pool.js";
 import { finalPoint, type RunRecord } from "../experiments/record.js";
 import { checkResultsPath } from "../experiments/results-file.js";
@@ -147,31 +148,40 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
   const tty = process.stderr.isTTY === true;
   const bar = tty
     ? new cliProgress.SingleBar(
-        { format: "runs {bar} {value}/{total} | elapsed {duration_formatted} | ETA {eta_formatted} | {last}", etaBuffer: 20, hideCursor: true },
+        { format: "runs {bar} {done}/{runs} | elapsed {duration_formatted} | {left} | {last}", hideCursor: true },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
   let inFile = 0;
   const kernels = new Set<string>();
+  // Progress is measured in cost (experiments/cost.ts), not runs, so the time left holds while
+  // cheap and costly runs alternate.
+  let costLeft = 0;
+  let costDone = 0;
+  const timeLeft = (elapsed: number) => (costDone === 0 ? "about … left" : `about ${formatDuration((elapsed / costDone) * costLeft)} left`);
   try {
     const result = await runPool(runs, {
       out,
       workers: plan.workers,
       signal: controller.signal,
-      onStart: ({ total, skipped, todo, records }) => {
+      onStart: ({ total, skipped, todo, records, pending }) => {
         inFile = records;
+        costLeft = pending.reduce((sum, run) => sum + runCost(run), 0);
         const workers = Math.min(plan.workers, Math.max(todo, 1));
         process.stdout.write(`${plural(total, "run")}: ${plan.label}; ${skipped} already in ${out}, ${todo} to run on ${plural(workers, "worker")}\n`);
         // The build runs --default before the notebooks: say plainly that it had nothing to do.
         if (todo === 0) process.stdout.write(`Nothing left to run: ${total === 1 ? "the run is" : `all ${total} runs are`} in ${out}.\n`);
-        else bar?.start(todo, 0, { last: "" });
+        else bar?.start(costLeft, 0, { done: 0, runs: todo, left: timeLeft(0), last: "" });
       },
       onRun: (record, done, total) => {
         kernels.add(record.kernel);
         const elapsed = (performance.now() - started) / 1000;
         const last = describe(record);
-        if (bar) bar.update(done, { last });
-        else process.stderr.write(`[${done}/${total}] ${last} | elapsed ${formatDuration(elapsed)} | ETA ${formatDuration((elapsed / done) * (total - done))}\n`);
+        const cost = runCost(record.config);
+        costDone += cost;
+        costLeft -= cost;
+        if (bar) bar.update(costDone, { done, left: timeLeft(elapsed), last });
+        else process.stderr.write(`[${done}/${total}] ${last} | elapsed ${formatDuration(elapsed)} | ${timeLeft(elapsed)}\n`);
       },
     });
     bar?.stop();
