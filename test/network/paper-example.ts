@@ -1,4 +1,6 @@
 /** The paper's 2-2-2 network and its two-sample step (SEEDS.md claims 1–7), worked by hand with scalars. */
+import { expect } from "vitest";
+import { computeGradients, lossByName, Matrix, networkFromPaperForm, toPaperForm } from "../../lib/index.ts";
 
 const σ = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -26,3 +28,15 @@ export const hand = X.map((x, k) => {
 export const dW2 = [0, 1, 2].map((i) => [0, 1].map((j) => hand.reduce((s, h) => s + (i === 0 ? 1 : h.a[i - 1]) * h.δ2[j], 0)));
 export const dW1 = [0, 1, 2].map((i) => [0, 1].map((j) => hand.reduce((s, h) => s + (i === 0 ? 1 : h.x[i - 1]) * h.δ1[j], 0)));
 
+
+/** The network's error and gradients, in the paper's form, equal the hand computation's to 15 digits. */
+export function expectPaperGradients(): void {
+  const net = networkFromPaperForm([Matrix.fromRows(W1), Matrix.fromRows(W2)]);
+  const objective = { loss: lossByName("sum-of-squares"), reduction: "sum" as const };
+  const { loss, grads } = computeGradients(net, Matrix.fromRows(X), Matrix.fromRows(T), objective);
+  expect(loss).toBeCloseTo(hand[0].E + hand[1].E, 15);
+  const paper2 = toPaperForm(grads.dWeights[1], grads.dBias[1]).toRows();
+  const paper1 = toPaperForm(grads.dWeights[0], grads.dBias[0]).toRows();
+  dW2.forEach((row, i) => row.forEach((v, j) => expect(paper2[i][j]).toBeCloseTo(v, 15)));
+  dW1.forEach((row, i) => row.forEach((v, j) => expect(paper1[i][j]).toBeCloseTo(v, 15)));
+}
