@@ -50,6 +50,12 @@ export interface TrainOptions {
   sparseInputs?: boolean;
   /** "vectorized" (default) or "per-sample", the loop over batch items the seeds compare against. */
   gradients?: "vectorized" | "per-sample";
+  /**
+   * Threads computing each batch's gradient, each a shard of the batch on the same weights
+   * (SEEDS.md claim 10). Node only: `train` from "batchprop" takes it (lib/train/parallel.ts);
+   * `train` from "batchprop/core" refuses it. Default: this thread alone.
+   */
+  workers?: number;
   /** Called after every step. */
   onProgress?: (progress: TrainProgress) => void;
   /** Called with each record as it is made: at epoch ends and at checkpoints (the same record may be both). */
@@ -112,6 +118,7 @@ export interface TrainResult {
  * allocates almost nothing per batch. Trains `net` in place.
  */
 export function train(net: Network, data: Dataset, options: TrainOptions = {}): TrainResult {
+  if (options.workers !== undefined) throw new RangeError('train: workers needs worker threads: import train from "batchprop" (Node), not "batchprop/core"');
   return trainWith(net, data, options, singleThread);
 }
 
