@@ -52,8 +52,8 @@ export interface TrainOptions {
   gradients?: "vectorized" | "per-sample";
   /**
    * Threads computing each batch's gradient, each a shard of the batch on the same weights
-   * (SEEDS.md claim 10). Node only: `train` from "batchprop" takes it (lib/train/parallel.ts);
-   * `train` from "batchprop/core" refuses it. Default: this thread alone.
+   * (SEEDS.md claim 10). Node only: the train of batchprop (lib/train/parallel.ts) takes it, the
+   * train of batchprop/core refuses it. Default: this thread alone.
    */
   workers?: number;
   /** Called after every step. */
