@@ -118,7 +118,7 @@ export interface TrainResult {
  * allocates almost nothing per batch. Trains `net` in place.
  */
 export function train(net: Network, data: Dataset, options: TrainOptions = {}): TrainResult {
-  if (options.workers !== undefined) throw new RangeError('train: workers needs worker threads: import train from "batchprop" (Node), not "batchprop/core"');
+  if (options.workers !== undefined) throw new RangeError('train: workers needs worker threads: use the train of "batchprop" (Node), not of "batchprop/core"');
   return trainWith(net, data, options, singleThread);
 }
 

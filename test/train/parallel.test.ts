@@ -144,7 +144,7 @@ describe("train with workers (SEEDS.md claim 10: the batch gradient is the sum o
       expect(() => run({ workers })).toThrow(`train: workers must be an integer from 1 to ${cores} (this machine's cores), got ${workers}`);
     }
     expect(() => run({ workers: 2, gradients: "per-sample" })).toThrow(/workers splits the vectorized gradient/);
-    expect(() => coreTrain(createNetwork({ sizes, rng: 3 }), digits, { workers: 2 })).toThrow('import train from "batchprop" (Node), not "batchprop/core"');
+    expect(() => coreTrain(createNetwork({ sizes, rng: 3 }), digits, { workers: 2 })).toThrow('use the train of "batchprop" (Node), not of "batchprop/core"');
     // A bad option checked by train() itself still comes first, with no thread started.
     expect(() => run({ workers: 2, batchSize: 0 })).toThrow(/batch size must be an integer/);
   });
