@@ -2,7 +2,7 @@
 // the parts that read files. Browsers import "batchprop/core".
 export * from "./core.js";
 // Shadows core's train: the same, plus `workers` (worker threads).
-export { train, checkWorkers } from "./train/parallel.js";
+export { train } from "./train/parallel.js";
 export { loadDigits, type DigitsOptions } from "./data/digits.js";
 export { readIdx, loadIdx, loadMnistIdx, maxIdxBytes, maxIdxPixels, type IdxFile, type ReadIdxOptions, type LoadIdxOptions, type MnistIdxOptions } from "./data/idx.js";
 export { renderPlot } from "./plots/render.js";

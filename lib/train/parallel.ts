@@ -52,7 +52,7 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
 }
 
 /** One check of a worker count, wherever it comes from: a positive integer, at most the machine's cores. */
-export function checkWorkers(workers: number): void {
+function checkWorkers(workers: number): void {
   const cores = availableParallelism();
   if (!Number.isInteger(workers) || workers < 1 || workers > cores) {
     throw new RangeError(`train: workers must be an integer from 1 to ${cores} (this machine's cores), got ${workers}`);
