@@ -14,7 +14,7 @@ export { createNetwork, cloneNetwork, parameters, parameterVector, sizesOf, type
 export { createGradients, gradientArrays, gradientVector, addGradients, type Gradients } from "./network/gradients.js";
 export { createPass, forward, type Pass, type PassOptions, type SparseInput, type ForwardOptions } from "./network/pass.js";
 export { batchLoss, type Objective } from "./network/objective.js";
-export { backward, computeGradients, checkBatch } from "./network/backward.js";
+export { backward, computeGradients, checkBatch, type BackwardOptions } from "./network/backward.js";
 export { perSampleGradients } from "./network/per-sample.js";
 export { withBiasColumn, toPaperForm, fromPaperForm, toQaForm, fromQaForm, networkFromPaperForm } from "./network/forms.js";
 export { gradientCheck, type GradientCheckOptions, type GradientCheckResult } from "./network/gradient-check.js";

@@ -1,11 +1,13 @@
 // The public API of batchprop for Node (notebooks, scripts, the command line): the core plus
 // the parts that read files. Browsers import "batchprop/core".
 export * from "./core.js";
+// Shadows core's train: the same, plus `workers` (worker threads).
+export { train } from "./train/parallel.js";
 export { loadDigits, type DigitsOptions } from "./data/digits.js";
 export { readIdx, loadIdx, loadMnistIdx, maxIdxBytes, maxIdxPixels, type IdxFile, type ReadIdxOptions, type LoadIdxOptions, type MnistIdxOptions } from "./data/idx.js";
 export { renderPlot } from "./plots/render.js";
 export { loadData, dataShape, defaultDataConfig } from "./experiments/datasets.js";
 export { runOne, type RunOptions, type EpochSummary } from "./experiments/run.js";
 export { readResults, appendRecord, checkResultsPath, ResultsFileError, type ResultsFile } from "./experiments/results-file.js";
-export { runPool, type PoolOptions, type PoolResult } from "./experiments/pool.js";
+export { runPool, workersPerRun, type PoolOptions, type PoolResult } from "./experiments/pool.js";
 export { loadDefaultResults } from "./experiments/default-results.js";

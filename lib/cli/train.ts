@@ -3,6 +3,7 @@
  * epoch (train and test loss, test accuracy). Defaults are Nielsen's: 784-30-10 sigmoid, sum of
  * squares, plain SGD with η = 3, B = 10, on 8,000 training and 2,000 test digits.
  */
+import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
 import cliProgress from "cli-progress";
 import { checkBatchSize, checkLr, checkRunConfig, type RunConfig, stepsPerEpoch } from "../experiments/config.js";
@@ -16,6 +17,7 @@ interface TrainOptionValues extends ModelOptionValues {
   batchSize: string;
   epochs: string;
   seed: string;
+  workers: string;
 }
 
 export function trainCommand(): Command {
@@ -25,14 +27,16 @@ export function trainCommand(): Command {
     .addOption(new Option("--batch-size <B>", "samples per step, from 1 to the training-set size").default("10"))
     .addOption(new Option("--epochs <n>", "whole epochs to train").default("3"))
     .addOption(new Option("--seed <n>", "seeds the initial weights and the shuffles").default("0"))
+    .addOption(new Option("--workers <n>", "threads splitting each batch, from 1 to this machine's cores; the same numbers within rounding").default("1"))
     .action((values: TrainOptionValues) => {
-      process.exitCode = trainOnce(planTraining(values));
+      const plan = planTraining(values);
+      process.exitCode = trainOnce(plan.config, plan.workers);
     });
   return command;
 }
 
-/** The run `train` will do, every option checked. */
-export function planTraining(values: TrainOptionValues): RunConfig {
+/** The run `train` will do and the threads it runs on, every option checked. */
+export function planTraining(values: TrainOptionValues): { config: RunConfig; workers: number } {
   const model = parseModelOptions(values);
   const lr = parseNumber("--lr", values.lr, "learning rate");
   checkLr(lr, "--lr");
@@ -60,10 +64,12 @@ export function planTraining(values: TrainOptionValues): RunConfig {
     recordEvery: 0,
   };
   checkRunConfig(config, model.shape, { batchSize: "--batch-size", lr: "--lr", seed: "--seed" });
-  return config;
+  // More threads than cores only take turns on them.
+  const workers = parseCount("--workers", values.workers, "the worker count", availableParallelism());
+  return { config, workers };
 }
 
-function trainOnce(config: RunConfig): number {
+function trainOnce(config: RunConfig, workers: number): number {
   const { data, layers, activation, outputActivation, loss, reduction, optimizer, batchSize, lr, seed } = config;
   const epochs = "epochs" in config.budget ? config.budget.epochs : 1;
   process.stdout.write(
@@ -75,6 +81,7 @@ function trainOnce(config: RunConfig): number {
     ? new cliProgress.SingleBar({ format: "epoch {epoch}/{epochs} {bar} {value}/{total} steps | loss {loss}", hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
     : undefined;
   const record = runOne(config, {
+    workers,
     onProgress: ({ epoch, step, batchLoss }) => {
       if (bar === undefined) return;
       const inEpoch = step - (epoch - 1) * perEpoch;
@@ -96,7 +103,7 @@ function trainOnce(config: RunConfig): number {
   }
   const last = finalPoint(record);
   process.stdout.write(
-    `Done: ${record.steps} steps in ${formatDuration(record.seconds)} of training on ${record.kernel}${record.sparse ? " with sparse inputs" : ""}` +
+    `Done: ${record.steps} steps in ${formatDuration(record.seconds)} of training on ${record.kernel}${record.sparse ? " with sparse inputs" : ""}${record.workers > 1 ? `, ${record.workers} workers` : ""}` +
       (last?.testAccuracy === undefined ? "" : `, test accuracy ${(100 * last.testAccuracy).toFixed(2)}%`) +
       "\n",
   );

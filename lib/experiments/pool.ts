@@ -17,6 +17,8 @@ import { lockResults } from "./results-lock.js";
 export interface ToWorker {
   readonly id: number;
   readonly config: RunConfig;
+  /** Threads the run computes its gradients on (train's workers). */
+  readonly workers: number;
 }
 
 /** A worker's answer: the run's record, or the error it threw. */
@@ -25,7 +27,10 @@ export type FromWorker = { readonly id: number; readonly record: RunRecord } | {
 export interface PoolOptions {
   /** The results file: read first (finished runs are skipped), appended to as runs finish. */
   readonly out: string;
-  /** Worker threads. Default os.availableParallelism(). */
+  /**
+   * Worker threads, one run each. Default os.availableParallelism(). When fewer runs are left than
+   * that, each run splits its batches across the idle threads' share of the cores (workersPerRun).
+   */
   readonly workers?: number;
   /** Stops the grid: workers terminated, finished runs kept. */
   readonly signal?: AbortSignal;
@@ -81,6 +86,16 @@ export async function runPool(runs: readonly RunConfig[], options: PoolOptions):
   }
 }
 
+/**
+ * The threads each run gets when `runsLeft` runs (in progress or not yet started) share `cores`
+ * threads: all of them to one run, half each to two, … one each once runs outnumber cores. A run
+ * started later, with fewer left, never gets fewer than one started earlier, so the runs in
+ * progress never hold more threads than `cores`.
+ */
+export function workersPerRun(cores: number, runsLeft: number): number {
+  return Math.max(1, Math.floor(cores / Math.min(cores, Math.max(runsLeft, 1))));
+}
+
 /** Runs `todo` on `workers` threads, appending each record as it arrives; settles once every worker has stopped. */
 function runWorkers(url: URL, todo: readonly RunConfig[], workers: number, skipped: number, options: PoolOptions): Promise<PoolResult> {
   const { out, signal, onRun } = options;
@@ -102,7 +117,7 @@ function runWorkers(url: URL, todo: readonly RunConfig[], workers: number, skipp
 
     const feed = (worker: Worker) => {
       if (next < todo.length) {
-        const message: ToWorker = { id: next, config: todo[next] };
+        const message: ToWorker = { id: next, config: todo[next], workers: workersPerRun(Math.min(workers, availableParallelism()), todo.length - finished) };
         next++;
         worker.postMessage(message);
       }

@@ -21,12 +21,14 @@ export interface RunRecord {
   /** The whole run's wall time in seconds: training, evaluations and setting up the network. */
   readonly wallSeconds: number;
   /**
-   * The gemm kernel the run went through. Same kernel and seed: the same record; another kernel
+   * The gemm kernel the run went through. Same kernel, seed and workers: the same record; another kernel
    * rounds differently (within the gemm error bound), so its losses may differ in the last digits.
    */
   readonly kernel: string;
   /** Whether the first layer skipped the inputs' exact zeros (train's sparseInputs): the same numbers within rounding. */
   readonly sparse: boolean;
+  /** Threads that computed each batch's gradient (train's workers): more than 1 sums the shards in another order, the same numbers within rounding. */
+  readonly workers: number;
 }
 
 export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds: number): RunRecord {
@@ -41,6 +43,7 @@ export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds:
     wallSeconds,
     kernel: result.kernel,
     sparse: result.sparse,
+    workers: result.workers,
   };
 }
 

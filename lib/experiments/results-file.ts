@@ -113,6 +113,8 @@ const runRecord: z.ZodType<RunRecord> = z.object({
   // Records written before runs named their kernel all ran on the JavaScript kernel, dense.
   kernel: z.string().default("js"),
   sparse: z.boolean().default(false),
+  // Records written before runs named their workers ran on one thread.
+  workers: z.number().int().positive().default(1),
 });
 
 /** The record on a line, as written, or why it is not one: the field missing or wrong, by its path. */

@@ -1,6 +1,7 @@
 /** Executes one run: its data (cached per process), a network from its seed, train(), one record. */
 import { createNetwork } from "../network/network.js";
-import { train, type TrainProgress } from "../train/train.js";
+import { train } from "../train/parallel.js";
+import type { TrainProgress } from "../train/train.js";
 import type { RunConfig } from "./config.js";
 import { loadData } from "./datasets.js";
 import { type RunRecord, toRunRecord } from "./record.js";
@@ -20,6 +21,8 @@ export interface RunOptions {
   /** Called at the end of every whole epoch with train()'s own record of it. */
   onEpoch?: (summary: EpochSummary) => void;
   signal?: AbortSignal;
+  /** Threads computing each batch's gradient (train's workers). Default 1, this thread alone. */
+  workers?: number;
 }
 
 /**
@@ -42,6 +45,8 @@ export function runOne(config: RunConfig, options: RunOptions = {}): RunRecord {
     recordEvery: config.recordEvery,
     test,
     signal: options.signal,
+    // One worker is this thread alone: the plain path, without copying the data to shared memory.
+    ...(options.workers !== undefined && options.workers > 1 && { workers: options.workers }),
     onProgress,
     onRecord: (point, kind) => {
       if (kind !== "epoch" || onEpoch === undefined) return;

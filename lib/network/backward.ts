@@ -12,6 +12,14 @@ import { createPass, forward, type Pass } from "./pass.js";
 const transposeA = { transA: true } as const;
 const transposeB = { transB: true } as const;
 
+export interface BackwardOptions {
+  /**
+   * The rows of the whole batch when `pass` holds one shard of it (SEEDS.md claim 10): a mean
+   * divides by the batch's B, so the shards' gradients add up to the batch's. Default pass.rows.
+   */
+  batchRows?: number;
+}
+
 /**
  * The vectorized backward pass over a whole batch, after `forward` filled `pass`
  * (notebooks 3–5; SEEDS.md claims 4–8):
@@ -24,12 +32,12 @@ const transposeB = { transB: true } as const;
  * The input layer's dAct is never formed: nothing upstream needs it. A pass with sparseInput
  * multiplies actᵀ·delta for the first layer from the input's nonzeros that forward compressed.
  */
-export function backward(net: Network, pass: Pass, target: Matrix, objective: Objective, grads: Gradients = createGradients(net)): Gradients {
+export function backward(net: Network, pass: Pass, target: Matrix, objective: Objective, grads: Gradients = createGradients(net), options: BackwardOptions = {}): Gradients {
   const { layers } = net;
   const last = layers.length - 1;
   const output = pass.acts[last + 1];
   assertShape(target, output.rows, output.cols, "backward: target");
-  const scale = reductionScale(objective.reduction, pass.rows);
+  const scale = reductionScale(objective.reduction, options.batchRows ?? pass.rows);
   const { loss } = objective;
   if (loss.pairedDelta !== undefined && loss.pairsWith === layers[last].activation.name) {
     loss.pairedDelta(output.data, target.data, scale, pass.deltas[last].data, output.cols);

@@ -1,16 +1,15 @@
 import { type Dataset, validateDataset } from "../data/dataset.js";
-import { type LossName, lossByName, type Reduction, reductions } from "../losses/loss.js";
+import { type LossName, lossByName, type Reduction, reductions, reductionScale } from "../losses/loss.js";
 import { currentKernel } from "../matrix/gemm.js";
-import { Matrix } from "../matrix/matrix.js";
-import { compressRows, density, gatherSparseRows, sparseDensityLimit } from "../matrix/sparse.js";
-import { backward } from "../network/backward.js";
+import { compressRows, density, type SparseRows, sparseDensityLimit } from "../matrix/sparse.js";
 import { createGradients, gradientArrays } from "../network/gradients.js";
 import { type Network, parameters, sizesOf } from "../network/network.js";
-import { batchLoss, type Objective } from "../network/objective.js";
-import { createPass, forward, type Pass } from "../network/pass.js";
+import type { Objective } from "../network/objective.js";
+import type { Pass } from "../network/pass.js";
 import { accumulatePerSample, createSampleVectors } from "../network/per-sample.js";
 import { createOptimizer, type Optimizer, type OptimizerOptions } from "../optimizers/optimizer.js";
 import { createRng } from "../random/rng.js";
+import { batchGradient, createBatch, gatherRows } from "./batch.js";
 import { evaluate } from "./evaluate.js";
 import { budgetSteps, stepsPerEpoch } from "./steps.js";
 
@@ -51,6 +50,12 @@ export interface TrainOptions {
   sparseInputs?: boolean;
   /** "vectorized" (default) or "per-sample", the loop over batch items the seeds compare against. */
   gradients?: "vectorized" | "per-sample";
+  /**
+   * Threads computing each batch's gradient, each a shard of the batch on the same weights
+   * (SEEDS.md claim 10). Node only: the train of batchprop (lib/train/parallel.ts) takes it, the
+   * train of batchprop/core refuses it. Default: this thread alone.
+   */
+  workers?: number;
   /** Called after every step. */
   onProgress?: (progress: TrainProgress) => void;
   /** Called with each record as it is made: at epoch ends and at checkpoints (the same record may be both). */
@@ -94,6 +99,8 @@ export interface TrainResult {
   kernel: string;
   /** Whether the first layer's products skipped the inputs' zeros (TrainOptions.sparseInputs). */
   sparse: boolean;
+  /** Threads that computed each batch's gradient: 1, or the `workers` of batchprop's Node train (lib/train/parallel.ts). */
+  workers: number;
   /**
    * Set when a loss or an evaluation stopped being finite: the run ends there, its results so far
    * kept. `step` is the first step that could not be taken, `epoch` the epoch it belongs to (from 1),
@@ -111,6 +118,40 @@ export interface TrainResult {
  * allocates almost nothing per batch. Trains `net` in place.
  */
 export function train(net: Network, data: Dataset, options: TrainOptions = {}): TrainResult {
+  if (options.workers !== undefined) throw new RangeError('train: workers needs worker threads: use the train of "batchprop" (Node), not of "batchprop/core"');
+  return trainWith(net, data, options, singleThread);
+}
+
+/** What train() has checked and decided, from which each batch's gradient is computed. */
+export interface TrainSetup {
+  readonly net: Network;
+  readonly data: Dataset;
+  readonly objective: Objective;
+  readonly batchSize: number;
+  /** Rows of the partial last batch of an epoch, 0 when there is none. */
+  readonly remainder: number;
+  readonly gradients: "vectorized" | "per-sample";
+  /** The training inputs' nonzeros, compressed once, when the first layer skips the inputs' zeros. */
+  readonly inputNonzeros?: SparseRows;
+}
+
+/** What computes each batch's gradient: singleThread here, or the worker threads of lib/train/parallel.ts. */
+export interface BatchGradients {
+  /** Threads computing each gradient. */
+  readonly workers: number;
+  /** Where step() leaves the gradient, in the order of parameters(net). */
+  readonly gradArrays: Float64Array[];
+  /** The gradient of the batch of rows order[from … from + rows) into gradArrays; returns the batch's loss L. */
+  step(order: Int32Array, from: number, rows: number): number;
+  /** Releases what it holds; called however training ends. */
+  close(): void;
+}
+
+/**
+ * train() with each batch's gradient computed by what `compute` makes from the checked options:
+ * the same budgets, records, divergence, abort and callbacks whoever computes the gradients.
+ */
+export function trainWith(net: Network, data: Dataset, options: TrainOptions, compute: (setup: TrainSetup) => BatchGradients): TrainResult {
   const {
     reduction = "mean",
     batchSize = 10,
@@ -148,109 +189,98 @@ export function train(net: Network, data: Dataset, options: TrainOptions = {}): 
   // The inputs never change: their nonzeros are listed once and gathered per batch.
   const inputNonzeros = sparse ? compressRows(data.inputs) : undefined;
   const testNonzeros = sparse && test !== undefined ? compressRows(test.inputs) : undefined;
-  const full = createBatch(net, batchSize, sparse);
-  const partial = remainder > 0 ? createBatch(net, remainder, sparse) : undefined;
-  const grads = createGradients(net);
   const params = parameters(net);
-  const gradArrays = gradientArrays(grads);
   const evalPasses = new Map<number, Pass>();
-  const sampleVectors = gradients === "per-sample" ? createSampleVectors(net) : undefined;
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const rng = createRng(seed);
-
-  const result: TrainResult = { epochs: [], checkpoints: [], steps: 0, samples: 0, seconds: 0, kernel: currentKernel().name, sparse };
-  const record = (): TrainRecord | undefined => {
-    const onTrain = evaluate(net, data, loss, evalPasses, inputNonzeros);
-    const onTest = test === undefined ? undefined : evaluate(net, test, loss, evalPasses, testNonzeros);
-    const rec: TrainRecord = {
-      epoch: result.steps / perEpoch,
-      step: result.steps,
-      samples: result.samples,
-      trainLoss: onTrain.loss,
-      trainAccuracy: onTrain.accuracy,
-      ...(onTest && { testLoss: onTest.loss, testAccuracy: onTest.accuracy }),
-      seconds: result.seconds,
+  const batches = compute({ net, data, objective, batchSize, remainder, gradients, ...(inputNonzeros && { inputNonzeros }) });
+  try {
+    const result: TrainResult = { epochs: [], checkpoints: [], steps: 0, samples: 0, seconds: 0, kernel: currentKernel().name, sparse, workers: batches.workers };
+    const record = (): TrainRecord | undefined => {
+      const onTrain = evaluate(net, data, loss, evalPasses, inputNonzeros);
+      const onTest = test === undefined ? undefined : evaluate(net, test, loss, evalPasses, testNonzeros);
+      const rec: TrainRecord = {
+        epoch: result.steps / perEpoch,
+        step: result.steps,
+        samples: result.samples,
+        trainLoss: onTrain.loss,
+        trainAccuracy: onTrain.accuracy,
+        ...(onTest && { testLoss: onTest.loss, testAccuracy: onTest.accuracy }),
+        seconds: result.seconds,
+      };
+      if (Number.isFinite(rec.trainLoss) && (onTest === undefined || Number.isFinite(onTest.loss))) return rec;
+      result.diverged = { epoch: Math.floor(result.steps / perEpoch) + 1, step: result.steps + 1, lastFiniteLoss: lastFinite };
+      return undefined;
     };
-    if (Number.isFinite(rec.trainLoss) && (onTest === undefined || Number.isFinite(onTest.loss))) return rec;
-    result.diverged = { epoch: Math.floor(result.steps / perEpoch) + 1, step: result.steps + 1, lastFiniteLoss: lastFinite };
-    return undefined;
-  };
 
-  let lastFinite: number | null = null;
-  run: for (let epoch = 1; result.steps < totalSteps; epoch++) {
-    rng.shuffle(order);
-    for (let b = 0; b < perEpoch && result.steps < totalSteps; b++) {
-      if (options.signal?.aborted) {
-        result.aborted = true;
-        break run;
+    let lastFinite: number | null = null;
+    run: for (let epoch = 1; result.steps < totalSteps; epoch++) {
+      rng.shuffle(order);
+      for (let b = 0; b < perEpoch && result.steps < totalSteps; b++) {
+        if (options.signal?.aborted) {
+          result.aborted = true;
+          break run;
+        }
+        const started = performance.now();
+        const rows = Math.min(batchSize, n - b * batchSize);
+        const stepLoss = batches.step(order, b * batchSize, rows);
+        const perSample = reduction === "sum" ? stepLoss / rows : stepLoss;
+        if (!Number.isFinite(perSample)) {
+          result.diverged = { epoch, step: result.steps + 1, lastFiniteLoss: lastFinite };
+          break run;
+        }
+        lastFinite = perSample;
+        optimizer.step(params, batches.gradArrays);
+        result.steps++;
+        result.samples += rows;
+        result.seconds += (performance.now() - started) / 1000;
+        options.onProgress?.({ epoch, step: result.steps, totalSteps, batchLoss: perSample });
+        if (recordEvery > 0 && result.steps % recordEvery === 0) {
+          const rec = record();
+          if (rec === undefined) break run;
+          result.checkpoints.push(rec);
+          options.onRecord?.(rec, "checkpoint");
+        }
       }
-      const started = performance.now();
-      const batch = b * batchSize + batchSize <= n ? full : partial!;
-      gatherRows(data.inputs, order, b * batchSize, batch.input);
-      gatherRows(data.targets, order, b * batchSize, batch.target);
-      let stepLoss: number;
-      if (gradients === "per-sample") {
-        stepLoss = accumulatePerSample(net, batch.input, batch.target, objective, grads, sampleVectors!);
-      } else {
-        const byRow = batch.pass.sparseInput?.byRow;
-        if (inputNonzeros !== undefined && byRow !== undefined) gatherSparseRows(inputNonzeros, order, b * batchSize, byRow);
-        stepLoss = batchLoss(forward(net, batch.input, batch.pass, { nonzerosFilled: byRow !== undefined }), batch.target, objective);
-        backward(net, batch.pass, batch.target, objective, grads);
+      if (result.steps % perEpoch === 0) {
+        const rec = result.checkpoints.at(-1)?.step === result.steps ? result.checkpoints.at(-1) : record();
+        if (rec === undefined) break;
+        result.epochs.push(rec);
+        options.onRecord?.(rec, "epoch");
       }
-      const perSample = reduction === "sum" ? stepLoss / batch.input.rows : stepLoss;
-      if (!Number.isFinite(perSample)) {
-        result.diverged = { epoch, step: result.steps + 1, lastFiniteLoss: lastFinite };
-        break run;
-      }
-      lastFinite = perSample;
-      optimizer.step(params, gradArrays);
-      result.steps++;
-      result.samples += batch.input.rows;
-      result.seconds += (performance.now() - started) / 1000;
-      options.onProgress?.({ epoch, step: result.steps, totalSteps, batchLoss: perSample });
-      if (recordEvery > 0 && result.steps % recordEvery === 0) {
-        const rec = record();
-        if (rec === undefined) break run;
+    }
+    if (result.diverged === undefined && result.checkpoints.at(-1)?.step !== result.steps) {
+      const rec = result.epochs.at(-1)?.step === result.steps ? result.epochs.at(-1) : record();
+      if (rec !== undefined) {
         result.checkpoints.push(rec);
         options.onRecord?.(rec, "checkpoint");
       }
     }
-    if (result.steps % perEpoch === 0) {
-      const rec = result.checkpoints.at(-1)?.step === result.steps ? result.checkpoints.at(-1) : record();
-      if (rec === undefined) break;
-      result.epochs.push(rec);
-      options.onRecord?.(rec, "epoch");
-    }
+    return result;
+  } finally {
+    batches.close();
   }
-  if (result.diverged === undefined && result.checkpoints.at(-1)?.step !== result.steps) {
-    const rec = result.epochs.at(-1)?.step === result.steps ? result.epochs.at(-1) : record();
-    if (rec !== undefined) {
-      result.checkpoints.push(rec);
-      options.onRecord?.(rec, "checkpoint");
-    }
-  }
-  return result;
 }
 
-interface Batch {
-  input: Matrix;
-  target: Matrix;
-  pass: Pass;
-}
-
-function createBatch(net: Network, rows: number, sparseInput: boolean): Batch {
-  const pass = createPass(net, rows, { sparseInput });
-  const sizes = sizesOf(net);
-  return { input: pass.acts[0], target: new Matrix(rows, sizes[sizes.length - 1]), pass };
-}
-
-/** Copies rows order[from …] of `source` into `into`, as many as it has rows. */
-function gatherRows(source: Matrix, order: Int32Array, from: number, into: Matrix): void {
-  const { cols } = source;
-  for (let r = 0; r < into.rows; r++) {
-    const i = order[from + r];
-    into.data.set(source.data.subarray(i * cols, (i + 1) * cols), r * cols);
-  }
+/** Each batch's gradient on this thread: vectorized, or the per-sample loop the seeds compare against. */
+function singleThread({ net, data, objective, batchSize, remainder, gradients, inputNonzeros }: TrainSetup): BatchGradients {
+  const sparse = inputNonzeros !== undefined;
+  const full = createBatch(net, batchSize, sparse);
+  const partial = remainder > 0 ? createBatch(net, remainder, sparse) : undefined;
+  const grads = createGradients(net);
+  const sampleVectors = gradients === "per-sample" ? createSampleVectors(net) : undefined;
+  return {
+    workers: 1,
+    gradArrays: gradientArrays(grads),
+    step(order, from, rows) {
+      const batch = rows === batchSize ? full : partial!;
+      if (sampleVectors === undefined) return reductionScale(objective.reduction, rows) * batchGradient(net, data, inputNonzeros, order, from, batch, objective, grads, rows);
+      gatherRows(data.inputs, order, from, batch.input);
+      gatherRows(data.targets, order, from, batch.target);
+      return accumulatePerSample(net, batch.input, batch.target, objective, grads, sampleVectors);
+    },
+    close() {},
+  };
 }
 
 function toOptimizer(optimizer: Optimizer | OptimizerOptions): Optimizer {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { cli, root } from "./spawn.ts";
 
@@ -31,6 +32,19 @@ describe("batchprop train", () => {
     expect(trained.stdout).toMatch(/Done: 80 steps in .* of training on gemm-4x4-wasmrelaxedsimd, test accuracy/);
   });
 
+  it("--workers 2 splits each batch across two threads, says so, and learns what one thread learns", async () => {
+    const args = ["train", "--dataset", "xor", "--layers", "2,8,2", "--epochs", "3", "--batch-size", "20", "--lr", "2"];
+    const one = await cli(args);
+    const two = await cli([...args, "--workers", "2"]);
+    expect(two.code).toBe(0);
+    expect(two.stdout).toMatch(/Done: 120 steps in .* of training on gemm-4x4-wasm(relaxed)?simd, 2 workers, test accuracy/);
+    expect(one.stdout).not.toContain("workers");
+    // The same losses to the 5 digits printed.
+    const epochs = (stdout: string) => stdout.split("\n").filter((line) => line.startsWith("epoch "));
+    expect(epochs(two.stdout)).toEqual(epochs(one.stdout));
+    expect(epochs(one.stdout)).toHaveLength(3);
+  });
+
   it("--help gives Nielsen's defaults", async () => {
     const { code, stdout: help } = await cli(["train", "--help"], { timeoutMs: 30_000 });
     expect(code).toBe(0);
@@ -59,6 +73,10 @@ describe("batchprop train", () => {
       [["--loss", "cross-entropy", "--output-activation", "sigmoid"], /--output-activation: cross-entropy needs a softmax output layer, got sigmoid/],
       [["--loss", "binary-cross-entropy", "--output-activation", "softmax"], /--output-activation: binary-cross-entropy needs a sigmoid output layer, got softmax/],
       [["--output-activation", "gelu"], /--output-activation: unknown activation "gelu"/],
+      // Threads: at least one, at most one per core, in plain digits.
+      [["--workers", "0"], /--workers: the worker count must be at least 1, got 0/],
+      [["--workers", String(availableParallelism() + 1)], new RegExp(`--workers: the worker count must be at most ${availableParallelism()}, got ${availableParallelism() + 1}`)],
+      [["--workers", "2.0"], /--workers: the worker count "2.0" is not a plain decimal integer/],
     ];
     for (const [args, message] of bad) {
       const layers = args.includes("--dataset") ? ["--layers", "784,30,10"] : ["--dataset", "xor"];

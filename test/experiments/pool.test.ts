@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -8,7 +8,9 @@ import {
   runKey,
   runOne,
   runPool,
+  relativeDifference,
   withoutTimes,
+  workersPerRun,
   type DataConfig,
   type RunConfig,
   type RunRecord,
@@ -30,6 +32,15 @@ const tempFile = (name: string) => join(mkdtempSync(join(tmpdir(), "batchprop-po
 const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter((line) => line !== "");
 const timeless = (records: readonly RunRecord[]) => new Map(records.map((r) => [runKey(r.config), withoutTimes(r)]));
 
+describe("workersPerRun", () => {
+  it("shares the cores among the runs left, never fewer than one each, never more than the cores in all", () => {
+    expect([1, 2, 3, 4, 5].map((left) => workersPerRun(4, left))).toEqual([4, 2, 1, 1, 1]);
+    expect([1, 2, 3, 16, 17].map((left) => workersPerRun(16, left))).toEqual([16, 8, 5, 1, 1]);
+    expect(workersPerRun(1, 1)).toBe(1);
+    for (let cores = 1; cores <= 16; cores++) for (let left = 1; left <= 20; left++) expect(Math.min(cores, left) * workersPerRun(cores, left)).toBeLessThanOrEqual(cores);
+  });
+});
+
 describe("runPool", () => {
   it("appends one JSON line per run and, run again, skips them all: no new line, the same file", async () => {
     const out = tempFile("grid.jsonl");
@@ -50,6 +61,19 @@ describe("runPool", () => {
     // vitest starts node with --experimental-wasm-relaxed-simd; worker threads share the process's V8 flags.
     expect(readResults(out).records[0].kernel).toBe("gemm-4x4-wasmrelaxedsimd");
     expect(runOne(grid[0]).kernel).toBe("gemm-4x4-wasmrelaxedsimd");
+  });
+
+  it("gives a run left alone on more cores than runs the idle cores as train workers; the record names them", async () => {
+    const cores = Math.min(2, availableParallelism());
+    const out = tempFile("workers.jsonl");
+    await runPool(grid.slice(1, 2), { out, workers: cores });
+    const [record] = readResults(out).records;
+    expect(record.workers).toBe(cores);
+    const alone = runOne(grid[1]);
+    expect(alone.workers).toBe(1);
+    // The same run within rounding: only the order of the shards' sums differs.
+    expect(record.steps).toBe(alone.steps);
+    record.checkpoints.forEach((point, i) => expect(relativeDifference(point.trainLoss, alone.checkpoints[i].trainLoss)).toBeLessThan(1e-12));
   });
 
   it("gives every run the same record alone, in a parallel grid, and after a resume (wall times aside)", async () => {

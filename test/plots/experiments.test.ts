@@ -107,6 +107,7 @@ describe("batchCurvesPlot", () => {
     wallSeconds: 1,
     kernel: "js",
     sparse: false,
+    workers: 1,
   });
 
   it("draws one seed-mean line per batch size", () => {

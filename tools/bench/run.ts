@@ -8,7 +8,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { benchGemm } from "./gemm.ts";
-import { benchTraining } from "./training.ts";
+import { benchSync, benchTraining, benchWorkers } from "./training.ts";
 
 /** One flat record per measurement: its fields become the table's columns. */
 type BenchRow = object;
@@ -22,6 +22,8 @@ export interface BenchSection {
 export const sections: BenchSection[] = [
   { title: "gemm, float64", run: benchGemm },
   { title: "training one epoch of the 10,000 digits, 784-100-10 sigmoid", run: () => withRatios(benchTraining()) },
+  { title: "the same with each batch split across 2 worker threads, against 1 (interleaved, median of 5)", run: () => benchWorkers() },
+  { title: "a step's fork and join across 2 threads (2-2-2 network, B = 2)", run: () => benchSync() },
 ];
 
 /** Adds to each vectorized row how many times faster it is than the per-sample loop at the same B. */
