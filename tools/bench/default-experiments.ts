@@ -28,11 +28,11 @@ export async function benchDefaultExperiments(): Promise<DefaultExperimentsRow[]
       workers,
       onRun: (record, done, todo) => {
         kernels.add(record.kernel);
-        process.stderr.write(`\rdefault experiments: ${done}/${todo} runs`);
+        if (process.stderr.isTTY) process.stderr.write(`\rdefault experiments: ${done}/${todo} runs`);
       },
     });
     const seconds = (performance.now() - started) / 1000;
-    process.stderr.write("\n");
+    if (process.stderr.isTTY) process.stderr.write("\n");
     if (result.finished !== runs.length) throw new Error(`default experiments: ${result.finished} of ${runs.length} runs finished`);
     return [{ runs: result.finished, workers, kernel: [...kernels].join(", "), seconds }];
   } finally {

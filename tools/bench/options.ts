@@ -48,7 +48,7 @@ export function benchCommand(): Command {
     .addOption(new Option("--batch-sizes <list>", "batch sizes of the training section, comma-separated").default("1,16,64,256"))
     .addOption(new Option("--samples <n>", `digits in the training section's epoch, 1 to ${trainingSetup.maxSamples}`).default(String(trainingSetup.maxSamples)))
     .addOption(new Option("--python <path>", `the Python with numpy (Debian's python3-numpy: ${numpyInstallHint})`).default(defaultPython))
-    .addOption(new Option("--default-experiments", "also time the default experiments (notebooks 09-10) from scratch into a temporary file (about 1.5 minutes)"))
+    .addOption(new Option("--default-experiments", "also time the default experiments (notebooks 09-10) from scratch into a temporary file (147 runs, a few minutes on 2 cores)"))
     .addOption(new Option("--out <file>", "the JSON file written at the end").default(relative(process.cwd(), defaultOut) || defaultOut))
     .exitOverride()
     .showHelpAfterError("(run with --help for every option and its default)")
