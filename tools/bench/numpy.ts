@@ -19,7 +19,7 @@ export const weightsTolerance = 1e-9;
 /** Variables that tune OpenBLAS on some machines: passed on as they are, and named in the output. */
 const openblasTuning = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
 
-const script = resolve(dirname(fileURLToPath(import.meta.url)), "numpy_train.py");
+export const script = resolve(dirname(fileURLToPath(import.meta.url)), "numpy_train.py");
 
 /** What numpy_train.py --probe says, and the OpenBLAS tuning variables set in this environment. */
 export interface NumpyInfo {
@@ -91,7 +91,7 @@ function writeFloat64(path: string, values: Float64Array | Int32Array): void {
  * Writes the digits, the initial parameters and the epoch's batch order into a new temporary
  * folder, with setup.json describing them for numpy_train.py; returns the folder.
  */
-function handOver(samples: number): string {
+export function handOver(samples: number): string {
   const folder = mkdtempSync(join(tmpdir(), "batchprop-bench-numpy-"));
   const digits = benchDigits(samples);
   // train's epoch shuffle: order 0…n−1, shuffled once by the generator of the run's seed.
