@@ -15,7 +15,7 @@ import { benchDigits, benchNetwork, benchTraining, trainingSetup, type TrainingB
 export const defaultPython = "/usr/bin/python3";
 export const numpyInstallHint = "sudo apt-get install python3-numpy";
 /** numpy's final weights against each batchprop run's: different summation orders, one computation. */
-export const weightsTolerance = 1e-9;
+const weightsTolerance = 1e-9;
 /** Variables that tune OpenBLAS on some machines: passed on as they are, and named in the output. */
 const openblasTuning = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
 
