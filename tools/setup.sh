@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs everything batchprop needs on a fresh Debian machine: the Debian packages the tests use
-# (Jupyter's own client for the notebooks, Chromium for the site) and the npm dependencies, which
-# also build the library (npm's prepare step). Safe to run again.
+# (Jupyter's own client for the notebooks, Chromium for the site, numpy for the bench's baseline)
+# and the npm dependencies, which also build the library (npm's prepare step). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(jupyter-client python3-nbclient python3-nbformat chromium)
+debian_packages=(jupyter-client python3-nbclient python3-nbformat python3-numpy chromium)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,14 +1,19 @@
 /**
- * `npm run bench`: runs each benchmark section, prints one aligned table per section and writes
- * everything, with the machine it ran on, to build/bench.json.
+ * `npm run bench`: runs each benchmark section the options ask for (options.ts, --help), prints one
+ * aligned table per section and writes everything, with the machine it ran on, to --out
+ * (build/bench.json).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname } from "node:path";
+import { CommanderError } from "commander";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
+import { ConfigError } from "../../lib/experiments/config.ts";
+import { benchDefaultExperiments } from "./default-experiments.ts";
 import { benchGemm } from "./gemm.ts";
-import { benchSync, benchTraining, benchWorkers } from "./training.ts";
+import { benchTrainingWithNumpy, describeNumpy, probeNumpy } from "./numpy.ts";
+import { type BenchPlan, benchCommand, planBench } from "./options.ts";
+import { benchSync, benchWorkers, trainingSetup } from "./training.ts";
 
 /** One flat record per measurement: its fields become the table's columns. */
 type BenchRow = object;
@@ -19,15 +24,25 @@ export interface BenchSection {
 }
 
 /** A section is a title and a function returning rows; a new benchmark is one more entry here. */
-export const sections: BenchSection[] = [
-  { title: "gemm, float64", run: benchGemm },
-  { title: "training one epoch of the 10,000 digits, 784-100-10 sigmoid", run: () => withRatios(benchTraining()) },
-  { title: "the same with each batch split across 2 worker threads, against 1 (interleaved, median of 5)", run: () => benchWorkers() },
-  { title: "a step's fork and join across 2 threads (2-2-2 network, B = 2)", run: () => benchSync() },
-];
+function sections(plan: BenchPlan, python: string | undefined): BenchSection[] {
+  const digits = plan.samples === trainingSetup.maxSamples ? "the 10,000 digits" : `${plan.samples.toLocaleString("en-US")} digits`;
+  return [
+    ...(plan.gemm ? [{ title: "gemm, float64", run: benchGemm }] : []),
+    ...(plan.training
+      ? [{ title: `training one epoch of ${digits}, 784-100-10 sigmoid`, run: async () => withRatios(await benchTrainingWithNumpy(plan.batchSizes, plan.samples, python)) }]
+      : []),
+    ...(plan.training
+      ? [
+          { title: "the same with each batch split across 2 worker threads, against 1 (interleaved, median of 5)", run: () => benchWorkers() },
+          { title: "a step's fork and join across 2 threads (2-2-2 network, B = 2)", run: () => benchSync() },
+        ]
+      : []),
+    ...(plan.defaultExperiments ? [{ title: "the default experiments (notebooks 09-10) from scratch", run: benchDefaultExperiments }] : []),
+  ];
+}
 
-/** Adds to each vectorized row how many times faster it is than the per-sample loop at the same B. */
-function withRatios(rows: ReturnType<typeof benchTraining>): object[] {
+/** Adds to each row how many times faster it is than the per-sample loop at the same B. */
+function withRatios<Row extends { gradients: string; batchSize: number; samplesPerSecond: number }>(rows: Row[]): (Row & { vsPerSample: number })[] {
   return rows.map((row) => {
     const perSample = rows.find((r) => r.gradients === "per-sample" && r.batchSize === row.batchSize);
     // per-sample rows are dense: the loop over samples never multiplies through a kernel
@@ -35,20 +50,20 @@ function withRatios(rows: ReturnType<typeof benchTraining>): object[] {
   });
 }
 
-const outFile = resolve(dirname(fileURLToPath(import.meta.url)), "../../build/bench.json");
-
 function format(value: unknown): string {
+  if (value === undefined) return "";
   if (typeof value !== "number") return String(value);
   if (Number.isInteger(value)) return String(value);
+  if (value !== 0 && Math.abs(value) < 0.01) return value.toExponential(1);
   return value.toFixed(Math.abs(value) >= 100 ? 0 : 2);
 }
 
-/** A plain text table: a header row, a rule, then one line per row; numbers right-aligned. */
+/** A plain text table: a header row, a rule, then one line per row; numbers right-aligned. A column missing from a row stays blank. */
 export function table(rows: readonly BenchRow[]): string {
   if (rows.length === 0) return "(no rows)";
-  const columns = Object.keys(rows[0]);
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const cells = rows.map((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
-  const numeric = columns.map((_, c) => cells.every((line) => typeof line[c] === "number"));
+  const numeric = columns.map((_, c) => cells.every((line) => line[c] === undefined || typeof line[c] === "number"));
   const text = cells.map((line) => line.map(format));
   const widths = columns.map((column, c) => Math.max(column.length, ...text.map((line) => line[c].length)));
   const pad = (value: string, c: number) => (numeric[c] ? value.padStart(widths[c]) : value.padEnd(widths[c]));
@@ -59,25 +74,50 @@ export function table(rows: readonly BenchRow[]): string {
   ].join("\n");
 }
 
-async function main(): Promise<void> {
+/** The options parsed and checked, or the exit status when they were not (help, a bad option). */
+function parse(argv: string[]): BenchPlan | number {
+  const command = benchCommand();
+  try {
+    command.parse(argv, { from: "user" });
+    return planBench(command.opts(), (option) => command.getOptionValueSource(option) === "cli");
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander printed it
+    if (error instanceof ConfigError) {
+      process.stderr.write(`bench: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<number> {
   watchParent(); // killing npm ends the benchmark too
+  const plan = parse(process.argv.slice(2));
+  if (typeof plan === "number") return plan;
+  const numpy = plan.python === undefined ? undefined : await probeNumpy(plan.python);
   const machine = {
     node: process.version,
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
+    ...(numpy !== undefined && { numpy }),
   };
-  console.log(`node ${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.date}\n`);
+  console.log(`node ${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.date}`);
+  if (numpy !== undefined && "missing" in numpy) console.error(numpy.missing);
+  else if (numpy !== undefined) console.log(describeNumpy(numpy));
+  console.log();
+  const python = numpy !== undefined && !("missing" in numpy) ? plan.python : undefined;
   const results = [];
-  for (const section of sections) {
+  for (const section of sections(plan, python)) {
     const rows = await section.run();
     console.log(`${section.title}\n${table(rows)}\n`);
     results.push({ title: section.title, rows });
   }
-  mkdirSync(dirname(outFile), { recursive: true });
-  writeFileSync(outFile, `${JSON.stringify({ machine, sections: results }, null, 2)}\n`);
-  console.log(`wrote ${outFile}`);
+  mkdirSync(dirname(plan.out), { recursive: true });
+  writeFileSync(plan.out, `${JSON.stringify({ machine, sections: results }, null, 2)}\n`);
+  console.log(`wrote ${plan.out}`);
+  return 0;
 }
 
-await main();
+process.exitCode = await main();

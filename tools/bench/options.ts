@@ -1,0 +1,108 @@
+/**
+ * `npm run bench -- [options]`: what to measure, every option checked before anything runs. A bad
+ * option is a ConfigError naming it (exit status 2).
+ */
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Command, Option } from "commander";
+import { parseCount, parseIntegerList } from "../../lib/cli/options.ts";
+import { ConfigError, checkBatchSize } from "../../lib/experiments/config.ts";
+import { defaultPython, numpyInstallHint } from "./numpy.ts";
+import { trainingSetup } from "./training.ts";
+
+export interface BenchPlan {
+  gemm: boolean;
+  training: boolean;
+  batchSizes: number[];
+  samples: number;
+  /** The interpreter numpy's rows run on, or undefined with --no-numpy. */
+  python: string | undefined;
+  defaultExperiments: boolean;
+  out: string;
+}
+
+interface BenchOptionValues {
+  gemm: boolean;
+  training: boolean;
+  numpy: boolean;
+  batchSizes: string;
+  samples: string;
+  python: string;
+  defaultExperiments?: boolean;
+  out: string;
+}
+
+const defaultOut = resolve(dirname(fileURLToPath(import.meta.url)), "../../build/bench.json");
+
+export function benchCommand(): Command {
+  return new Command("npm run bench --")
+    .description(
+      "gemm GFLOP/s of every kernel that loads, and training samples/s of 784-100-10 on the digits: vectorized on each\n" +
+        "kernel (dense and sparse inputs), per-sample, and numpy float64 on one thread from the same weights and batch order.\n" +
+        "Tables on stdout, JSON in --out.",
+    )
+    .addOption(new Option("--no-gemm", "skip the gemm section"))
+    .addOption(new Option("--no-training", "skip the training section (and numpy's rows)"))
+    .addOption(new Option("--no-numpy", "skip numpy's rows in the training section"))
+    .addOption(new Option("--batch-sizes <list>", "batch sizes of the training section, comma-separated").default("1,16,64,256"))
+    .addOption(new Option("--samples <n>", `digits in the training section's epoch, 1 to ${trainingSetup.maxSamples}`).default(String(trainingSetup.maxSamples)))
+    .addOption(new Option("--python <path>", `the Python with numpy (Debian's python3-numpy: ${numpyInstallHint})`).default(defaultPython))
+    .addOption(new Option("--default-experiments", "also time the default experiments (notebooks 09-10) from scratch into a temporary file (147 runs, a few minutes on 2 cores)"))
+    .addOption(new Option("--out <file>", "the JSON file written at the end").default(relative(process.cwd(), defaultOut) || defaultOut))
+    .exitOverride()
+    .showHelpAfterError("(run with --help for every option and its default)")
+    .addHelpText(
+      "after",
+      `
+Exit status: 0 done, 1 failed while running (numpy's weights not matching batchprop's is a failure),
+2 on a bad option (checked before anything runs). Without numpy the bench says how to install it
+and goes on without numpy's rows.`,
+    );
+}
+
+/** The options checked, in the order a reader would fix them. */
+export function planBench(values: BenchOptionValues, given: (option: string) => boolean): BenchPlan {
+  const samples = parseCount("--samples", values.samples, "samples", trainingSetup.maxSamples);
+  const batchSizes = parseIntegerList("--batch-sizes", values.batchSizes, "batch size");
+  for (const batchSize of batchSizes) checkBatchSize(batchSize, samples, "the digits (--samples)");
+  const repeated = batchSizes.find((batchSize, i) => batchSizes.indexOf(batchSize) !== i);
+  if (repeated !== undefined) throw new ConfigError("--batch-sizes", `batch size ${repeated} is listed twice`);
+  if (given("python")) checkExecutable(values.python);
+  checkOutFile(values.out);
+  if (!values.gemm && !values.training && !values.defaultExperiments) {
+    throw new ConfigError("--no-gemm", "with --no-training and without --default-experiments there is nothing to measure");
+  }
+  return {
+    gemm: values.gemm,
+    training: values.training,
+    batchSizes,
+    samples,
+    python: values.training && values.numpy ? values.python : undefined,
+    defaultExperiments: values.defaultExperiments === true,
+    out: values.out,
+  };
+}
+
+function checkExecutable(path: string): void {
+  try {
+    accessSync(path, constants.X_OK);
+  } catch (error) {
+    throw new ConfigError("--python", `cannot run ${path}: ${(error as Error).message}`);
+  }
+  if (!statSync(path).isFile()) throw new ConfigError("--python", `${path} is not a file`);
+}
+
+/** `out` names a regular file, or one that can be created; nothing is created here. */
+function checkOutFile(out: string): void {
+  if (out === "") throw new ConfigError("--out", "the file name is empty");
+  if (existsSync(out) && !statSync(out).isFile()) throw new ConfigError("--out", `${out} is not a regular file`);
+  let dir = dirname(resolve(out));
+  while (!existsSync(dir)) dir = dirname(dir);
+  if (!statSync(dir).isDirectory()) throw new ConfigError("--out", `cannot create ${out}: ${dir} is not a directory`);
+  try {
+    accessSync(existsSync(out) ? out : dir, constants.W_OK);
+  } catch (error) {
+    throw new ConfigError("--out", `cannot write ${out}: ${(error as Error).message}`);
+  }
+}
