@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(jupyter-client python3-nbclient python3-nbformat python3-numpy chromium)
+# numpy with OpenBLAS, as numpy users have it: Debian's python3-numpy alone runs on the reference
+# BLAS, a baseline several times slower; threadpoolctl lets the bench say which BLAS and how many threads.
+debian_packages=(jupyter-client python3-nbclient python3-nbformat python3-numpy libopenblas0-pthread python3-threadpoolctl chromium)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -13,7 +13,7 @@ import { Matrix, checkClose, createRng, maxRelativeDifference, parameterVector }
 import { benchDigits, benchNetwork, benchTraining, trainingSetup, type TrainingBenchRow } from "./training.ts";
 
 export const defaultPython = "/usr/bin/python3";
-export const numpyInstallHint = "sudo apt-get install python3-numpy";
+export const numpyInstallHint = "sudo apt-get install python3-numpy libopenblas0-pthread";
 /** numpy's final weights against each batchprop run's: different summation orders, one computation. */
 const weightsTolerance = 1e-9;
 /** Variables that tune OpenBLAS on some machines: passed on as they are, and named in the output. */

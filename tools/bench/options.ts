@@ -14,6 +14,8 @@ import { trainingSetup } from "./training.ts";
 export interface BenchPlan {
   gemm: boolean;
   training: boolean;
+  /** The 2-workers-against-1 and fork/join sections. */
+  workers: boolean;
   batchSizes: number[];
   samples: number;
   /** The interpreter numpy's rows run on, or undefined with --no-numpy. */
@@ -26,6 +28,7 @@ interface BenchOptionValues {
   gemm: boolean;
   training: boolean;
   numpy: boolean;
+  workers: boolean;
   batchSizes: string;
   samples: string;
   python: string;
@@ -45,6 +48,7 @@ export function benchCommand(): Command {
     .addOption(new Option("--no-gemm", "skip the gemm section"))
     .addOption(new Option("--no-training", "skip the training section (and numpy's rows)"))
     .addOption(new Option("--no-numpy", "skip numpy's rows in the training section"))
+    .addOption(new Option("--no-workers", "skip the 2-workers-against-1 and fork/join sections"))
     .addOption(new Option("--batch-sizes <list>", "batch sizes of the training section, comma-separated").default("1,16,64,256"))
     .addOption(new Option("--samples <n>", `digits in the training section's epoch, 1 to ${trainingSetup.maxSamples}`).default(String(trainingSetup.maxSamples)))
     .addOption(new Option("--python <path>", `the Python with numpy (Debian's python3-numpy: ${numpyInstallHint})`).default(defaultPython))
@@ -76,6 +80,7 @@ export function planBench(values: BenchOptionValues, given: (option: string) => 
   return {
     gemm: values.gemm,
     training: values.training,
+    workers: values.training && values.workers,
     batchSizes,
     samples,
     python: values.training && values.numpy ? values.python : undefined,

@@ -31,7 +31,7 @@ function sections(plan: BenchPlan, python: string | undefined): BenchSection[] {
     ...(plan.training
       ? [{ title: `training one epoch of ${digits}, 784-100-10 sigmoid`, run: async () => withRatios(await benchTrainingWithNumpy(plan.batchSizes, plan.samples, python)) }]
       : []),
-    ...(plan.training
+    ...(plan.workers
       ? [
           { title: "the same with each batch split across 2 worker threads, against 1 (interleaved, median of 5)", run: () => benchWorkers() },
           { title: "a step's fork and join across 2 threads (2-2-2 network, B = 2)", run: () => benchSync() },
