@@ -112,6 +112,8 @@ export function serveSite(options: ServeOptions): Promise<SiteServer> {
   // closes the socket without a word. It gets the 405 every other method does.
   server.on("connect", (request: http.IncomingMessage, socket: Duplex) => {
     const body = `405 method not allowed: ${request.method}\n`;
+    // Node has handed the socket over with no error listener: a reset must not end the server.
+    socket.on("error", () => socket.destroy());
     socket.end(
       `HTTP/1.1 405 Method Not Allowed\r\nallow: GET, HEAD\r\ncontent-type: ${plainText["content-type"]}\r\n` +
         `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
