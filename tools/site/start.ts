@@ -1,5 +1,5 @@
 // `npm start`: builds the site (npm run build), then serves it on localhost and prints its address.
-// Usage: tsx tools/site/start.ts [--port N] [--no-build]   (port default 4173, or PORT; 0 = free)
+// Usage is in --help.
 //
 // One process does both, with the server in-process, and package.json starts it with `exec node
 // --import tsx`, so that `npm start` is a single chain (npm -> node) that ends, server included, on
@@ -7,7 +7,7 @@
 // exec, or with `npm run build && serve` in package.json, a shell sits in between and the server
 // outlives a killed npm, as `npx vitepress preview` does; the tsx command adds a node of its own.
 import { spawn } from "node:child_process";
-import { parseArgs } from "node:util";
+import { Command, CommanderError } from "commander";
 import { parseInteger } from "../../lib/cli/options.ts";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { siteBase } from "./base.ts";
@@ -16,9 +16,20 @@ import { serveSite } from "./serve.ts";
 // Killing npm (even with SIGKILL) hangs this process up: the build and the server end with it.
 watchParent();
 
-const { values } = parseArgs({
-  options: { port: { type: "string" }, "no-build": { type: "boolean", default: false } },
-});
+const program = new Command("npm start --")
+  .description("Build the site (npm run build), then serve it on localhost and print its address; Ctrl+C stops it.")
+  .option("--port <n>", "the port to serve on, 0 for a free one (default: PORT, else 4173)")
+  .option("--no-build", "serve the site as it was last built")
+  .showHelpAfterError("(run with --help for every option)")
+  .exitOverride();
+try {
+  program.parse();
+} catch (error) {
+  // Commander has printed the help, or what was wrong: a bad option is exit 2, as everywhere else.
+  process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
+}
+const options = program.opts<{ port?: string; build: boolean }>();
+
 function parsePort(raw: string): number {
   try {
     return parseInteger("--port", raw, "port");
@@ -27,7 +38,7 @@ function parsePort(raw: string): number {
     process.exit(2);
   }
 }
-const port = parsePort(values.port ?? process.env.PORT ?? "4173");
+const port = parsePort(options.port ?? process.env.PORT ?? "4173");
 if (port < 0 || port > 65535) {
   console.error(`start: --port must be from 0 to 65535, got ${port}`);
   process.exit(2);
@@ -64,7 +75,7 @@ function build(): Promise<number> {
   });
 }
 
-if (!values["no-build"]) {
+if (options.build) {
   const code = await build();
   if (code !== 0) {
     console.error(`start: the build failed (exit ${code}); nothing to serve`);
