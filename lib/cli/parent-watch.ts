@@ -4,6 +4,10 @@
  * subreaper) and nothing else tells it; it sees its parent id change. A worker thread polls that
  * id, because a busy main thread (train's loop, a notebook cell) never would.
  *
+ * `npm run train` runs `npm run build:lib && BATCHPROP_PARENT=$PPID exec node …`: if npm dies
+ * during build:lib, node starts with init as its parent already, and a parent id that never
+ * changes would never tell. The shell names npm in BATCHPROP_PARENT, and that is whom node watches.
+ *
  * Commands call watchParent(): an orphaned command gets a SIGHUP and shuts down as when its
  * terminal closes (kernels shut down, finished runs kept; without a handler it simply ends), and
  * is killed if it is still there 10 s later. The notebook runner's kernels preload this module
@@ -35,10 +39,17 @@ const poll = setInterval(() => {
 `;
 
 /**
+ * The process that started this one: the pid in BATCHPROP_PARENT (npm, named by the script's
+ * shell), else the parent. Read once and removed, so a process this one starts watches its own.
+ */
+const startedBy = Number(process.env.BATCHPROP_PARENT) > 0 ? Number(process.env.BATCHPROP_PARENT) : process.ppid;
+delete process.env.BATCHPROP_PARENT;
+
+/**
  * Watches `parent` (by default the process that started this one) and, once it has died, does
  * what `then` says. The watcher does not keep the process alive.
  */
-export function watchParent(then: Orphaned = "hangup", parent = process.ppid): void {
+export function watchParent(then: Orphaned = "hangup", parent = startedBy): void {
   new Worker(watcher, { eval: true, workerData: { parent, then, pollMs, graceMs } }).unref();
 }
 
