@@ -10,8 +10,9 @@
  *
  * Commands call watchParent(): an orphaned command gets a SIGHUP and shuts down as when its
  * terminal closes (kernels shut down, finished runs kept; without a handler it simply ends), and
- * is killed if it is still there 10 s later. The notebook runner's kernels preload this module
- * (node --import) with BATCHPROP_KERNEL_PARENT set to the runner's pid: an orphaned kernel kills
+ * is killed if it is still there 10 s later. The site build's steps preload this module with
+ * BATCHPROP_PARENT set to the build's pid, and are watched the same way. The notebook runner's
+ * kernels preload it (node --import) with BATCHPROP_KERNEL_PARENT set to the runner's pid: an orphaned kernel kills
  * its process group, itself and whatever its cells started, at once.
  */
 import { Worker } from "node:worker_threads";
@@ -42,7 +43,8 @@ const poll = setInterval(() => {
  * The process that started this one: the pid in BATCHPROP_PARENT (npm, named by the script's
  * shell), else the parent. Read once and removed, so a process this one starts watches its own.
  */
-const startedBy = Number(process.env.BATCHPROP_PARENT) > 0 ? Number(process.env.BATCHPROP_PARENT) : process.ppid;
+const named = Number(process.env.BATCHPROP_PARENT);
+const startedBy = named > 0 ? named : process.ppid;
 delete process.env.BATCHPROP_PARENT;
 
 /**
@@ -50,9 +52,18 @@ delete process.env.BATCHPROP_PARENT;
  * what `then` says. The watcher does not keep the process alive.
  */
 export function watchParent(then: Orphaned = "hangup", parent = startedBy): void {
+  // One watcher a process: a command preloaded with the watch (a build step) calls this again, and
+  // a second watcher would hang it up twice (the notebook runner ends at once on a second signal).
+  const watching = Symbol.for("batchprop.watchParent");
+  const global = globalThis as { [watching]?: true };
+  if (global[watching]) return;
+  global[watching] = true;
   new Worker(watcher, { eval: true, workerData: { parent, then, pollMs, graceMs } }).unref();
 }
 
+// Preloaded into a step of the site's build (tools/site/build.ts), which names itself: a step whose
+// build dies hangs up and has its grace period, as a command does (the experiments release their lock).
+if (named > 0) watchParent("hangup", named);
 // Preloaded into a kernel: watch the runner. The variable goes, so nothing the kernel starts
 // mistakes itself for a kernel.
 const runner = Number(process.env.BATCHPROP_KERNEL_PARENT);

@@ -4,7 +4,7 @@
  * CI's timeout, `kill -9` of the pid a user sees).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
@@ -30,6 +30,30 @@ it("a kernel whose runner is killed with SIGKILL kills itself", async () => {
     alive = isAlive(pid);
   }
   expect(alive).toBe(false);
+});
+
+it("a build step whose build is killed with SIGKILL hangs up: the experiments keep their runs and release their lock", async () => {
+  const out = join(tempDir("orphan-step"), "grid.jsonl");
+  const grid = ["--dataset", "circles", "--layers", "2,16,2", "--batch-sizes", "1", "--steps", "100000000", "--seeds", "1", "--workers", "1", "--out", out];
+  const build = spawn(tsx, [join(root, "test", "notebooks", "orphan-step.ts"), ...grid], { cwd: root, timeout: 90_000, detached: true });
+  let output = "";
+  const closed = new Promise<void>((done) => build.on("close", () => done()));
+  await new Promise<void>((done, fail) => {
+    const watch = (chunk: Buffer) => {
+      output += chunk;
+      if (/to run on 1 worker/.test(output)) done();
+    };
+    build.stdout.on("data", watch);
+    build.stderr.on("data", watch);
+    build.on("close", (code) => fail(new Error(`the build exited (${code}) before its step started:\n${output}`)));
+  });
+  expect(existsSync(`${out}.lock`)).toBe(true);
+  // tsx runs the script in a child node: kill the build's whole group, so no shutdown code runs.
+  process.kill(-build.pid!, "SIGKILL");
+  // The step writes to the same pipes: they close once it has ended.
+  await closed;
+  expect(output).toMatch(/Interrupted after .* by SIGHUP/);
+  expect(existsSync(`${out}.lock`)).toBe(false);
 });
 
 /** The real npm, found before a test puts a stand-in first on PATH. */
@@ -148,6 +172,9 @@ describe("killing npm with SIGKILL leaves nothing running", () => {
     writeFileSync(join(bin, "bin", "npm"), "#!/bin/sh\nsleep 600 &\necho building\nwait\n");
     chmodSync(join(bin, "bin", "npm"), 0o755);
     const env = { PATH: `${join(bin, "bin")}:${process.env.PATH ?? ""}` };
-    expect((await killNpm(["start", "--", "--port", "0"], /building/, "sleep 600", { env })).left).toEqual([]);
+    const { left, output } = await killNpm(["start", "--", "--port", "0"], /building/, "sleep 600", { env });
+    expect(left).toEqual([]);
+    // Stopped, not failed: the parent watch hung it up.
+    expect(output).toContain("start: stopped by SIGHUP during the build; nothing to serve\n");
   });
 });

@@ -14,13 +14,14 @@
  *
  * One node process drives the steps, each a child in a process group of its own that preloads the
  * parent watch (lib/cli/parent-watch.ts): a signal to the build goes to the step's whole group, and
- * if the build itself is killed (kill -9 of npm, then of this process) the step ends with it.
+ * if the build itself is killed (kill -9 of npm, then of this process) the step gets a SIGHUP and
+ * its grace period, as a command does, so the experiments keep their finished runs and release their lock.
  */
-import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
-import { formatSeconds, repoRoot } from "../notebooks/kernel.ts";
+import { formatSeconds } from "../notebooks/kernel.ts";
+import { spawnStep } from "./step.ts";
 
 interface Step {
   readonly name: string;
@@ -59,7 +60,6 @@ const steps: readonly Step[] = [
   { name: "site", what: "VitePress into docs/.vitepress/dist", script: ["node_modules/vitepress/bin/vitepress.js", "build", "docs", ...(outDir === undefined ? [] : ["--outDir", outDir])] },
 ];
 
-const parentWatch = join(repoRoot, "lib", "dist", "cli", "parent-watch.js");
 const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 let current: { pid: number } | undefined;
 let stoppedBy: NodeJS.Signals | undefined;
@@ -76,14 +76,8 @@ function signalStep(signal: NodeJS.Signals): void {
 /** Runs one step to its end; resolves to its exit status. */
 function runStep(step: Step): Promise<number> {
   const args = [...(step.typescript ? ["--import", "tsx"] : []), ...step.script];
-  const watched = step.before !== true;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, watched ? ["--import", parentWatch, ...args] : args, {
-      cwd: repoRoot,
-      stdio: "inherit",
-      detached: true,
-      env: watched ? { ...process.env, BATCHPROP_KERNEL_PARENT: String(process.pid) } : process.env,
-    });
+    const child = spawnStep(args, step.before !== true);
     current = { pid: child.pid! };
     child.on("close", (code, signal) => {
       current = undefined;

@@ -44,16 +44,21 @@ if (port < 0 || port > 65535) {
   process.exit(2);
 }
 
+/** The signals that stop `npm start`, and its exit status for each (128 + the signal's number). */
+const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
 /**
- * Runs `npm run build`, forwarding its output; resolves to its exit code. The build runs in a process
- * group of its own and a signal goes to the whole group: npm hands it to a shell running `a && b && …`,
- * which would die and leave the step under way (experiments, a notebook kernel) running. Whatever is
- * still alive 10 s later is killed.
+ * Runs `npm run build`, forwarding its output; resolves to its exit code, or to the signal that
+ * stopped it. The build runs in a process group of its own and a signal goes to the whole group:
+ * npm hands it to a shell running `a && b && …`, which would die and leave the step under way
+ * (experiments, a notebook kernel) running. Whatever is still alive 10 s later is killed; not
+ * sooner, even once npm has ended: the build is then still stopping its step, which needs that
+ * time to keep its finished runs and release its lock.
  */
-function build(): Promise<number> {
+function build(): Promise<number | NodeJS.Signals> {
   return new Promise((resolve) => {
     const child = spawn("npm", ["run", "build"], { stdio: "inherit", detached: true });
-    let killer: NodeJS.Timeout | undefined;
+    let stoppedBy: NodeJS.Signals | undefined;
     const signalGroup = (signal: NodeJS.Signals): void => {
       try {
         process.kill(-child.pid!, signal);
@@ -63,23 +68,27 @@ function build(): Promise<number> {
     };
     const forward = (signal: NodeJS.Signals): void => {
       signalGroup(signal);
-      killer ??= setTimeout(() => signalGroup("SIGKILL"), 10_000).unref();
+      if (stoppedBy === undefined) setTimeout(() => signalGroup("SIGKILL"), 10_000).unref();
+      stoppedBy ??= signal;
     };
-    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    const signals = Object.keys(exitCodes) as NodeJS.Signals[];
     for (const signal of signals) process.on(signal, forward);
     child.on("close", (code, signal) => {
       for (const signal of signals) process.off(signal, forward);
-      if (killer !== undefined) signalGroup("SIGKILL"); // stragglers of an interrupted build
-      resolve(code ?? (signal ? 1 : 0));
+      resolve(stoppedBy ?? code ?? (signal ? 1 : 0));
     });
   });
 }
 
 if (options.build) {
-  const code = await build();
-  if (code !== 0) {
-    console.error(`start: the build failed (exit ${code}); nothing to serve`);
-    process.exit(code);
+  const result = await build();
+  if (typeof result === "string") {
+    console.error(`start: stopped by ${result} during the build; nothing to serve`);
+    process.exit(exitCodes[result]);
+  }
+  if (result !== 0) {
+    console.error(`start: the build failed (exit ${result}); nothing to serve`);
+    process.exit(result);
   }
 }
 
