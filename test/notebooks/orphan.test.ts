@@ -56,6 +56,26 @@ it("a build step whose build is killed with SIGKILL hangs up: the experiments ke
   expect(existsSync(`${out}.lock`)).toBe(false);
 });
 
+it("a build step that also watches its parent itself gets one SIGHUP, not two", async () => {
+  // The notebook runner ends at once on a second signal, without shutting its kernels down.
+  const parentWatch = join(root, "lib", "dist", "cli", "parent-watch.js");
+  const step = `BATCHPROP_PARENT=$$ "${process.execPath}" --import "${parentWatch}" --import tsx test/notebooks/orphan-hangups.ts & wait`;
+  const build = spawn("sh", ["-c", step], { cwd: root, detached: true, stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  build.stdout.on("data", (chunk: Buffer) => (output += chunk));
+  try {
+    for (let waited = 0; !output.includes("ready"); waited += 50) {
+      if (waited > 30_000) throw new Error(`the step did not start: ${output}`);
+      await sleep(50);
+    }
+    process.kill(build.pid!, "SIGKILL"); // the shell alone, as kill -9 of the build
+    await sleep(2_000); // each watcher notices within 250 ms
+    expect(output.match(/SIGHUP/g)).toEqual(["SIGHUP"]);
+  } finally {
+    process.kill(-build.pid!, "SIGKILL");
+  }
+});
+
 /** The real npm, found before a test puts a stand-in first on PATH. */
 const npm = execFileSync("which", ["npm"], { encoding: "utf8" }).trim();
 
