@@ -4,7 +4,7 @@
  * CI's timeout, `kill -9` of the pid a user sees).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
@@ -30,6 +30,50 @@ it("a kernel whose runner is killed with SIGKILL kills itself", async () => {
     alive = isAlive(pid);
   }
   expect(alive).toBe(false);
+});
+
+it("a build step whose build is killed with SIGKILL hangs up: the experiments keep their runs and release their lock", async () => {
+  const out = join(tempDir("orphan-step"), "grid.jsonl");
+  const grid = ["--dataset", "circles", "--layers", "2,16,2", "--batch-sizes", "1", "--steps", "100000000", "--seeds", "1", "--workers", "1", "--out", out];
+  const build = spawn(tsx, [join(root, "test", "notebooks", "orphan-step.ts"), ...grid], { cwd: root, timeout: 90_000, detached: true });
+  let output = "";
+  const closed = new Promise<void>((done) => build.on("close", () => done()));
+  await new Promise<void>((done, fail) => {
+    const watch = (chunk: Buffer) => {
+      output += chunk;
+      if (/to run on 1 worker/.test(output)) done();
+    };
+    build.stdout.on("data", watch);
+    build.stderr.on("data", watch);
+    build.on("close", (code) => fail(new Error(`the build exited (${code}) before its step started:\n${output}`)));
+  });
+  expect(existsSync(`${out}.lock`)).toBe(true);
+  // tsx runs the script in a child node: kill the build's whole group, so no shutdown code runs.
+  process.kill(-build.pid!, "SIGKILL");
+  // The step writes to the same pipes: they close once it has ended.
+  await closed;
+  expect(output).toMatch(/Interrupted after .* by SIGHUP/);
+  expect(existsSync(`${out}.lock`)).toBe(false);
+});
+
+it("a build step that also watches its parent itself gets one SIGHUP, not two", async () => {
+  // The notebook runner ends at once on a second signal, without shutting its kernels down.
+  const parentWatch = join(root, "lib", "dist", "cli", "parent-watch.js");
+  const step = `BATCHPROP_PARENT=$$ "${process.execPath}" --import "${parentWatch}" --import tsx test/notebooks/orphan-hangups.ts & wait`;
+  const build = spawn("sh", ["-c", step], { cwd: root, detached: true, stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  build.stdout.on("data", (chunk: Buffer) => (output += chunk));
+  try {
+    for (let waited = 0; !output.includes("ready"); waited += 50) {
+      if (waited > 30_000) throw new Error(`the step did not start: ${output}`);
+      await sleep(50);
+    }
+    process.kill(build.pid!, "SIGKILL"); // the shell alone, as kill -9 of the build
+    await sleep(2_000); // each watcher notices within 250 ms
+    expect(output.match(/SIGHUP/g)).toEqual(["SIGHUP"]);
+  } finally {
+    process.kill(-build.pid!, "SIGKILL");
+  }
 });
 
 /** The real npm, found before a test puts a stand-in first on PATH. */
@@ -59,12 +103,20 @@ function processesWith(entry: string): { pid: number; command: string }[] {
 /**
  * Starts `npm run <args>` in a process group of its own, waits until its output matches `ready` and
  * a process whose command line contains `running` is up, kills npm alone with SIGKILL, and returns
- * what is still running 5 s later (an orphan's watcher notices within 250 ms).
+ * what is still running once `settleMs` (5 s: an orphan's watcher notices within 250 ms) have
+ * passed without everything ending, and all the output, npm's children's after its death included.
  */
-async function killNpm(args: readonly string[], ready: RegExp, running: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+async function killNpm(
+  args: readonly string[],
+  ready: RegExp,
+  running: string,
+  { env = {}, settleMs = 5_000 }: { env?: NodeJS.ProcessEnv; settleMs?: number } = {},
+): Promise<{ left: string[]; output: string }> {
   const tmp = tempDir("orphan-npm");
   const entry = `TMPDIR=${tmp}`;
   const child = spawn(npm, ["run", ...args], { cwd: root, env: { ...process.env, ...env, TMPDIR: tmp }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  // npm's children write to the same pipes: they close once the last of them has ended.
+  const closed = new Promise<void>((done) => child.on("close", () => done()));
   try {
     let output = "";
     const printed = new Promise<void>((done, fail) => {
@@ -83,11 +135,12 @@ async function killNpm(args: readonly string[], ready: RegExp, running: string, 
     }
     process.kill(child.pid!, "SIGKILL");
     let left = processesWith(entry);
-    for (let waited = 0; left.length > 0 && waited < 5_000; waited += 250) {
+    for (let waited = 0; left.length > 0 && waited < settleMs; waited += 250) {
       await sleep(250);
       left = processesWith(entry);
     }
-    return left.map((p) => `${p.pid} ${p.command}`);
+    if (left.length === 0) await Promise.race([closed, sleep(5_000)]);
+    return { left: left.map((p) => `${p.pid} ${p.command}`), output };
   } finally {
     // Whatever a failing test left behind goes, so it cannot disturb the tests after it.
     for (const { pid } of processesWith(entry)) {
@@ -104,12 +157,23 @@ describe("killing npm with SIGKILL leaves nothing running", () => {
   it("npm run experiment: the CLI and its worker threads end", async () => {
     const out = join(tempDir("orphan-experiment"), "grid.jsonl");
     const grid = ["--dataset", "circles", "--layers", "2,16,2", "--batch-sizes", "1", "--steps", "100000000", "--seeds", "2", "--workers", "1", "--out", out];
-    expect(await killNpm(["experiment", "--", ...grid], /to run on 1 worker/, "lib/dist/cli/main.js experiment")).toEqual([]);
+    expect((await killNpm(["experiment", "--", ...grid], /to run on 1 worker/, "lib/dist/cli/main.js experiment")).left).toEqual([]);
+  });
+
+  it("npm run experiment, killed during its build:lib: the CLI it then starts ends at once", async () => {
+    // The shell goes on with `&& exec node …` after npm has died, so node starts as an orphan.
+    const out = join(tempDir("orphan-build-lib"), "grid.jsonl");
+    const grid = ["--dataset", "circles", "--layers", "2,16,2", "--batch-sizes", "1", "--steps", "100000000", "--seeds", "1", "--workers", "1", "--out", out];
+    const { left, output } = await killNpm(["experiment", "--", ...grid], /> build:lib/, "npm run build:lib", { settleMs: 60_000 });
+    expect(left).toEqual([]);
+    // It did start (the build went on without npm), and its parent watch hung it up.
+    expect(output).toMatch(/to run on 1 worker/);
+    expect(output).toMatch(/Interrupted after .* by SIGHUP/);
   });
 
   it("npm run train: the CLI ends even while its main thread is busy training", async () => {
     const args = ["train", "--", "--dataset", "xor", "--layers", "2,8,2", "--epochs", "1000000", "--batch-size", "1"];
-    expect(await killNpm(args, /^Training /m, "lib/dist/cli/main.js train")).toEqual([]);
+    expect((await killNpm(args, /^Training /m, "lib/dist/cli/main.js train")).left).toEqual([]);
   });
 
   it("npm run notebooks: the runner and its kernel end, and no kernel starts for the next notebook", async () => {
@@ -118,7 +182,7 @@ describe("killing npm with SIGKILL leaves nothing running", () => {
     copyFileSync(fixture("slow-cell.ipynb"), join(notebooks, "a-slow.ipynb"));
     copyFileSync(fixture("slow-cell.ipynb"), join(notebooks, "b-next.ipynb"));
     const args = ["notebooks", "--", "--out", join(notebooks, "out"), join(notebooks, "a-slow.ipynb"), join(notebooks, "b-next.ipynb")];
-    expect(await killNpm(args, /a-slow\.ipynb: cell 2\/2/, "tslab kernel")).toEqual([]);
+    expect((await killNpm(args, /a-slow\.ipynb: cell 2\/2/, "tslab kernel")).left).toEqual([]);
   });
 
   it("npm start: the build it started ends with it", async () => {
@@ -127,6 +191,10 @@ describe("killing npm with SIGKILL leaves nothing running", () => {
     mkdirSync(join(bin, "bin"));
     writeFileSync(join(bin, "bin", "npm"), "#!/bin/sh\nsleep 600 &\necho building\nwait\n");
     chmodSync(join(bin, "bin", "npm"), 0o755);
-    expect(await killNpm(["start", "--", "--port", "0"], /building/, "sleep 600", { PATH: `${join(bin, "bin")}:${process.env.PATH ?? ""}` })).toEqual([]);
+    const env = { PATH: `${join(bin, "bin")}:${process.env.PATH ?? ""}` };
+    const { left, output } = await killNpm(["start", "--", "--port", "0"], /building/, "sleep 600", { env });
+    expect(left).toEqual([]);
+    // Stopped, not failed: the parent watch hung it up.
+    expect(output).toContain("start: stopped by SIGHUP during the build; nothing to serve\n");
   });
 });

@@ -16,8 +16,11 @@ interface Answer {
   body: string;
 }
 
-/** Sends `head` (a request line and headers) as written, and reads the answer to the end. */
-function raw(url: string, head: string): Promise<Answer> {
+/**
+ * Sends `head` (a request line and headers) as written, and reads the answer to the end; with
+ * `halfClose`, shuts the sending side right after the request, as `nc -N` does.
+ */
+function raw(url: string, head: string, { halfClose = false } = {}): Promise<Answer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: hostname, port: Number(port) });
@@ -39,6 +42,7 @@ function raw(url: string, head: string): Promise<Answer> {
       resolve({ status: Number(status), headers, body: headers["transfer-encoding"] === "chunked" ? unchunk(body) : body });
     });
     socket.write(`${head}\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`);
+    if (halfClose) socket.end();
   });
 }
 
@@ -138,6 +142,23 @@ describe("the site server", () => {
     }
     expect(await raw(server.url, "HEAD /batchprop/page HTTP/1.1")).toMatchObject({ status: 200, body: "" });
     expect(await get(server.url, "/batchprop/page")).toMatchObject({ status: 200, body: "page" });
+  });
+
+  it("answers CONNECT 405 too (Node would close the socket without a word), and goes on serving", async () => {
+    for (const target of ["x:80", "127.0.0.1:443", "/batchprop/page"]) {
+      const answer = await raw(server.url, `CONNECT ${target} HTTP/1.1`);
+      expect(answer, target).toEqual({ status: 405, headers: expect.objectContaining({ allow: "GET, HEAD" }), body: "405 method not allowed: CONNECT\n" });
+    }
+    expect(await get(server.url, "/batchprop/page")).toMatchObject({ status: 200, body: "page" });
+  });
+
+  it("answers a client that half-closes right after its request", async () => {
+    // Each answer is read from disk, so it is not ready when the client's FIN arrives.
+    for (let round = 0; round < 10; round++) {
+      expect(await raw(server.url, "GET /batchprop/page HTTP/1.1", { halfClose: true })).toMatchObject({ status: 200, body: "page" });
+      expect(await raw(server.url, "GET /batchprop/missing HTTP/1.1", { halfClose: true })).toMatchObject({ status: 404, body: "not here" });
+      expect(await raw(server.url, "CONNECT x:80 HTTP/1.1", { halfClose: true })).toMatchObject({ status: 405 });
+    }
   });
 
   it("answers an inverted or malformed range with the whole file", async () => {

@@ -127,7 +127,7 @@ beforeAll(async () => {
   }
   const env = { ...process.env, BATCHPROP_BASE: BASE };
   if (process.env.BATCHPROP_SITE_NOTEBOOKS === undefined) {
-    // npm appends the arguments after -- to the script's last command, `vitepress build docs`.
+    // build.ts hands --outDir on to `vitepress build docs`.
     await run("npm", ["run", "build", "--", "--outDir", outDir], env, BUILD_TIMEOUT_MS);
   } else {
     // Developing against fixture notebooks: only the site's part of the build.

@@ -2,13 +2,14 @@
  * `npm run notebooks [-- options] [paths…]`: executes notebooks through the tslab kernel and
  * writes executed copies with their outputs to build/notebooks/. Usage is in --help.
  */
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { type Stats, accessSync, constants, existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { basename, dirname, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import cliProgress from "cli-progress";
 import { NotebookExecutionError, defaultCellTimeoutMs, defaultOutDir, executeAll, projectNotebooks, type NotebookRun, type ProgressEvent } from "./execute.ts";
 import { formatSeconds, repoRoot, shutdownAllKernels } from "./kernel.ts";
+import { NotebookFormatError, readNotebook } from "./notebook.ts";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
 
 /** Two kernels at a time on a machine with two cores or more: a kernel's start is mostly waiting. */
@@ -50,7 +51,7 @@ Examples:
   node_modules/.bin/tsx tools/notebooks/cli.ts --timeout 60 --out /tmp/nb
 
 Exit status: 0 when every notebook ran (or was cached), 1 when one failed, 2 on a bad option or a
-missing notebook (checked before any kernel starts), 129/130/143 on SIGHUP/Ctrl-C/SIGTERM; the
+missing or malformed notebook, or two with the same file name (checked before any kernel starts), 129/130/143 on SIGHUP/Ctrl-C/SIGTERM; the
 kernel is shut down in every case, and when the process that started the runner dies.
 The same notebooks run under Jupyter's own client with:
   /usr/bin/python3 tools/notebooks/nbclient_run.py notebooks/*.ipynb
@@ -69,12 +70,24 @@ function parseSeconds(value: string): number {
   return seconds;
 }
 
+/** What a path that exists is, for messages: "a folder", "a named pipe (FIFO)", "a file"… */
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return "a folder";
+  if (stats.isFIFO()) return "a named pipe (FIFO)";
+  if (stats.isSocket()) return "a socket";
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return "a device";
+  return "a file";
+}
+
 /** Why `out` cannot be the folder of the executed copies (a file, or below one), or undefined when it can. */
 function outProblem(out: string): string | undefined {
+  // resolve("") is the current folder, which would fill up with executed copies.
+  if (out === "") return "expected a folder, got an empty string";
   const full = resolve(out);
   for (let dir = full; ; dir = dirname(dir)) {
     if (existsSync(dir)) {
-      if (!statSync(dir).isDirectory()) return dir === full ? `${out} is a file, not a folder` : `cannot create ${out}: ${dir} is a file`;
+      const stats = statSync(dir);
+      if (!stats.isDirectory()) return dir === full ? `${out} is ${kindOf(stats)}, not a folder` : `cannot create ${out}: ${dir} is ${kindOf(stats)}`;
       try {
         accessSync(dir, constants.W_OK);
       } catch {
@@ -84,6 +97,24 @@ function outProblem(out: string): string | undefined {
     }
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+/** Why `path` is not a file to read (missing, a folder, a pipe…), or undefined when it is one. */
+function fileProblem(path: string, what: string): string | undefined {
+  if (!existsSync(path)) return `${path}: no such ${what}`;
+  const stats = statSync(path);
+  return stats.isFile() ? undefined : `${path} is ${kindOf(stats)}, not a ${what}`;
+}
+
+/** Two notebooks whose executed copies would overwrite each other (same file name), or undefined. */
+function sameCopy(paths: readonly string[], out: string): string | undefined {
+  const seen = new Map<string, string>();
+  for (const path of paths) {
+    const other = seen.get(basename(path));
+    if (other !== undefined) return `${other} and ${path} would both write the executed copy ${join(out, basename(path))}: run notebooks that share a file name separately, each with its own --out`;
+    seen.set(basename(path), path);
+  }
+  return undefined;
 }
 
 interface CliOptions {
@@ -182,15 +213,30 @@ async function main(): Promise<number> {
   const options = program.opts<CliOptions>();
   const given = program.args;
   // Everything the user typed is checked here, before the first kernel starts.
+  const fail = (problem: string): never => program.error(`error: ${problem}`, { exitCode: 2 });
   const badOut = outProblem(options.out);
-  if (badOut !== undefined) program.error(`error: --out: ${badOut}`, { exitCode: 2 });
-  const missing = given.find((path) => !existsSync(path) || !statSync(path).isFile());
-  if (missing !== undefined) program.error(`error: ${missing}: no such notebook`, { exitCode: 2 });
+  if (badOut !== undefined) fail(`--out: ${badOut}`);
+  const badTslab = options.tslab === undefined ? undefined : fileProblem(options.tslab, "file");
+  if (badTslab !== undefined) fail(`--tslab: ${badTslab}`);
+  for (const path of given) {
+    const problem = fileProblem(path, "notebook");
+    if (problem !== undefined) fail(problem);
+  }
   // Paths stay relative to where the user stands, so messages name files as the user typed them.
   const paths = given.length > 0 ? given : projectNotebooks().map((path) => relative(process.cwd(), path));
   if (paths.length === 0) {
     console.log(`no notebooks to run: ${relative(process.cwd(), resolve(repoRoot, "notebooks")) || "."} holds no .ipynb file`);
     return 0;
+  }
+  const clash = sameCopy(paths, options.out);
+  if (clash !== undefined) fail(clash);
+  for (const path of paths) {
+    try {
+      readNotebook(path);
+    } catch (error) {
+      if (error instanceof NotebookFormatError) fail(error.message);
+      throw error;
+    }
   }
 
   const reporter = createReporter();

@@ -9,17 +9,19 @@
  *   5 pages         notebook pages from the executed copies
  *   6 site          VitePress → docs/.vitepress/dist
  *
- * Arguments go to VitePress's build, as they did when it was the script's last command
- * (`npm run build -- --outDir DIR`).
+ * Its one option, `--outDir DIR` (`npm run build -- --outDir DIR`), goes to VitePress's build; the
+ * arguments are checked before any step runs (usage in --help).
  *
  * One node process drives the steps, each a child in a process group of its own that preloads the
  * parent watch (lib/cli/parent-watch.ts): a signal to the build goes to the step's whole group, and
- * if the build itself is killed (kill -9 of npm, then of this process) the step ends with it.
+ * if the build itself is killed (kill -9 of npm, then of this process) the step gets a SIGHUP and
+ * its grace period, as a command does, so the experiments keep their finished runs and release their lock.
  */
-import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { resolve } from "node:path";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
-import { formatSeconds, repoRoot } from "../notebooks/kernel.ts";
+import { formatSeconds } from "../notebooks/kernel.ts";
+import { spawnStep } from "./step.ts";
 
 interface Step {
   readonly name: string;
@@ -32,6 +34,22 @@ interface Step {
   readonly before?: boolean;
 }
 
+const program = new Command("npm run build --")
+  .description("Build everything the site needs in six numbered, timed steps: kernels, library, experiments, notebooks, pages, site.")
+  .option("--outDir <dir>", "where VitePress writes the site (default: docs/.vitepress/dist)", (dir: string) => {
+    if (dir === "") throw new InvalidArgumentError("expected a folder, got an empty string");
+    return resolve(dir);
+  })
+  .showHelpAfterError("(run with --help for every option)")
+  .exitOverride();
+try {
+  program.parse();
+} catch (error) {
+  // Commander has printed the help, or what was wrong: nothing has been built.
+  process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
+}
+const { outDir } = program.opts<{ outDir?: string }>();
+
 const steps: readonly Step[] = [
   { name: "kernels", what: "the WebAssembly gemm kernels", script: ["tools/wasm/build.ts"], typescript: true, before: true },
   { name: "library", what: "compiling lib/ into lib/dist", script: ["node_modules/typescript/bin/tsc", "-p", "lib"], before: true },
@@ -39,10 +57,9 @@ const steps: readonly Step[] = [
   { name: "experiments", what: "the default experiments missing from results/default.jsonl", script: ["--experimental-wasm-relaxed-simd", "lib/dist/cli/main.js", "experiment", "--default"] },
   { name: "notebooks", what: "executing the notebooks (unchanged ones are skipped)", script: ["tools/notebooks/cli.ts", "--cached"], typescript: true },
   { name: "pages", what: "the notebook pages", script: ["tools/site/pages.ts"], typescript: true },
-  { name: "site", what: "VitePress into docs/.vitepress/dist", script: ["node_modules/vitepress/bin/vitepress.js", "build", "docs", ...process.argv.slice(2)] },
+  { name: "site", what: "VitePress into docs/.vitepress/dist", script: ["node_modules/vitepress/bin/vitepress.js", "build", "docs", ...(outDir === undefined ? [] : ["--outDir", outDir])] },
 ];
 
-const parentWatch = join(repoRoot, "lib", "dist", "cli", "parent-watch.js");
 const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 let current: { pid: number } | undefined;
 let stoppedBy: NodeJS.Signals | undefined;
@@ -59,14 +76,8 @@ function signalStep(signal: NodeJS.Signals): void {
 /** Runs one step to its end; resolves to its exit status. */
 function runStep(step: Step): Promise<number> {
   const args = [...(step.typescript ? ["--import", "tsx"] : []), ...step.script];
-  const watched = step.before !== true;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, watched ? ["--import", parentWatch, ...args] : args, {
-      cwd: repoRoot,
-      stdio: "inherit",
-      detached: true,
-      env: watched ? { ...process.env, BATCHPROP_KERNEL_PARENT: String(process.pid) } : process.env,
-    });
+    const child = spawnStep(args, step.before !== true);
     current = { pid: child.pid! };
     child.on("close", (code, signal) => {
       current = undefined;

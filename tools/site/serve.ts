@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import path from "node:path";
 import sirv from "sirv";
 
@@ -107,6 +108,21 @@ export function serveSite(options: ServeOptions): Promise<SiteServer> {
       else response.writeHead(500, plainText).end(`500 internal error: ${(error as Error).message}\n`);
     }
   });
+  // CONNECT never reaches the request handler: Node emits 'connect' and, with nobody listening,
+  // closes the socket without a word. It gets the 405 every other method does.
+  server.on("connect", (request: http.IncomingMessage, socket: Duplex) => {
+    const body = `405 method not allowed: ${request.method}\n`;
+    // Node has handed the socket over with no error listener: a reset must not end the server.
+    socket.on("error", () => socket.destroy());
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\nallow: GET, HEAD\r\ncontent-type: ${plainText["content-type"]}\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  // A client that half-closes right after its request (`printf … | nc -N`) still gets its answer:
+  // by default Node ends the socket on the client's FIN, before an answer read from disk is ready.
+  // This is Node's own switch for that (set in its constructor, not an option); serve.test.ts checks it works.
+  (server as unknown as { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {

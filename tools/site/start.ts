@@ -1,5 +1,5 @@
 // `npm start`: builds the site (npm run build), then serves it on localhost and prints its address.
-// Usage: tsx tools/site/start.ts [--port N] [--no-build]   (port default 4173, or PORT; 0 = free)
+// Usage is in --help.
 //
 // One process does both, with the server in-process, and package.json starts it with `exec node
 // --import tsx`, so that `npm start` is a single chain (npm -> node) that ends, server included, on
@@ -7,7 +7,7 @@
 // exec, or with `npm run build && serve` in package.json, a shell sits in between and the server
 // outlives a killed npm, as `npx vitepress preview` does; the tsx command adds a node of its own.
 import { spawn } from "node:child_process";
-import { parseArgs } from "node:util";
+import { Command, CommanderError } from "commander";
 import { parseInteger } from "../../lib/cli/options.ts";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { siteBase } from "./base.ts";
@@ -16,9 +16,20 @@ import { serveSite } from "./serve.ts";
 // Killing npm (even with SIGKILL) hangs this process up: the build and the server end with it.
 watchParent();
 
-const { values } = parseArgs({
-  options: { port: { type: "string" }, "no-build": { type: "boolean", default: false } },
-});
+const program = new Command("npm start --")
+  .description("Build the site (npm run build), then serve it on localhost and print its address; Ctrl+C stops it.")
+  .option("--port <n>", "the port to serve on, 0 for a free one (default: PORT, else 4173)")
+  .option("--no-build", "serve the site as it was last built")
+  .showHelpAfterError("(run with --help for every option)")
+  .exitOverride();
+try {
+  program.parse();
+} catch (error) {
+  // Commander has printed the help, or what was wrong: a bad option is exit 2, as everywhere else.
+  process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
+}
+const options = program.opts<{ port?: string; build: boolean }>();
+
 function parsePort(raw: string): number {
   try {
     return parseInteger("--port", raw, "port");
@@ -27,22 +38,27 @@ function parsePort(raw: string): number {
     process.exit(2);
   }
 }
-const port = parsePort(values.port ?? process.env.PORT ?? "4173");
+const port = parsePort(options.port ?? process.env.PORT ?? "4173");
 if (port < 0 || port > 65535) {
   console.error(`start: --port must be from 0 to 65535, got ${port}`);
   process.exit(2);
 }
 
+/** The signals that stop `npm start`, and its exit status for each (128 + the signal's number). */
+const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
 /**
- * Runs `npm run build`, forwarding its output; resolves to its exit code. The build runs in a process
- * group of its own and a signal goes to the whole group: npm hands it to a shell running `a && b && …`,
- * which would die and leave the step under way (experiments, a notebook kernel) running. Whatever is
- * still alive 10 s later is killed.
+ * Runs `npm run build`, forwarding its output; resolves to its exit code, or to the signal that
+ * stopped it. The build runs in a process group of its own and a signal goes to the whole group:
+ * npm hands it to a shell running `a && b && …`, which would die and leave the step under way
+ * (experiments, a notebook kernel) running. Whatever is still alive 10 s later is killed; not
+ * sooner, even once npm has ended: the build is then still stopping its step, which needs that
+ * time to keep its finished runs and release its lock.
  */
-function build(): Promise<number> {
+function build(): Promise<number | NodeJS.Signals> {
   return new Promise((resolve) => {
     const child = spawn("npm", ["run", "build"], { stdio: "inherit", detached: true });
-    let killer: NodeJS.Timeout | undefined;
+    let stoppedBy: NodeJS.Signals | undefined;
     const signalGroup = (signal: NodeJS.Signals): void => {
       try {
         process.kill(-child.pid!, signal);
@@ -52,23 +68,27 @@ function build(): Promise<number> {
     };
     const forward = (signal: NodeJS.Signals): void => {
       signalGroup(signal);
-      killer ??= setTimeout(() => signalGroup("SIGKILL"), 10_000).unref();
+      if (stoppedBy === undefined) setTimeout(() => signalGroup("SIGKILL"), 10_000).unref();
+      stoppedBy ??= signal;
     };
-    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    const signals = Object.keys(exitCodes) as NodeJS.Signals[];
     for (const signal of signals) process.on(signal, forward);
     child.on("close", (code, signal) => {
       for (const signal of signals) process.off(signal, forward);
-      if (killer !== undefined) signalGroup("SIGKILL"); // stragglers of an interrupted build
-      resolve(code ?? (signal ? 1 : 0));
+      resolve(stoppedBy ?? code ?? (signal ? 1 : 0));
     });
   });
 }
 
-if (!values["no-build"]) {
-  const code = await build();
-  if (code !== 0) {
-    console.error(`start: the build failed (exit ${code}); nothing to serve`);
-    process.exit(code);
+if (options.build) {
+  const result = await build();
+  if (typeof result === "string") {
+    console.error(`start: stopped by ${result} during the build; nothing to serve`);
+    process.exit(exitCodes[result]);
+  }
+  if (result !== 0) {
+    console.error(`start: the build failed (exit ${result}); nothing to serve`);
+    process.exit(result);
   }
 }
 
