@@ -63,13 +63,13 @@ describe("batchprop experiment", () => {
     expect("outputActivation" in squares).toBe(false);
   });
 
-  it("reports a corrupt line of the results file by its number and fails without touching it", async () => {
+  it("reports a corrupt line of the results file by its number and exits 2 (bad input) without touching it", async () => {
     const out = join(tempDir(), "corrupt.jsonl");
     await cli(["experiment", ...tiny, "--out", out, "--batch-sizes", "8", "--seeds", "1"]);
     writeFileSync(out, `${readFileSync(out, "utf8")}not json\n`);
     const before = readFileSync(out, "utf8");
     const { code, stderr } = await cli(["experiment", ...tiny, "--out", out]);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toMatch(/corrupt\.jsonl, line 2: not a run record/);
     expect(readFileSync(out, "utf8")).toBe(before);
   });
