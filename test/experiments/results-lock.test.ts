@@ -6,6 +6,35 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { lockResults } from "../../lib/experiments/results-lock.ts";
+import { main } from "../cli/spawn.ts";
+
+/** The built lock (the children run plain node), as the command line uses it. */
+const builtLock = new URL("experiments/results-lock.js", `file://${main.replace(/cli\/main\.js$/, "")}`).href;
+
+/**
+ * Starts `takers` processes that each call lockResults(path) at the same instant `at` (ms since
+ * the epoch) and, if they got the lock, hold it `holdMs`; resolves to how many got it.
+ */
+async function race(path: string, takers: number, at: number, holdMs: number): Promise<number> {
+  const script = `
+    const { lockResults } = await import(${JSON.stringify(builtLock)});
+    while (Date.now() < ${at}) {}
+    let lock;
+    try { lock = lockResults(${JSON.stringify(path)}); } catch { process.stdout.write("refused"); process.exit(0); }
+    process.stdout.write("got");
+    setTimeout(() => lock.release(), ${holdMs});`;
+  const outcomes = await Promise.all(
+    Array.from({ length: takers }, async () => {
+      const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "ignore"] });
+      let said = "";
+      child.stdout.on("data", (chunk: Buffer) => (said += String(chunk)));
+      await new Promise((ended) => child.on("exit", ended));
+      return said;
+    }),
+  );
+  expect(outcomes.every((said) => said === "got" || said === "refused")).toBe(true);
+  return outcomes.filter((said) => said === "got").length;
+}
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), "batchprop-lock-")), "sub", "r.jsonl");
 
@@ -64,5 +93,42 @@ describe("lockResults", () => {
     writeFileSync(lock.path, theirs);
     lock.release();
     expect(readFileSync(lock.path, "utf8")).toBe(theirs);
+  });
+
+  it("lets exactly one of four sweeps take over a stale lock when all try in the same millisecond, every time", async () => {
+    const path = tempFile();
+    lockResults(path).release(); // creates the folder
+    const dead = await deadPid();
+    for (let round = 0; round < 6; round++) {
+      writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead, started: "x" }));
+      expect(await race(path, 4, Date.now() + 700, 1500)).toBe(1);
+      expect(existsSync(`${path}.lock`)).toBe(false); // released by the winner
+    }
+  }, 60_000);
+
+  it("takes over a lock whose pid now names a process started after the lock (a reused pid), or a zombie", async () => {
+    const path = tempFile();
+    lockResults(path).release(); // creates the folder
+    const quiet = () => vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60_000)"], { stdio: "ignore" });
+    // A shell whose background child exits unreaped: exec leaves it to a parent that never waits.
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 60"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      await new Promise((started) => sleeper.on("spawn", started));
+      writeFileSync(`${path}.lock`, JSON.stringify({ pid: sleeper.pid, started: new Date(Date.now() - 60_000).toISOString() }));
+      quiet();
+      lockResults(path).release();
+      // The same pid with a start time after the process's: still held.
+      writeFileSync(`${path}.lock`, JSON.stringify({ pid: sleeper.pid, started: new Date().toISOString() }));
+      expect(() => lockResults(path)).toThrow(`(pid ${sleeper.pid}, started `);
+
+      const zombie = Number(await new Promise<string>((said) => parent.stdout.once("data", (chunk: Buffer) => said(String(chunk)))));
+      await vi.waitFor(() => expect(readFileSync(`/proc/${zombie}/stat`, "utf8")).toMatch(/\) Z /));
+      writeFileSync(`${path}.lock`, JSON.stringify({ pid: zombie, started: new Date().toISOString() }));
+      lockResults(path).release();
+    } finally {
+      sleeper.kill();
+      parent.kill();
+    }
   });
 });
