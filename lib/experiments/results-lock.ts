@@ -2,13 +2,12 @@
  * One sweep at a time per results file: `<file>.lock` holds the pid and start time of the sweep
  * writing it. Two sweeps on one file would both run every missing run and both append it. Node only.
  */
-import { createHash } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { ResultsFileError } from "./results-file.js";
+import { besidePath, ResultsFileError, shortName } from "./results-file.js";
 
 export interface ResultsLock {
-  /** The lock file, `<results file>.lock`. */
+  /** The lock file, `<results file>.lock` (a short name beside it when that one is too long). */
   readonly path: string;
   /** Removes the lock if it is still this process's; safe to call more than once. */
   release(): void;
@@ -20,13 +19,13 @@ interface Holder {
 }
 
 /**
- * Takes the lock of the results file `path`, or throws a ResultsFileError naming the file and the
- * pid of the sweep that holds it. A lock left by a process that no longer runs (a sweep that was
+ * Takes the lock of the results file `path` (`<path>.lock`), or throws a ResultsFileError naming
+ * the file and the pid of the sweep that holds it. A lock left by a process that no longer runs (a sweep that was
  * killed, whose pid may since have been reused) is stale: it is taken over, with one line on stderr saying so. Creates the file's folder.
  */
 export function lockResults(path: string): ResultsLock {
-  const lockPath = `${path}.lock`;
   mkdirSync(dirname(resolve(path)), { recursive: true });
+  const lockPath = besidePath(path, ".lock");
   const mine: Holder = { pid: process.pid, started: new Date().toISOString() };
   const text = `${JSON.stringify(mine)}\n`;
   if (!create(lockPath, text)) {
@@ -79,11 +78,6 @@ function takeOver(path: string, lockPath: string, text: string): void {
 
 function raced(path: string): ResultsFileError {
   return new ResultsFileError(`${path} was locked by another sweep as this one started; wait for it to end, then rerun`);
-}
-
-/** A short name, unique to `path`, for the files beside it: a results file's own name may be as long as the file system allows. */
-function shortName(path: string): string {
-  return `batchprop-${createHash("sha256").update(resolve(path)).digest("hex").slice(0, 16)}`;
 }
 
 /**
