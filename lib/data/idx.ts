@@ -34,11 +34,12 @@ export const maxIdxBytes = 2 ** 30;
 const maxHeaderBytes = 4 + 4 * 255;
 
 /**
- * The IDX header of a .gz file is read from what this much of its start inflates to, at most
- * about 4 MB (deflate's ratio is at most 1,032 to 1). The gzip header before it is 10 bytes plus
- * an optional file name: gzip itself writes the header in the first hundred bytes.
+ * The IDX header of a .gz file is read from what the start of the file inflates to: 4 KiB of it
+ * first, twice as much each time until the header is there, up to 1 MiB. gzip's own header (10
+ * bytes, then an optional file name and comment of any length) comes before the deflate data;
+ * gzip itself writes it in the first hundred bytes, so a MiB without an IDX header is not an IDX file.
  */
-const gzipHeadBytes = 4096;
+const gzipHeadBytes = { first: 4096, most: 2 ** 20 };
 
 export interface ReadIdxOptions {
   /** Magic numbers to accept (e.g. 0x803 for MNIST images); any valid IDX header when left out. */
@@ -134,18 +135,34 @@ function gunzip(path: string, compressed: Uint8Array, options: ZlibOptions, tooL
  * then a gigabyte of zeros) is refused once it has inflated what the header promised.
  */
 function readGzip(path: string, fd: number, size: number, options: ReadIdxOptions): Contents {
-  const start = gunzip(path, readStart(fd, Math.min(size, gzipHeadBytes)), { finishFlush: constants.Z_SYNC_FLUSH });
+  const { start, read } = inflateStart(path, fd, size);
   const header = parseHeader(path, start.subarray(0, maxHeaderBytes), options);
   const limit = header.length + header.dataBytes;
   // Deflate stores what it cannot compress in blocks of up to 64 KiB with 5 bytes of overhead: a
-  // larger file holds more than the header declares, or is not a gzip of an IDX file.
-  if (size > limit + limit / 1000 + gzipHeadBytes) {
+  // larger file (beyond the start read for the header) holds more than the header declares, or is
+  // not a gzip of an IDX file.
+  if (size > limit + limit / 1000 + read) {
     fail(path, `${size.toLocaleString("en-US")} bytes of gzip, more than any gzip of the ${limit.toLocaleString("en-US")} bytes its header declares`);
   }
   const tooLarge = `inflates to more than the ${limit.toLocaleString("en-US")} bytes its header declares (a ${header.length}-byte header and ${header.declared})`;
   const bytes = gunzip(path, readStart(fd, size), { maxOutputLength: limit }, tooLarge);
   checkLength(path, header, bytes.length);
   return { header, bytes };
+}
+
+/**
+ * What the start of a gzip file inflates to, enough for the IDX header inside (or all the file
+ * inflates to, when it is shorter), and how many compressed bytes that took.
+ */
+function inflateStart(path: string, fd: number, size: number): { start: Uint8Array; read: number } {
+  for (let read = Math.min(size, gzipHeadBytes.first); ; read = Math.min(size, 2 * read)) {
+    const start = gunzip(path, readStart(fd, read), { finishFlush: constants.Z_SYNC_FLUSH });
+    const needed = start.length < 4 ? 4 : 4 + 4 * start[3];
+    if (start.length >= needed || read === size) return { start, read };
+    if (read >= gzipHeadBytes.most) {
+      fail(path, `no IDX header in the first ${gzipHeadBytes.most.toLocaleString("en-US")} bytes of gzip (a gzip header that long is not one gzip writes)`);
+    }
+  }
 }
 
 /** A plain IDX file, read only once its length matches what its header declares. */
