@@ -178,6 +178,17 @@ describe("loadIdx", () => {
     expect(Array.from(labelsOf(data.targets))).toEqual([7, 2]);
   });
 
+  it("counts the pixels and the one-hot targets of the samples kept against maxIdxValues, before reading the data", () => {
+    // 12.3 million 1×1 images: 12.3 million pixels, but eleven float64 values a sample with the targets.
+    const n = 12_300_000;
+    const img = write("many-images.gz", gzipSync(Buffer.concat([idx(0x08, [n, 1, 1], []), Buffer.alloc(n)])));
+    const lab = write("many-labels.gz", gzipSync(Buffer.concat([idx(0x08, [n], []), Buffer.alloc(n)])));
+    expect(() => loadIdx({ images: img, labels: lab })).toThrow(
+      `idx: 12,300,000 images of 1×1 pixels from ${img}, with 10 one-hot targets each, hold 135,300,000 float64 values, more than the 134,217,728 (1 GiB) a dataset may hold`,
+    );
+    expect(loadIdx({ images: img, labels: lab, limit: 1000 }).targets.rows).toBe(1000);
+  });
+
   it("keeps the first `limit` samples", () => {
     const data = loadIdx({ images: write("lim-images", images()), labels: write("lim-labels", labels([7, 2])), limit: 1 });
     expect(data.inputs.toRows()).toEqual([[0, 0.2, 0.4, 0.6, 0.8, 1]]);
