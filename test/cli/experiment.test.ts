@@ -79,7 +79,7 @@ describe("batchprop experiment", () => {
       ["unknown dataset", ["--dataset", "mnist9"], /--dataset: unknown dataset "mnist9" \(expected digits, xor, circles, spirals or idx:PATH\)/],
       ["unknown optimizer", ["--optimizer", "rmsprop"], /--optimizer: unknown optimizer "rmsprop" \(expected sgd, momentum, adagrad, adam\)/],
       ["batch size 0", ["--batch-sizes", "8,0"], /--batch-sizes: batch size 0 must be at least 1/],
-      ["negative batch size", ["--batch-sizes=-4"], /--batch-sizes: batch size -4 must be at least 1/],
+      ["negative batch size", ["--batch-sizes=-4"], /--batch-sizes: batch size "-4" is not a plain decimal integer \(digits only, no sign\)/],
       ["batch size not an integer", ["--batch-sizes", "2.5"], /--batch-sizes: batch size "2\.5" is not a plain decimal integer/],
       ["batch size not a number", ["--batch-sizes", "ten"], /--batch-sizes: batch size "ten" is not a plain decimal integer/],
       ["batch size above the training set", ["--batch-sizes", "801"], /--batch-sizes: batch size 801 is larger than the training set \(800 samples of xor\)/],
