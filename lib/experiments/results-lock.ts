@@ -72,7 +72,7 @@ function takeOver(path: string, lockPath: string, text: string): void {
     const left = holder === undefined ? "naming no pid" : `by pid ${holder.pid}, started ${holder.started}, which no longer runs`;
     process.stderr.write(`batchprop: took over the stale lock ${lockPath}, left ${left}\n`);
   } finally {
-    unlinkSync(guard);
+    rmSync(guard, { force: true });
   }
 }
 

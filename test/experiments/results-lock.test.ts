@@ -13,27 +13,31 @@ const builtLock = new URL("experiments/results-lock.js", `file://${main.replace(
 
 /**
  * Starts `takers` processes that each call lockResults(path) at the same instant `at` (ms since
- * the epoch) and, if they got the lock, hold it `holdMs`; resolves to how many got it.
+ * the epoch); those that got the lock hold it until every taker has tried. Resolves to how many got it.
  */
-async function race(path: string, takers: number, at: number, holdMs: number): Promise<number> {
+async function race(path: string, takers: number, at: number): Promise<number> {
   const script = `
     const { lockResults } = await import(${JSON.stringify(builtLock)});
     while (Date.now() < ${at}) {}
     let lock;
     try { lock = lockResults(${JSON.stringify(path)}); } catch { process.stdout.write("refused"); process.exit(0); }
     process.stdout.write("got");
-    setTimeout(() => lock.release(), ${holdMs});`;
-  const outcomes = await Promise.all(
-    Array.from({ length: takers }, async () => {
-      const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "ignore"] });
-      let said = "";
-      child.stdout.on("data", (chunk: Buffer) => (said += String(chunk)));
-      await new Promise((ended) => child.on("exit", ended));
-      return said;
-    }),
-  );
-  expect(outcomes.every((said) => said === "got" || said === "refused")).toBe(true);
-  return outcomes.filter((said) => said === "got").length;
+    process.stdin.resume().on("end", () => lock.release());`;
+  const children = Array.from({ length: takers }, () => {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["pipe", "pipe", "ignore"] });
+    const exited = new Promise((ended) => child.on("exit", ended));
+    // One short write: "got" or "refused" (nothing from a taker that died).
+    const answer = new Promise<string>((answered) => {
+      child.stdout.once("data", (chunk: Buffer) => answered(String(chunk)));
+      child.stdout.once("end", () => answered(""));
+    });
+    return { child, exited, answer };
+  });
+  const said = await Promise.all(children.map(({ answer }) => answer));
+  for (const { child } of children) child.stdin.end();
+  await Promise.all(children.map(({ exited }) => exited));
+  expect(said.every((answer) => answer === "got" || answer === "refused")).toBe(true);
+  return said.filter((answer) => answer === "got").length;
 }
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), "batchprop-lock-")), "sub", "r.jsonl");
@@ -101,7 +105,7 @@ describe("lockResults", () => {
     const dead = await deadPid();
     for (let round = 0; round < 6; round++) {
       writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead, started: "x" }));
-      expect(await race(path, 4, Date.now() + 700, 1500)).toBe(1);
+      expect(await race(path, 4, Date.now() + 700)).toBe(1);
       expect(existsSync(`${path}.lock`)).toBe(false); // released by the winner
     }
   }, 60_000);
