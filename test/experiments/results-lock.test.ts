@@ -1,10 +1,11 @@
 // The lock that lets one sweep at a time write a results file: held, refused to a second taker by
 // the holder's pid, released only by its holder, and taken over when its holder no longer runs.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { shortName } from "../../lib/experiments/results-file.ts";
 import { lockResults } from "../../lib/experiments/results-lock.ts";
 import { main } from "../cli/spawn.ts";
 
@@ -134,5 +135,22 @@ describe("lockResults", () => {
       sleeper.kill();
       parent.kill();
     }
+  });
+
+  it("leaves a take-over in progress to its taker, and names the guard a killed taker left", async () => {
+    const path = tempFile();
+    lockResults(path).release(); // creates the folder
+    const dead = await deadPid();
+    writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead, started: "then" }));
+    const guard = join(dirname(path), `.${shortName(`${path}.lock`)}.takeover`);
+    writeFileSync(guard, JSON.stringify({ pid: process.pid, started: new Date().toISOString() }));
+    expect(() => lockResults(path)).toThrow(`${path} was locked by another sweep as this one started; wait for it to end, then rerun`);
+    writeFileSync(guard, JSON.stringify({ pid: dead, started: "then" }));
+    expect(() => lockResults(path)).toThrow(
+      `a take-over of the stale lock ${path}.lock was interrupted (pid ${dead} no longer runs); if no sweep runs on ${path}, delete ${guard}, then rerun`,
+    );
+    rmSync(guard);
+    vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    lockResults(path).release();
   });
 });
