@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The batchprop command line: `batchprop train` trains one network, `batchprop experiment` runs a
- * grid of them. Exit status: 0 done, 1 failed while running, 2 bad options or a results file in
- * use (nothing written), 128 + the signal when stopped by SIGINT (130), SIGTERM (143) or SIGHUP
+ * grid of them. Exit status: 0 done, 1 failed while running, 2 bad options or a results file that
+ * is in use or holds a bad line (nothing written), 128 + the signal when stopped by SIGINT (130), SIGTERM (143) or SIGHUP
  * (129), finished runs kept. It ends when the process that started it dies.
  */
 import { Command, CommanderError } from "commander";
@@ -30,13 +30,10 @@ try {
 
 function exitStatus(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander printed it
-  if (error instanceof ConfigError || error instanceof UsageError) {
+  // A results file's bad line is bad input too: it is found before any run starts.
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof ResultsFileError) {
     process.stderr.write(`batchprop: ${error.message}\n`);
     return 2;
-  }
-  if (error instanceof ResultsFileError) {
-    process.stderr.write(`batchprop: ${error.message}\n`);
-    return error.line === undefined ? 2 : 1;
   }
   process.stderr.write(`batchprop: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return 1;

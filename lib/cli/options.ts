@@ -92,14 +92,15 @@ export function parseNumber(option: string, raw: string, what: string): number {
 }
 
 /**
- * Plain decimal digits, with an optional minus sign: what a user means by an integer. Number()
- * also reads "0x10", "1e2", " 10" and "10.0", which no integer option accepts.
+ * Plain decimal digits, no sign: every integer option counts something or is a seed, and seeds are
+ * 0 to 2^53−1 (createRng splits one into two unsigned 32-bit halves). Number() also reads "0x10",
+ * "1e2", " 10" and "10.0", which no integer option accepts.
  */
-const decimalInteger = /^-?[0-9]+$/;
+const decimalInteger = /^[0-9]+$/;
 
 /** The one parser of every integer option (widths, batch sizes, counts, seeds): plain decimal digits or a ConfigError quoting the text. */
 export function parseInteger(option: string, raw: string, what: string): number {
-  if (!decimalInteger.test(raw)) throw new ConfigError(option, `${what} "${raw}" is not a plain decimal integer`);
+  if (!decimalInteger.test(raw)) throw new ConfigError(option, `${what} "${raw}" is not a plain decimal integer (digits only, no sign)`);
   return Number(raw);
 }
 

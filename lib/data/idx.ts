@@ -34,11 +34,12 @@ export const maxIdxBytes = 2 ** 30;
 const maxHeaderBytes = 4 + 4 * 255;
 
 /**
- * The IDX header of a .gz file is read from what this much of its start inflates to, at most
- * about 4 MB (deflate's ratio is at most 1,032 to 1). The gzip header before it is 10 bytes plus
- * an optional file name: gzip itself writes the header in the first hundred bytes.
+ * The IDX header of a .gz file is read from what the start of the file inflates to: 4 KiB of it
+ * first, twice as much each time until the header is there, up to 1 MiB. gzip's own header (10
+ * bytes, then an optional file name and comment of any length) comes before the deflate data;
+ * gzip itself writes it in the first hundred bytes, so a MiB without an IDX header is not an IDX file.
  */
-const gzipHeadBytes = 4096;
+const gzipHeadBytes = { first: 4096, most: 2 ** 20 };
 
 export interface ReadIdxOptions {
   /** Magic numbers to accept (e.g. 0x803 for MNIST images); any valid IDX header when left out. */
@@ -134,18 +135,34 @@ function gunzip(path: string, compressed: Uint8Array, options: ZlibOptions, tooL
  * then a gigabyte of zeros) is refused once it has inflated what the header promised.
  */
 function readGzip(path: string, fd: number, size: number, options: ReadIdxOptions): Contents {
-  const start = gunzip(path, readStart(fd, Math.min(size, gzipHeadBytes)), { finishFlush: constants.Z_SYNC_FLUSH });
+  const { start, read } = inflateStart(path, fd, size);
   const header = parseHeader(path, start.subarray(0, maxHeaderBytes), options);
   const limit = header.length + header.dataBytes;
   // Deflate stores what it cannot compress in blocks of up to 64 KiB with 5 bytes of overhead: a
-  // larger file holds more than the header declares, or is not a gzip of an IDX file.
-  if (size > limit + limit / 1000 + gzipHeadBytes) {
+  // larger file (beyond the start read for the header) holds more than the header declares, or is
+  // not a gzip of an IDX file.
+  if (size > limit + limit / 1000 + read) {
     fail(path, `${size.toLocaleString("en-US")} bytes of gzip, more than any gzip of the ${limit.toLocaleString("en-US")} bytes its header declares`);
   }
   const tooLarge = `inflates to more than the ${limit.toLocaleString("en-US")} bytes its header declares (a ${header.length}-byte header and ${header.declared})`;
   const bytes = gunzip(path, readStart(fd, size), { maxOutputLength: limit }, tooLarge);
   checkLength(path, header, bytes.length);
   return { header, bytes };
+}
+
+/**
+ * What the start of a gzip file inflates to, enough for the IDX header inside (or all the file
+ * inflates to, when it is shorter), and how many compressed bytes that took.
+ */
+function inflateStart(path: string, fd: number, size: number): { start: Uint8Array; read: number } {
+  for (let read = Math.min(size, gzipHeadBytes.first); ; read = Math.min(size, 2 * read)) {
+    const start = gunzip(path, readStart(fd, read), { finishFlush: constants.Z_SYNC_FLUSH });
+    const needed = start.length < 4 ? 4 : 4 + 4 * start[3];
+    if (start.length >= needed || read === size) return { start, read };
+    if (read >= gzipHeadBytes.most) {
+      fail(path, `no IDX header in the first ${gzipHeadBytes.most.toLocaleString("en-US")} bytes of gzip (a gzip header that long is not one gzip writes)`);
+    }
+  }
 }
 
 /** A plain IDX file, read only once its length matches what its header declares. */
@@ -161,6 +178,23 @@ function readPlain(path: string, fd: number, size: number, options: ReadIdxOptio
  * read, and bounds how far a gzip stream is inflated.
  */
 export function readIdx(path: string, options: ReadIdxOptions = {}): IdxFile {
+  return withFile(path, (fd, size) => {
+    const { header, bytes } = path.endsWith(".gz") ? readGzip(path, fd, size, options) : readPlain(path, fd, size, options);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return { type: header.type, dims: header.dims, data: decode(header.type, view, header.length, header.count) } as IdxFile;
+  });
+}
+
+/** The dimensions an IDX file's header declares (checked as readIdx checks them), without reading its data. */
+function readIdxDims(path: string, options: ReadIdxOptions): number[] {
+  return withFile(path, (fd, size) => {
+    const start = path.endsWith(".gz") ? inflateStart(path, fd, size).start : readStart(fd, Math.min(size, maxHeaderBytes));
+    return parseHeader(path, start.subarray(0, maxHeaderBytes), options).dims;
+  });
+}
+
+/** Opens `path` for `use`, naming the file when it cannot be opened, and closes it. */
+function withFile<T>(path: string, use: (fd: number, size: number) => T): T {
   let fd: number;
   try {
     fd = openSync(path, "r");
@@ -169,10 +203,7 @@ export function readIdx(path: string, options: ReadIdxOptions = {}): IdxFile {
     fail(path, `cannot read (${(error as Error).message})`);
   }
   try {
-    const size = fstatSync(fd).size;
-    const { header, bytes } = path.endsWith(".gz") ? readGzip(path, fd, size, options) : readPlain(path, fd, size, options);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return { type: header.type, dims: header.dims, data: decode(header.type, view, header.length, header.count) } as IdxFile;
+    return use(fd, fstatSync(fd).size);
   } finally {
     closeSync(fd);
   }
@@ -211,13 +242,44 @@ export interface LoadIdxOptions {
 }
 
 /**
- * The most pixels (images × pixels per image) loadIdx reads: 2^27, 1 GiB once scaled to float64,
+ * The most pixels (images × pixels per image) an images file may hold: 2^27, 128 MiB as read,
  * 2.9 times full MNIST's 60,000 training images. Checked against the header before any is read.
  */
 export const maxIdxPixels = 2 ** 27;
 
+/**
+ * The most float64 values a dataset read from IDX files holds: the pixels and the one-hot targets
+ * of the samples kept, training and test sets together: 2^27, 1 GiB. Checked against the headers
+ * before any data is read. Full MNIST holds 55 million.
+ */
+export const maxIdxValues = 2 ** 27;
+
+/** The images files of a dataset and the samples each keeps. */
+interface ImagesKept {
+  readonly images: string;
+  readonly limit?: number;
+}
+
+/** Throws, naming the files, unless the samples kept of `sets`, with `classes` one-hot targets each, fit in maxIdxValues. */
+function checkIdxValues(sets: readonly ImagesKept[], classes: number): void {
+  let values = 0;
+  const held = sets.map(({ images, limit }) => {
+    const [n, height, width] = readIdxDims(images, { magic: [0x803], maxBytes: maxIdxPixels });
+    const rows = Math.min(limit ?? n, n);
+    values += rows * (height * width + classes);
+    return `${rows.toLocaleString("en-US")} images of ${height}×${width} pixels from ${images}`;
+  });
+  if (values > maxIdxValues) {
+    throw new RangeError(
+      `idx: ${held.join(" and ")}, with ${classes} one-hot targets each, hold ${values.toLocaleString("en-US")} float64 values, ` +
+        `more than the ${maxIdxValues.toLocaleString("en-US")} (1 GiB) a dataset may hold`,
+    );
+  }
+}
+
 /** One images/labels pair as a dataset: pixels scaled from 0–255 to [0, 1], labels one-hot. */
 export function loadIdx(options: LoadIdxOptions): Dataset {
+  checkIdxValues([options], options.classes ?? 10);
   return loadImages(options).data;
 }
 
@@ -268,6 +330,7 @@ export interface MnistIdxOptions {
 export function loadMnistIdx(dir: string, { train, test }: MnistIdxOptions = {}): Split {
   const trainImages = locate(dir, "train-images-idx3-ubyte");
   const testImages = locate(dir, "t10k-images-idx3-ubyte");
+  checkIdxValues([{ images: trainImages, limit: train }, { images: testImages, limit: test }], 10);
   const trainSet = loadImages({ images: trainImages, labels: locate(dir, "train-labels-idx1-ubyte"), limit: train, name: "mnist (train)" });
   const testSet = loadImages({ images: testImages, labels: locate(dir, "t10k-labels-idx1-ubyte"), limit: test, name: "mnist (test)" });
   if (trainSet.size !== testSet.size) {

@@ -90,9 +90,39 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-/** The run's identity in a results file: its configuration's canonical JSON. */
+/**
+ * The run's identity in a results file: the canonical JSON of its configuration as normalised by
+ * runSettings, so a record that spells the same run differently (a line written by hand or by
+ * another version) is the same run, never a second one.
+ */
 export function runKey(config: RunConfig): string {
-  return canonicalJson(config);
+  return canonicalJson(runSettings(config));
+}
+
+/**
+ * The settings that make the run, and only those: keys that no run reads are left out, and the
+ * output activation is present only when it differs from the hidden layers' (as RunConfig says).
+ */
+function runSettings(config: RunConfig): RunConfig {
+  const { data, activation, outputActivation } = config;
+  return {
+    data: { name: data.name, train: data.train, test: data.test, seed: data.seed },
+    layers: config.layers,
+    activation,
+    ...(outputActivation !== undefined && outputActivation !== activation ? { outputActivation } : {}),
+    loss: config.loss,
+    reduction: config.reduction,
+    optimizer: config.optimizer,
+    batchSize: config.batchSize,
+    lr: config.lr,
+    baseLr: config.baseLr,
+    lrScaling: config.lrScaling,
+    baseBatch: config.baseBatch,
+    budget: config.budget,
+    seed: config.seed,
+    lastBatch: config.lastBatch,
+    recordEvery: config.recordEvery,
+  };
 }
 
 /**

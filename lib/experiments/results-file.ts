@@ -2,8 +2,9 @@
  * A results file: one finished run per line, as JSON (JSON Lines), appended the moment the run
  * finishes so an interrupted grid keeps everything it finished. Node only.
  */
-import { accessSync, appendFileSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, statSync, truncateSync, writeSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { accessSync, appendFileSync, closeSync, constants, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, statSync, truncateSync, writeSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { activations } from "../activations/activation.js";
 import { losses, reductions } from "../losses/loss.js";
@@ -137,27 +138,78 @@ function parseRecord(line: string): RunRecord | string {
 /**
  * Throws unless `path` names a regular file that can be read and appended to, or one that can be
  * created (with its lock and any set-aside fragment beside it): checked before any run starts,
- * creating nothing.
+ * creating nothing. A symbolic link is followed: the file written is its target.
  */
 export function checkResultsPath(path: string): void {
   if (path === "") throw new ResultsFileError("the results file's name is empty");
-  if (existsSync(path)) {
-    const kind = fileKind(path);
-    if (kind !== "file") throw new ResultsFileError(`${path} is ${kind}, not a results file`);
+  if (path.endsWith("/") || basename(path) === "." || basename(path) === "..") throw new ResultsFileError(`${path} names a folder, not a results file`);
+  const target = linkTarget(path);
+  const what = target === path ? path : `${path} (a link to ${target})`;
+  if (existsSync(target)) {
+    const kind = fileKind(target);
+    if (kind !== "file") throw new ResultsFileError(`${what} is ${kind}, not a results file`);
     try {
-      accessSync(path, constants.R_OK | constants.W_OK);
+      accessSync(target, constants.R_OK | constants.W_OK);
     } catch (error) {
-      throw new ResultsFileError(`cannot read and append to ${path}: ${(error as Error).message}`);
+      throw new ResultsFileError(`cannot read and append to ${what}: ${(error as Error).message}`);
     }
   }
-  let dir = dirname(resolve(path));
-  while (!existsSync(dir)) dir = dirname(dir);
-  if (!statSync(dir).isDirectory()) throw new ResultsFileError(`cannot create ${path}: ${dir} is not a directory`);
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch (error) {
-    throw new ResultsFileError(`cannot create ${path} or files beside it: ${(error as Error).message}`);
+  for (const file of new Set([path, target])) {
+    let dir = dirname(resolve(file));
+    while (!existsSync(dir)) dir = dirname(dir);
+    if (isNameTooLong(join(dir, basename(file)))) {
+      throw new ResultsFileError(`${what}: the name ${basename(file)} (${Buffer.byteLength(basename(file))} bytes) is too long for this file system`);
+    }
+    if (!statSync(dir).isDirectory()) throw new ResultsFileError(`cannot create ${what}: ${dir} is not a directory`);
+    try {
+      accessSync(dir, constants.W_OK);
+    } catch (error) {
+      throw new ResultsFileError(`cannot create ${what} or files beside it: ${(error as Error).message}`);
+    }
   }
+}
+
+/**
+ * The file `<path><suffix>` beside a results file (its lock, a set-aside fragment), or, when the
+ * results file's name is too long for the file system to take the suffix as well, a short name
+ * unique to the results file in the same folder: any name that works for the file works for these.
+ * The folder must exist.
+ */
+export function besidePath(path: string, suffix: string): string {
+  const plain = `${path}${suffix}`;
+  return isNameTooLong(plain) ? join(dirname(resolve(path)), `.${shortName(path)}${suffix}`) : plain;
+}
+
+/** A short name, unique to the file `path`, for the files a sweep keeps beside it. */
+export function shortName(path: string): string {
+  return `batchprop-${createHash("sha256").update(resolve(path)).digest("hex").slice(0, 16)}`;
+}
+
+/** Whether the file system refuses `path`'s last name as too long (asked of the folder that holds it, which must exist). */
+function isNameTooLong(path: string): boolean {
+  try {
+    lstatSync(path);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENAMETOOLONG";
+  }
+}
+
+/** The file `path` writes to: itself, or, for a symbolic link, its final target (which may not exist yet). */
+function linkTarget(path: string): string {
+  let file = path;
+  // Linux follows at most 40 links in a path: more is a loop.
+  for (let hops = 0; hops <= 40; hops++) {
+    let link: string;
+    try {
+      if (!lstatSync(file).isSymbolicLink()) return file;
+      link = readlinkSync(file);
+    } catch {
+      return file;
+    }
+    file = resolve(dirname(file), link);
+  }
+  throw new ResultsFileError(`${path} is a symbolic link in a loop`);
 }
 
 /** What is at an existing path, in words: reading a FIFO, a socket or a device would block or never end. */
@@ -189,7 +241,7 @@ export function endLastLine(path: string): void {
     appendFileSync(path, "\n");
     return;
   }
-  const aside = `${path}.truncated-${new Date().toISOString().replaceAll(":", "-")}`;
+  const aside = besidePath(path, `.truncated-${new Date().toISOString().replaceAll(":", "-")}`);
   const fd = openSync(aside, "wx");
   try {
     writeSync(fd, tail);
@@ -212,9 +264,9 @@ function lastByte(path: string, size: number): number {
   }
 }
 
-/** Appends one run as one line, creating the file (and its folder) if needed. */
+/** Appends one run as one line, creating the file (and its folder, or a link's target's folder) if needed. */
 export function appendRecord(path: string, record: RunRecord): void {
-  mkdirSync(dirname(resolve(path)), { recursive: true });
+  mkdirSync(dirname(linkTarget(path)), { recursive: true });
   endLastLine(path);
   appendFileSync(path, `${JSON.stringify(record)}\n`);
 }

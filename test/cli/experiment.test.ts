@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -63,13 +63,13 @@ describe("batchprop experiment", () => {
     expect("outputActivation" in squares).toBe(false);
   });
 
-  it("reports a corrupt line of the results file by its number and fails without touching it", async () => {
+  it("reports a corrupt line of the results file by its number and exits 2 (bad input) without touching it", async () => {
     const out = join(tempDir(), "corrupt.jsonl");
     await cli(["experiment", ...tiny, "--out", out, "--batch-sizes", "8", "--seeds", "1"]);
     writeFileSync(out, `${readFileSync(out, "utf8")}not json\n`);
     const before = readFileSync(out, "utf8");
     const { code, stderr } = await cli(["experiment", ...tiny, "--out", out]);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr).toMatch(/corrupt\.jsonl, line 2: not a run record/);
     expect(readFileSync(out, "utf8")).toBe(before);
   });
@@ -79,7 +79,7 @@ describe("batchprop experiment", () => {
       ["unknown dataset", ["--dataset", "mnist9"], /--dataset: unknown dataset "mnist9" \(expected digits, xor, circles, spirals or idx:PATH\)/],
       ["unknown optimizer", ["--optimizer", "rmsprop"], /--optimizer: unknown optimizer "rmsprop" \(expected sgd, momentum, adagrad, adam\)/],
       ["batch size 0", ["--batch-sizes", "8,0"], /--batch-sizes: batch size 0 must be at least 1/],
-      ["negative batch size", ["--batch-sizes=-4"], /--batch-sizes: batch size -4 must be at least 1/],
+      ["negative batch size", ["--batch-sizes=-4"], /--batch-sizes: batch size "-4" is not a plain decimal integer \(digits only, no sign\)/],
       ["batch size not an integer", ["--batch-sizes", "2.5"], /--batch-sizes: batch size "2\.5" is not a plain decimal integer/],
       ["batch size not a number", ["--batch-sizes", "ten"], /--batch-sizes: batch size "ten" is not a plain decimal integer/],
       ["batch size above the training set", ["--batch-sizes", "801"], /--batch-sizes: batch size 801 is larger than the training set \(800 samples of xor\)/],
@@ -150,6 +150,53 @@ describe("batchprop experiment", () => {
       const two = await cli(["experiment", ...tiny, "--out", locked], { timeoutMs: 30_000 });
       expect(two.stderr).toMatch(/--out: cannot read and append to .*locked\.jsonl/);
       expect(two.code).toBe(2);
+    });
+
+    it("an --out that names a folder, or a name too long for the file system, naming --out and what is wrong", async () => {
+      const dir = tempDir();
+      const cases: [string, RegExp][] = [
+        [join(dir, "newdir") + "/", /^batchprop: --out: .*\/newdir\/ names a folder, not a results file\n$/],
+        [join(dir, "x".repeat(300)), /^batchprop: --out: .*x{300}: the name x{300} \(300 bytes\) is too long for this file system\n$/],
+        [join(dir, "new", "x".repeat(300)), /^batchprop: --out: .*x{300}: the name x{300} \(300 bytes\) is too long for this file system\n$/],
+      ];
+      for (const [out, message] of cases) {
+        const { code, stderr, stdout } = await cli(["experiment", ...tiny, "--out", out], { timeoutMs: 30_000 });
+        expect(stderr).toMatch(message);
+        expect(stdout).toBe("");
+        expect(code).toBe(2);
+      }
+    });
+
+    it("an --out that is a link to a file in a folder that cannot be created, naming the link's target, before any run", async () => {
+      const dir = tempDir();
+      writeFileSync(join(dir, "afile"), "");
+      const link = join(dir, "d.jsonl");
+      symlinkSync(join(dir, "afile", "x.jsonl"), link);
+      const { code, stderr, stdout } = await cli(["experiment", ...tiny, "--out", link], { timeoutMs: 30_000 });
+      expect(stderr).toBe(`batchprop: --out: cannot create ${link} (a link to ${join(dir, "afile", "x.jsonl")}): ${join(dir, "afile")} is not a directory\n`);
+      expect(stdout).toBe("");
+      expect(code).toBe(2);
+    });
+
+    it("--out as a link to a file that does not exist yet: written there, its folder created", async () => {
+      const dir = tempDir();
+      const target = join(dir, "nowhere", "x.jsonl");
+      symlinkSync(target, join(dir, "d.jsonl"));
+      const { code } = await cli(["experiment", ...tiny, "--out", join(dir, "d.jsonl")], { timeoutMs: 30_000 });
+      expect(code).toBe(0);
+      expect(lines(target)).toHaveLength(4);
+    });
+
+    it("--out with the longest name the file system takes: its lock and draft beside it get short names", async () => {
+      const dir = tempDir();
+      for (const length of [245, 255]) {
+        const out = join(dir, "r".repeat(length));
+        const { code, stderr } = await cli(["experiment", ...tiny, "--out", out], { timeoutMs: 30_000 });
+        expect(stderr).toContain("[4/4]");
+        expect(code).toBe(0);
+        expect(lines(out)).toHaveLength(4);
+      }
+      expect(readdirSync(dir)).toHaveLength(2); // the results files only: every lock released
     });
 
     it("an empty --out, before any run", async () => {

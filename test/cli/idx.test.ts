@@ -77,6 +77,24 @@ describe("--dataset idx:PATH", () => {
     expect(code).toBe(2);
   });
 
+  it("counts the one-hot targets and both sets against the dataset's limit, before reading any data", async () => {
+    // 1×1-pixel images: each sample is one pixel and ten targets. Either set alone fits in 2^27
+    // float64 values; together they do not. gzip keeps the files a few KiB.
+    const dir = join(tempDir(), "mnist");
+    mkdirSync(dir);
+    for (const [prefix, n] of [["train", 2 ** 23], ["t10k", 4_000_000]] as const) {
+      writeFileSync(join(dir, `${prefix}-images-idx3-ubyte.gz`), gzipSync(Buffer.concat([idx([n, 1, 1], []), Buffer.alloc(n)])));
+      writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte.gz`), gzipSync(Buffer.concat([idx([n], []), Buffer.alloc(n)])));
+    }
+    const { code, stderr } = await cli(["train", "--dataset", `idx:${dir}`], { timeoutMs: 30_000 });
+    expect(stderr).toBe(
+      `batchprop: --dataset: cannot read MNIST's IDX files from ${dir}: idx: 8,388,608 images of 1×1 pixels from ${dir}/train-images-idx3-ubyte.gz ` +
+        `and 4,000,000 images of 1×1 pixels from ${dir}/t10k-images-idx3-ubyte.gz, with 10 one-hot targets each, hold 136,274,688 float64 values, ` +
+        "more than the 134,217,728 (1 GiB) a dataset may hold\n",
+    );
+    expect(code).toBe(2);
+  });
+
   it("refuses a gzip bomb among the files, naming it", async () => {
     const dir = join(tempDir(), "mnist");
     tinyMnist(dir);

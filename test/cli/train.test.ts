@@ -67,6 +67,8 @@ describe("batchprop train", () => {
       [["--batch-size", "0x10"], /--batch-size: batch size "0x10" is not a plain decimal integer/],
       [["--epochs", " 3"], /--epochs: epochs " 3" is not a plain decimal integer/],
       [["--seed", "1e2"], /--seed: seed "1e2" is not a plain decimal integer/],
+      // Seeds are 0 to 2^53−1, as every integer option: no sign.
+      [["--seed", "-1"], /--seed: seed "-1" is not a plain decimal integer \(digits only, no sign\)/],
       // Sizes: refused before a network or a pass is allocated.
       [["--layers", "2,100000000,2"], /--layers: width 100,000,000 is more than the 65,536 units a layer may have/],
       [["--layers", "2,30000,2", "--batch-size", "800"], /--batch-size: a batch of 800 through layers 2,30000,2 needs 216,018,000 float64 values for its passes, more than the 134,217,728 \(1 GiB\) a run may hold; use a smaller batch or narrower layers/],

@@ -148,12 +148,21 @@ describe("readIdx's limits: the header's declared size bounds what is read and i
     expect(readIdx(small, { maxBytes: 12 }).dims).toEqual([2, 2, 3]);
   });
 
+  /** gzip's FNAME field: flag bit 3, then a zero-terminated name of `length` bytes before the deflate data. */
+  const named = (body: Buffer, length: number) => {
+    const name = Buffer.from(`${"n".repeat(length)}\0`);
+    return Buffer.concat([body.subarray(0, 3), Buffer.from([body[3] | 0x08]), body.subarray(4, 10), name, body.subarray(10)]);
+  };
+
   it("reads a gzip file whose IDX header comes after a long file name in the gzip header", () => {
-    // gzip's FNAME field: flags 0x08, then a zero-terminated name before the deflate data.
-    const body = gzipSync(images());
-    const name = Buffer.from(`${"n".repeat(3000)}\0`);
-    const named = Buffer.concat([body.subarray(0, 3), Buffer.from([body[3] | 0x08]), body.subarray(4, 10), name, body.subarray(10)]);
-    expect(Array.from(readIdx(write("named.gz", named)).data)).toEqual(IMAGE_BYTES);
+    for (const length of [3000, 8000, 100_000]) {
+      expect(Array.from(readIdx(write(`named-${length}.gz`, named(gzipSync(images()), length))).data)).toEqual(IMAGE_BYTES);
+    }
+  });
+
+  it("gives up on a gzip file whose first MiB inflates to no IDX header, saying so", () => {
+    const path = write("no-header.gz", named(gzipSync(images()), 2 ** 20 + 10));
+    expect(() => readIdx(path)).toThrow(`idx: ${path}: no IDX header in the first 1,048,576 bytes of gzip (a gzip header that long is not one gzip writes)`);
   });
 });
 
@@ -167,6 +176,17 @@ describe("loadIdx", () => {
     ]);
     expect(data.targets.shape).toBe("2×10");
     expect(Array.from(labelsOf(data.targets))).toEqual([7, 2]);
+  });
+
+  it("counts the pixels and the one-hot targets of the samples kept against maxIdxValues, before reading the data", () => {
+    // 12.3 million 1×1 images: 12.3 million pixels, but eleven float64 values a sample with the targets.
+    const n = 12_300_000;
+    const img = write("many-images.gz", gzipSync(Buffer.concat([idx(0x08, [n, 1, 1], []), Buffer.alloc(n)])));
+    const lab = write("many-labels.gz", gzipSync(Buffer.concat([idx(0x08, [n], []), Buffer.alloc(n)])));
+    expect(() => loadIdx({ images: img, labels: lab })).toThrow(
+      `idx: 12,300,000 images of 1×1 pixels from ${img}, with 10 one-hot targets each, hold 135,300,000 float64 values, more than the 134,217,728 (1 GiB) a dataset may hold`,
+    );
+    expect(loadIdx({ images: img, labels: lab, limit: 1000 }).targets.rows).toBe(1000);
   });
 
   it("keeps the first `limit` samples", () => {

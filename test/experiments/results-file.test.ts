@@ -15,6 +15,7 @@ import {
   loadDefaultResults,
   meanHistory,
   readResults,
+  runKey,
   type RunConfig,
   type RunRecord,
   summarizeRuns,
@@ -114,6 +115,23 @@ describe("readResults", () => {
       writeFileSync(path, line(good) + `${JSON.stringify(bad)}\n`);
       expect(() => readResults(path), why).toThrow(`${path}, line 2: not a run record (${why}`);
     }
+  });
+
+  it("counts a run written again under another spelling once: an explicit output activation equal to its activation, keys nothing reads", () => {
+    const path = join(tempDir(), "r.jsonl");
+    const spellings = [
+      { ...seed0, outputActivation: seed0.activation },
+      { ...seed0, note: "rerun" },
+      { ...seed0, data: { ...seed0.data, source: "elsewhere" } },
+    ] as RunConfig[];
+    writeFileSync(path, [record(seed0, 0.5), ...spellings.map((config) => record(config, 0.9)), record(seed1, 0.6)].map(line).join(""));
+    const { records, byKey } = readResults(path);
+    expect(records.map((r) => r.checkpoints[0].testAccuracy)).toEqual([0.5, 0.6]);
+    expect(byKey.get(runKey(seed0))).toBe(records[0]);
+    for (const config of spellings) expect(runKey(config)).toBe(runKey(seed0));
+    const [summary] = summarizeRuns(records, () => "xor");
+    expect(summary.runs).toBe(2);
+    expect(summary.testAccuracy?.mean).toBeCloseTo((0.5 + 0.6) / 2, 15);
   });
 
   it("counts a run written twice once, by its first line: in the records, the summaries and the default results", () => {
