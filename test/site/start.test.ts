@@ -6,8 +6,8 @@ import { expect, it } from "vitest";
 const root = join(import.meta.dirname, "../..");
 
 it.each([
-  ["0x10", 'start: --port: port "0x10" is not a plain decimal integer'],
-  ["1e3", 'start: --port: port "1e3" is not a plain decimal integer'],
+  ["0x10", 'start: --port: port "0x10" is not a plain decimal integer (digits only, no sign)'],
+  ["1e3", 'start: --port: port "1e3" is not a plain decimal integer (digits only, no sign)'],
   ["70000", "start: --port must be from 0 to 65535, got 70000"],
 ])("--port %s exits 2 before building anything", (port, message) => {
   const start = spawnSync(process.execPath, ["--import", "tsx", "tools/site/start.ts", "--no-build", "--port", port], { cwd: root, encoding: "utf8", timeout: 30_000 });
@@ -18,7 +18,7 @@ it.each([
 it.each([
   [["--bogus"], "error: unknown option '--bogus'\n(run with --help for every option)\n"],
   [["--port"], "error: option '--port <n>' argument missing\n(run with --help for every option)\n"],
-  [["--port", "--no-build"], 'start: --port: port "--no-build" is not a plain decimal integer\n'],
+  [["--port", "--no-build"], 'start: --port: port "--no-build" is not a plain decimal integer (digits only, no sign)\n'],
   [["serve"], "error: too many arguments. Expected 0 arguments but got 1.\n(run with --help for every option)\n"],
 ])("%j exits 2 with a message, no stack trace, before building anything", (args, message) => {
   const start = spawnSync(process.execPath, ["--import", "tsx", "tools/site/start.ts", ...args], { cwd: root, encoding: "utf8", timeout: 30_000 });

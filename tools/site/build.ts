@@ -18,8 +18,9 @@
  * its grace period, as a command does, so the experiments keep their finished runs and release their lock.
  */
 import { resolve } from "node:path";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
+import { parseOrExit } from "../../lib/cli/usage.ts";
 import { formatSeconds } from "../notebooks/kernel.ts";
 import { spawnStep } from "./step.ts";
 
@@ -42,12 +43,7 @@ const program = new Command("npm run build --")
   })
   .showHelpAfterError("(run with --help for every option)")
   .exitOverride();
-try {
-  program.parse();
-} catch (error) {
-  // Commander has printed the help, or what was wrong: nothing has been built.
-  process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
-}
+parseOrExit(program);
 const { outDir } = program.opts<{ outDir?: string }>();
 
 const steps: readonly Step[] = [

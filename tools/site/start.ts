@@ -7,9 +7,10 @@
 // exec, or with `npm run build && serve` in package.json, a shell sits in between and the server
 // outlives a killed npm, as `npx vitepress preview` does; the tsx command adds a node of its own.
 import { spawn } from "node:child_process";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import { parseInteger } from "../../lib/cli/options.ts";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
+import { parseOrExit } from "../../lib/cli/usage.ts";
 import { siteBase } from "./base.ts";
 import { serveSite } from "./serve.ts";
 
@@ -22,12 +23,7 @@ const program = new Command("npm start --")
   .option("--no-build", "serve the site as it was last built")
   .showHelpAfterError("(run with --help for every option)")
   .exitOverride();
-try {
-  program.parse();
-} catch (error) {
-  // Commander has printed the help, or what was wrong: a bad option is exit 2, as everywhere else.
-  process.exit(error instanceof CommanderError && error.exitCode === 0 ? 0 : 2);
-}
+parseOrExit(program);
 const options = program.opts<{ port?: string; build: boolean }>();
 
 function parsePort(raw: string): number {
