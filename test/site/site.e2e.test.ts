@@ -189,6 +189,25 @@ describe("the built site, in Chromium", () => {
     }
   });
 
+  it("loads batchprop/core in the browser, with a WebAssembly kernel that multiplies as the JavaScript one does", async () => {
+    const { page, errors } = await visit("/running");
+    const check = page.locator('.kernel-check[data-state="done"]');
+    await check.waitFor({ timeout: 60_000 });
+    expect(await check.getAttribute("data-kernel")).toMatch(/^gemm-4x4-wasm(relaxed)?simd$/);
+    const rows = await check.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent ?? "")));
+    const loaded = rows.filter(([, status]) => status.startsWith("loads"));
+    expect(loaded.map(([name]) => name)).toContain("js");
+    expect(loaded.length, "the JavaScript kernel and at least one WebAssembly kernel").toBeGreaterThan(1);
+    for (const [name, , gflops, ofBound] of loaded) {
+      expect(Number(gflops), name).toBeGreaterThan(0);
+      // Within the float64 gemm error bound of the JavaScript kernel's product, entry by entry.
+      expect(Number(ofBound), name).toBeLessThanOrEqual(1);
+    }
+    await check.screenshot({ path: path.join(SCREENSHOTS, "kernels-in-the-browser.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("typesets every display formula and draws every plot of every notebook", async () => {
     for (const [i, notebook] of notebooks.entries()) {
       const nb = executedNotebook(notebook.name);

@@ -1,5 +1,13 @@
-// The default theme, plus styles for notebook outputs (tools/site/render.ts marks them .nb-*).
+// The default theme, plus styles for notebook outputs (tools/site/render.ts marks them .nb-*) and
+// the components the prose pages use.
 import DefaultTheme from "vitepress/theme";
+import type { Theme } from "vitepress";
+import KernelCheck from "./KernelCheck.vue";
 import "./notebook.css";
 
-export default DefaultTheme;
+export default {
+  extends: DefaultTheme,
+  enhanceApp({ app }) {
+    app.component("KernelCheck", KernelCheck);
+  },
+} satisfies Theme;
