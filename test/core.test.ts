@@ -35,7 +35,7 @@ function importGraph(entry: string): { files: Set<string>; external: Map<string,
   return { files, external };
 }
 
-describe("batchprop/core runs in a browser (DESIGN.md: the core imports nothing from Node)", () => {
+describe("batchprop/core runs in a browser (README.md, Layout and architecture: the core imports nothing from Node)", () => {
   const { files, external } = importGraph("lib/core.ts");
 
   it("reaches the whole core", () => {

@@ -38,12 +38,20 @@ export default defineConfig({
   themeConfig: {
     search: { provider: "local" },
     nav: [
+      // The claims page is generated with the notebook pages, from CLAIMS.md (tools/site/claims.ts).
+      { text: "Claims", link: "/claims" },
       { text: "Notebooks", link: notebooks[0]?.link ?? "/" },
       ...notebookGroups.slice(1).map((group) => ({ text: group.text, link: group.items[0].link })),
       { text: "Running it yourself", link: "/running" },
     ],
     sidebar: [
-      { text: "Introduction", items: [{ text: "What batchprop is", link: "/" }] },
+      {
+        text: "Introduction",
+        items: [
+          { text: "What batchprop is", link: "/" },
+          { text: "The claims, checked", link: "/claims" },
+        ],
+      },
       ...notebookGroups,
       { text: "Running it yourself", items: [{ text: "JupyterLab, the CLI, the API", link: "/running" }] },
     ],

@@ -2,7 +2,7 @@
  * One experiment run, fully described: the data, the model, the objective, the optimizer, the
  * batch size and learning rate, the budget, the seed and every train default used. The canonical
  * JSON of this object is the run's key, so a results file recognises a finished run on resume and a
- * changed setting makes a new run (SEEDS.md claim 11, the experiments that test it).
+ * changed setting makes a new run (CLAIMS.md claim 11, the experiments that test it).
  */
 import type { ActivationName } from "../activations/activation.js";
 import { activations } from "../activations/activation.js";

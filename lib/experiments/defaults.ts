@@ -1,5 +1,5 @@
 /**
- * The embedded default experiments: SEEDS.md claim 11 ("larger batches lower accuracy, like a
+ * The embedded default experiments: CLAIMS.md claim 11 ("larger batches lower accuracy, like a
  * too-large learning rate; Adagrad or Adam mitigate it") mixes several effects of B. Each experiment
  * below changes one of them, on Nielsen's set-up: 784-30-10 sigmoid, sum of squares, 8,000 training
  * and 2,000 test digits, three seeds per point. Runs shared between experiments (the η = 3, mean,

@@ -2,7 +2,7 @@
  * What a set of finished runs says, reduced for a chart or a sentence: runs grouped by setting and
  * batch size with the mean and the min–max spread over their seeds, the seed-mean history of a
  * group, the steps it took to reach a target, the training time of an epoch. Pure functions of
- * RunRecords, so they run in the browser too (notebooks 09 and 10, SEEDS.md claim 11).
+ * RunRecords, so they run in the browser too (notebooks 09 and 10, CLAIMS.md claim 11).
  */
 import type { TrainRecord } from "../train/train.js";
 import { canonicalJson, firstPerRun, runKey, type RunConfig, stepsPerEpoch } from "./config.js";

@@ -3,7 +3,7 @@ import type { ActivationName } from "../activations/activation.js";
 /**
  * How a batch's per-sample losses ℓ_k combine: L = Σ_k ℓ_k (`sum`) or L = (1/B) Σ_k ℓ_k (`mean`).
  * The seeds disagree (the Q&A sums, the paper's 1/(2n) averages); the two differ only by a factor
- * B in the gradient, which rescales the learning rate (SEEDS.md claim 9).
+ * B in the gradient, which rescales the learning rate (CLAIMS.md claim 9).
  */
 export type Reduction = "sum" | "mean";
 
@@ -38,7 +38,7 @@ export type LossName = "sum-of-squares" | "cross-entropy" | "binary-cross-entrop
 /** Keeps log(y) and 1/y finite where a probability has underflowed to 0. */
 const tiny = 1e-300;
 
-/** ℓ = ½ Σ_j (t_j − y_j)², ∂ℓ/∂y = y − t (the paper's ψ − Ê is an erratum: SEEDS.md claim 4). */
+/** ℓ = ½ Σ_j (t_j − y_j)², ∂ℓ/∂y = y − t (the paper's ψ − Ê is an erratum: CLAIMS.md claim 4). */
 export const sumOfSquares: Loss = {
   name: "sum-of-squares",
   total(output, target) {

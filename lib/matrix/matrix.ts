@@ -1,6 +1,6 @@
 /**
  * A dense float64 matrix, row-major: element (i, j) sits at data[i * cols + j].
- * A batch is a K×n matrix with one sample per row (DESIGN.md, "Conventions of the math").
+ * A batch is a K×n matrix with one sample per row (README.md, "Layout and architecture").
  */
 export class Matrix {
   readonly rows: number;

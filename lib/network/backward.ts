@@ -14,7 +14,7 @@ const transposeB = { transB: true } as const;
 
 export interface BackwardOptions {
   /**
-   * The rows of the whole batch when `pass` holds one shard of it (SEEDS.md claim 10): a mean
+   * The rows of the whole batch when `pass` holds one shard of it (CLAIMS.md claim 10): a mean
    * divides by the batch's B, so the shards' gradients add up to the batch's. Default pass.rows.
    */
   batchRows?: number;
@@ -22,7 +22,7 @@ export interface BackwardOptions {
 
 /**
  * The vectorized backward pass over a whole batch, after `forward` filled `pass`
- * (notebooks 3–5; SEEDS.md claims 4–8):
+ * (notebooks 3–5; CLAIMS.md claims 4–8):
  *
  *   δ_L = ∂L/∂a_L ⊙ f′(z_L)               (δ = y − t, scaled, when the loss pairs with f)
  *   dWeights_i = act_iᵀ · δ_i             (n_in×K · K×n_out: the sum of per-sample outer products)

@@ -3,7 +3,7 @@ import { Matrix } from "../matrix/matrix.js";
 import type { Network } from "./network.js";
 
 /*
- * The seeds write the same numbers in three layouts (DESIGN.md, "Conventions of the math"):
+ * The seeds write the same numbers in three layouts (README.md, "Layout and architecture"):
  * - this library: z = act·weights + bias, weights n_in×n_out;
  * - the paper: [1 act]·W, W (n_in+1)×n_out with the biases as its first row;
  * - the Q&A: W^l of shape m×n (to × from), so its ΔW = δᵀa is the library's dWeights transposed.

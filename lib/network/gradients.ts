@@ -26,7 +26,7 @@ export function gradientVector(grads: Gradients): Float64Array {
 }
 
 /**
- * Adds `weight · from` into `into` (combining shards: SEEDS.md claim 10). The default weight 1 adds
+ * Adds `weight · from` into `into` (combining shards: CLAIMS.md claim 10). The default weight 1 adds
  * shards of a summed loss; shards reporting their own mean combine with weight K_s / K each.
  */
 export function addGradients(into: Gradients, from: Gradients, weight = 1): Gradients {

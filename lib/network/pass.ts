@@ -53,7 +53,7 @@ export interface ForwardOptions {
 }
 
 /**
- * Forward pass of a batch (SEEDS.md claims 1–2): z = act·weights + bias, a = f(z), layer by layer.
+ * Forward pass of a batch (CLAIMS.md claims 1–2): z = act·weights + bias, a = f(z), layer by layer.
  * The input is copied into the pass, so acts[0] is the batch; returns the output acts[L].
  */
 export function forward(net: Network, input: Matrix, pass: Pass = createPass(net, input.rows), { nonzerosFilled = false }: ForwardOptions = {}): Matrix {

@@ -8,7 +8,7 @@ import type { Objective } from "./objective.js";
 /**
  * Backpropagation one sample at a time, as it is usually taught and as the seeds compare against:
  * for each row k, a forward pass of that sample alone, its δ per layer, and the outer products
- * a_kᵀ δ_k added into the gradient (SEEDS.md claim 9: ∇e = Σ_k ∇e_k, scaled by 1/B for the mean).
+ * a_kᵀ δ_k added into the gradient (CLAIMS.md claim 9: ∇e = Σ_k ∇e_k, scaled by 1/B for the mean).
  * Plain loops, no matrix product: an independent reference for `backward`.
  */
 export function perSampleGradients(

@@ -5,7 +5,7 @@ import { type FinalMetric, groupRuns, meanHistory, type SettingSummary } from ".
 import type { HistoryAxis, HistoryMetric, HistoryRow } from "./training.js";
 
 /**
- * Charts of the batch-size experiments (SEEDS.md claim 11, notebooks 09 and 10): final metrics and
+ * Charts of the batch-size experiments (CLAIMS.md claim 11, notebooks 09 and 10): final metrics and
  * time per epoch against B, seed-mean curves per B, the loss over (B, η), steps to a target.
  * Browser-safe: each returns Plot options for `Plot.plot` or `renderPlot`. Legends are swatches
  * (continuous colour legends need a canvas), so ordered categories use an ordinal scheme.

@@ -2,7 +2,7 @@ import * as Plot from "@observablehq/plot";
 import { seriesMarks } from "./marks.js";
 
 /**
- * Throughput against batch size, one line per method (vectorized vs per-sample: SEEDS.md claim 12,
+ * Throughput against batch size, one line per method (vectorized vs per-sample: CLAIMS.md claim 12,
  * notebook 08). Browser-safe: it returns Plot options for `Plot.plot` or `renderPlot`.
  */
 

@@ -1,6 +1,6 @@
 /**
  * A seeded generator, passed explicitly wherever randomness is used, so the same seed gives
- * bit-identical results (DESIGN.md). sfc32 (Chris Doty-Humphrey's small fast counting generator,
+ * bit-identical results (README.md, "Layout and architecture"). sfc32 (Chris Doty-Humphrey's small fast counting generator,
  * passes PractRand), two 32-bit outputs making one 53-bit double.
  */
 export interface Rng {

@@ -31,7 +31,7 @@ export function gatherRows(source: Matrix, order: Int32Array, from: number, into
 
 /**
  * The vectorized gradient of rows order[from … from + batch.rows) of `data` into `grads`, scaled
- * for a batch of `batchRows` rows (a shard's share of the batch's mean; SEEDS.md claim 10);
+ * for a batch of `batchRows` rows (a shard's share of the batch's mean; CLAIMS.md claim 10);
  * returns the rows' summed loss Σ_k ℓ_k. Given `inputNonzeros` (the inputs compressed once) and a
  * batch made sparse, the first layer reads the gathered nonzeros instead of the dense rows.
  */

@@ -1,5 +1,5 @@
 /**
- * train() across cores (Node only; SEEDS.md §3, claim 10): the batch gradient is the sum of its
+ * train() across cores (Node only; CLAIMS.md claim 10): the batch gradient is the sum of its
  * shards' gradients, so each of `workers` threads computes one shard of every batch on the same
  * weights, and the main thread adds the shards up and takes one optimizer step.
  *

@@ -52,7 +52,7 @@ export interface TrainOptions {
   gradients?: "vectorized" | "per-sample";
   /**
    * Threads computing each batch's gradient, each a shard of the batch on the same weights
-   * (SEEDS.md claim 10). Node only: the train of batchprop (lib/train/parallel.ts) takes it, the
+   * (CLAIMS.md claim 10). Node only: the train of batchprop (lib/train/parallel.ts) takes it, the
    * train of batchprop/core refuses it. Default: this thread alone.
    */
   workers?: number;
@@ -112,7 +112,7 @@ export interface TrainResult {
 }
 
 /**
- * Mini-batch gradient descent (SEEDS.md claim 9): each epoch shuffles the samples with the seeded
+ * Mini-batch gradient descent (CLAIMS.md claim 9): each epoch shuffles the samples with the seeded
  * generator, cuts them into batches of B rows, and per batch runs forward, backward and one
  * optimizer step. B = 1 is SGD, B = N full-batch descent. Buffers are allocated once, so an epoch
  * allocates almost nothing per batch. Trains `net` in place.

@@ -32,7 +32,7 @@ const setups: { activation: ActivationName; output: ActivationName; loss: LossNa
   { activation: "relu", output: "sigmoid", loss: "binary-cross-entropy" },
 ];
 
-describe("vectorized backward = Σ per-sample (SEEDS.md claims 8, 9)", () => {
+describe("vectorized backward = Σ per-sample (CLAIMS.md claims 8, 9)", () => {
   for (const { activation, output, loss } of setups) {
     for (const reduction of ["sum", "mean"] as Reduction[]) {
       for (const B of [1, 2, 7, 64]) {
@@ -51,7 +51,7 @@ describe("vectorized backward = Σ per-sample (SEEDS.md claims 8, 9)", () => {
   }
 });
 
-describe("shards (SEEDS.md claim 10)", () => {
+describe("shards (CLAIMS.md claim 10)", () => {
   it("gradients of shards computed alone and summed equal the whole batch's (sum reduction)", () => {
     const net = createNetwork({ sizes: [6, 5, 3], rng: 7 });
     const input = randomUniform(23, 6, 8);

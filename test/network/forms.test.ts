@@ -19,7 +19,7 @@ import {
 import { randomUniform } from "../helpers.ts";
 import { dW1, dW2, expectPaperGradients, hand, T, W1, W2, X, η } from "./paper-example.ts";
 
-describe("the paper's 2-2-2 network (SEEDS.md claims 1–7), worked by hand", () => {
+describe("the paper's 2-2-2 network (CLAIMS.md claims 1–7), worked by hand", () => {
   const net = networkFromPaperForm([Matrix.fromRows(W1), Matrix.fromRows(W2)]);
   const objective = { loss: lossByName("sum-of-squares"), reduction: "sum" as const };
 

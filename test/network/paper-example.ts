@@ -1,4 +1,4 @@
-/** The paper's 2-2-2 network and its two-sample step (SEEDS.md claims 1–7), worked by hand with scalars. */
+/** The paper's 2-2-2 network and its two-sample step (CLAIMS.md claims 1–7), worked by hand with scalars. */
 import { expect } from "vitest";
 import { computeGradients, lossByName, Matrix, networkFromPaperForm, toPaperForm } from "../../lib/index.ts";
 

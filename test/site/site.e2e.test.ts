@@ -189,6 +189,21 @@ describe("the built site, in Chromium", () => {
     }
   });
 
+  it("shows the claims page, made from CLAIMS.md, with its notebook links resolving", async () => {
+    const { page, errors } = await visit("/claims");
+    expect(await page.locator(".vp-doc h1").first().textContent()).toMatch(/claims/i);
+    const source = fs.readFileSync("docs/claims.md", "utf8");
+    expect(await page.locator('.vp-doc mjx-container[display="true"]').count()).toBe(countDisplayMath(source));
+    expect(await page.locator(".vp-doc h2").count(), "one section per claim").toBe((source.match(/^## \d+\. /gm) ?? []).length);
+    const links = await page.locator('.vp-doc a[href*="/notebooks/"]').evaluateAll((anchors) =>
+      anchors.map((anchor) => (anchor as HTMLAnchorElement).href),
+    );
+    expect(links.length, "links to notebook pages").toBe((source.match(/\]\(\/notebooks\//g) ?? []).length);
+    for (const href of new Set(links)) expect((await fetch(href)).status, href).toBe(200);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("loads batchprop/core in the browser, with a WebAssembly kernel that multiplies as the JavaScript one does", async () => {
     const { page, errors } = await visit("/running");
     const check = page.locator('.kernel-check[data-state="done"]');
@@ -270,8 +285,8 @@ describe("the built site, in Chromium", () => {
     const hrefs = await page.locator(".VPSidebar a[href]").evaluateAll((links) =>
       links.map((link) => (link as HTMLAnchorElement).href),
     );
-    for (const notebook of notebooks) {
-      expect(hrefs).toContain(url(`${notebook.link}.html`));
+    for (const link of ["/claims", ...notebooks.map((notebook) => notebook.link)]) {
+      expect(hrefs).toContain(url(`${link}.html`));
     }
     for (const href of hrefs) {
       expect((await fetch(href)).status, href).toBe(200);

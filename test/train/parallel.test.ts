@@ -59,7 +59,7 @@ function shape({ result, progress }: Run) {
   };
 }
 
-describe("train with workers (SEEDS.md claim 10: the batch gradient is the sum of shard gradients)", () => {
+describe("train with workers (CLAIMS.md claim 10: the batch gradient is the sum of shard gradients)", () => {
   const settings = [
     { reduction: "mean", sparseInputs: true },
     { reduction: "mean", sparseInputs: false },

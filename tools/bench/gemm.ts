@@ -1,7 +1,7 @@
 import { Matrix, compressRows, createRng, gemm, kernelAvailability, sparseGemm, transposeRows, useKernel, type GemmKernel } from "batchprop";
 
 export interface GemmBenchRow {
-  /** What the product is in the network (DESIGN.md: z = act·weights, dWeights = actᵀ·delta, dAct = delta·weightsᵀ). */
+  /** What the product is in the network (README.md, "Layout and architecture": z = act·weights, dWeights = actᵀ·delta, dAct = delta·weightsᵀ). */
   case: string;
   /** op(A)·op(B) as stored, ᵀ marking a transposed operand. */
   shape: string;

@@ -37,7 +37,7 @@ export const benchDigits = (samples: number): Dataset => loadDigits({ train: sam
 /**
  * Samples per second for one epoch over `samples` of the mnist package's digits, 784-100-10
  * sigmoid, sum of squares, SGD: the vectorized backward pass on every gemm kernel that loads, dense
- * and skipping the inputs' zeros, against the loop over batch items (SEEDS.md claim 12).
+ * and skipping the inputs' zeros, against the loop over batch items (CLAIMS.md claim 12).
  * Evaluation is outside the timed part (TrainResult.seconds). `onTrained` sees each timed run's
  * network after its epoch.
  */

@@ -2,14 +2,17 @@
 //   build/notebooks/<name>.ipynb  ->  docs/notebooks/<name>.md       (the page)
 //   notebooks/<name>.ipynb        ->  docs/public/notebooks/<name>.ipynb   (the download)
 //                                     docs/notebooks/sidebar.json     (read by the VitePress config)
-// Both output folders are generated and git-ignored; they are emptied on every run.
+// and the claims page from the repository's CLAIMS.md:
+//   CLAIMS.md                     ->  docs/claims.md                  (links to the notebook pages)
+// All three are generated and git-ignored; the two folders are emptied on every run.
 //
-// Usage: tsx tools/site/pages.ts [--executed DIR] [--sources DIR] [--docs DIR]
+// Usage: tsx tools/site/pages.ts [--executed DIR] [--sources DIR] [--docs DIR] [--claims FILE]
 // BATCHPROP_SITE_NOTEBOOKS=DIR sets both --executed and --sources (e.g. to the test fixtures).
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { claimsPage } from "./claims.ts";
 import { notebookTitle, parseNotebook } from "./notebook.ts";
 import { type PageLink, renderNotebook } from "./render.ts";
 
@@ -20,6 +23,8 @@ export interface GenerateOptions {
   sourcesDir: string;
   /** The VitePress source folder. */
   docsDir: string;
+  /** CLAIMS.md, made into the page <docsDir>/claims.md; without it, no claims page. */
+  claimsFile?: string;
 }
 
 export interface GeneratedPage {
@@ -104,6 +109,10 @@ export function generatePages(options: GenerateOptions): GeneratedPage[] {
 
   const pages = notebooks.map(({ name, title, link, section }) => ({ name, title, link, section }));
   fs.writeFileSync(path.join(pagesDir, "sidebar.json"), `${JSON.stringify(pages, null, 2)}\n`);
+  if (options.claimsFile !== undefined) {
+    const claims = claimsPage(fs.readFileSync(options.claimsFile, "utf8"), new Set(names));
+    fs.writeFileSync(path.join(options.docsDir, "claims.md"), claims);
+  }
   return pages;
 }
 
@@ -113,6 +122,7 @@ function main(): void {
       executed: { type: "string" },
       sources: { type: "string" },
       docs: { type: "string", default: "docs" },
+      claims: { type: "string", default: "CLAIMS.md" },
     },
   });
   const fromEnv = process.env.BATCHPROP_SITE_NOTEBOOKS;
@@ -120,6 +130,7 @@ function main(): void {
     executedDir: values.executed ?? fromEnv ?? path.join("build", "notebooks"),
     sourcesDir: values.sources ?? fromEnv ?? "notebooks",
     docsDir: values.docs,
+    claimsFile: values.claims,
   };
   const pages = generatePages(options);
   console.log(
