@@ -49,8 +49,9 @@ export function batchGradient(
   gatherRows(data.inputs, order, from, batch.input);
   gatherRows(data.targets, order, from, batch.target);
   const byRow = batch.pass.sparseInput?.byRow;
-  if (inputNonzeros !== undefined && byRow !== undefined) gatherSparseRows(inputNonzeros, order, from, byRow);
-  const output = forward(net, batch.input, batch.pass, { nonzerosFilled: byRow !== undefined });
+  const nonzerosFilled = inputNonzeros !== undefined && byRow !== undefined;
+  if (nonzerosFilled) gatherSparseRows(inputNonzeros, order, from, byRow);
+  const output = forward(net, batch.input, batch.pass, { nonzerosFilled });
   const total = objective.loss.total(output.data, batch.target.data, output.cols);
   backward(net, batch.pass, batch.target, objective, grads, { batchRows });
   return total;

@@ -81,7 +81,8 @@ function startWorkers(setup: TrainSetup, workers: number): BatchGradients {
   const grads = createGradients(net);
   const gradArrays = gradientArrays(grads);
   const batches = new Map<number, Batch>();
-  const failures = new MessageChannel();
+  // One channel per helper: a MessagePort can be handed to one worker only.
+  const failures = Array.from({ length: helpers }, () => new MessageChannel());
   const threads: Worker[] = [];
 
   const close = () => {
@@ -89,12 +90,12 @@ function startWorkers(setup: TrainSetup, workers: number): BatchGradients {
     Atomics.add(control, slot.generation, 1);
     Atomics.notify(control, slot.generation);
     for (const thread of threads) void thread.terminate();
-    failures.port1.close();
+    for (const channel of failures) channel.port1.close();
   };
   /** Throws what a worker reported, if one failed. */
   const checkFailures = () => {
     if (Atomics.load(control, slot.failed) === 0) return;
-    const reported = receiveMessageOnPort(failures.port1)?.message as string | undefined;
+    const reported = failures.map((channel) => receiveMessageOnPort(channel.port1)?.message as string | undefined).find((message) => message !== undefined);
     throw new Error(`train: a worker thread failed: ${reported ?? "(no message)"}`);
   };
 
@@ -116,7 +117,8 @@ function startWorkers(setup: TrainSetup, workers: number): BatchGradients {
         dWeights: helperGrads[shard - 1].dWeights,
         dBias: helperGrads[shard - 1].dBias,
       };
-      const thread = new Worker(url, { workerData: { setup: workerSetup, failures: failures.port2 }, transferList: [failures.port2] });
+      const { port2 } = failures[shard - 1];
+      const thread = new Worker(url, { workerData: { setup: workerSetup, failures: port2 }, transferList: [port2] });
       // Failures come through the port: the main thread's event loop does not run during train().
       thread.on("error", () => {});
       thread.unref();

@@ -58,8 +58,11 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(
   const { args, env } = labCommand(process.argv.slice(2));
   console.log(`npm run lab: ${executable} ${args.join(" ")}`);
   const child = spawn(executable, args, { stdio: "inherit", env });
-  // Ctrl+C reaches JupyterLab through the terminal. A SIGTERM to this process alone, or its SIGHUP
-  // (the terminal closed, or npm was killed: watchParent), stops JupyterLab, which shuts its kernels down.
+  // Ctrl+C reaches JupyterLab through the terminal, and JupyterLab asks whether to stop: this
+  // process waits for its answer rather than die and leave it orphaned. A SIGTERM to this process
+  // alone, or its SIGHUP (the terminal closed, or npm was killed: watchParent), stops JupyterLab,
+  // which shuts its kernels down.
+  process.on("SIGINT", () => {});
   for (const signal of ["SIGTERM", "SIGHUP"] as const) process.on(signal, () => child.kill("SIGTERM"));
   watchParent();
   child.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 1)));

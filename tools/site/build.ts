@@ -17,6 +17,7 @@
  * if the build itself is killed (kill -9 of npm, then of this process) the step gets a SIGHUP and
  * its grace period, as a command does, so the experiments keep their finished runs and release their lock.
  */
+import { constants } from "node:os";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
@@ -77,14 +78,17 @@ function runStep(step: Step): Promise<number> {
     current = { pid: child.pid! };
     child.on("close", (code, signal) => {
       current = undefined;
-      resolve(code ?? (signal ? 128 + 1 : 1));
+      resolve(code ?? (signal ? 128 + constants.signals[signal] : 1));
     });
   });
 }
 
 for (const signal of Object.keys(exitCodes) as NodeJS.Signals[]) {
   process.on(signal, () => {
-    stoppedBy ??= signal;
+    // Ctrl-C and a signal to the build's group reach npm too, which passes it on: the step gets
+    // the first only, as a second SIGINT means "now" to the notebook runner.
+    if (stoppedBy !== undefined) return;
+    stoppedBy = signal;
     signalStep(signal);
     setTimeout(() => signalStep("SIGKILL"), 10_000).unref();
   });

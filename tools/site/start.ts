@@ -45,11 +45,11 @@ const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT
 
 /**
  * Runs `npm run build`, forwarding its output; resolves to its exit code, or to the signal that
- * stopped it. The build runs in a process group of its own and a signal goes to the whole group:
- * npm hands it to a shell running `a && b && …`, which would die and leave the step under way
- * (experiments, a notebook kernel) running. Whatever is still alive 10 s later is killed; not
- * sooner, even once npm has ended: the build is then still stopping its step, which needs that
- * time to keep its finished runs and release its lock.
+ * stopped it. The build runs in a process group of its own (npm and tools/site/build.ts) and a
+ * signal goes to that whole group; build.ts passes it on to its step, which runs in a group of its
+ * own and also ends by itself if build.ts dies (its parent watch). npm's group is killed if still
+ * there 10 s later; not sooner, even once npm has ended: the build is then still stopping its step,
+ * which needs that time to keep its finished runs and release its lock.
  */
 function build(): Promise<number | NodeJS.Signals> {
   return new Promise((resolve) => {
