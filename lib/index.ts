@@ -9,5 +9,5 @@ export { renderPlot } from "./plots/render.js";
 export { loadData, dataShape, defaultDataConfig } from "./experiments/datasets.js";
 export { runOne, type RunOptions, type EpochSummary } from "./experiments/run.js";
 export { readResults, appendRecord, checkResultsPath, ResultsFileError, type ResultsFile } from "./experiments/results-file.js";
-export { runPool, workersPerRun, type PoolOptions, type PoolResult } from "./experiments/pool.js";
+export { runPool, workersPerRun, minParallelBatch, type PoolOptions, type PoolResult } from "./experiments/pool.js";
 export { loadDefaultResults } from "./experiments/default-results.js";

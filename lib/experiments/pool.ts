@@ -87,12 +87,22 @@ export async function runPool(runs: readonly RunConfig[], options: PoolOptions):
 }
 
 /**
- * The threads each run gets when `runsLeft` runs (in progress or not yet started) share `cores`
- * threads: all of them to one run, half each to two, … one each once runs outnumber cores. A run
+ * The smallest batch whose steps a run splits across threads. Measured on the 2-core machine
+ * (npm run bench, 784-100-10 digits, quiet): 2 threads against 1 ran 0.67× at B = 16, 0.88× at 64,
+ * 1.11× at 256 and 1.02× at 1024, since each thread stages the weights into its own kernel's memory
+ * every step; below 256 a second thread only slows a run down.
+ */
+export const minParallelBatch = 256;
+
+/**
+ * The threads a run of batch size `batchSize` gets when `runsLeft` runs (in progress or not yet
+ * started) share `cores` threads: all of them to one run, half each to two, … one each once runs
+ * outnumber cores, and one to a run whose batches are too small to split (minParallelBatch). A run
  * started later, with fewer left, never gets fewer than one started earlier, so the runs in
  * progress never hold more threads than `cores`.
  */
-export function workersPerRun(cores: number, runsLeft: number): number {
+export function workersPerRun(cores: number, runsLeft: number, batchSize = minParallelBatch): number {
+  if (batchSize < minParallelBatch) return 1;
   return Math.max(1, Math.floor(cores / Math.min(cores, Math.max(runsLeft, 1))));
 }
 
@@ -117,7 +127,7 @@ function runWorkers(url: URL, todo: readonly RunConfig[], workers: number, skipp
 
     const feed = (worker: Worker) => {
       if (next < todo.length) {
-        const message: ToWorker = { id: next, config: todo[next], workers: workersPerRun(Math.min(workers, availableParallelism()), todo.length - finished) };
+        const message: ToWorker = { id: next, config: todo[next], workers: workersPerRun(Math.min(workers, availableParallelism()), todo.length - finished, todo[next].batchSize) };
         next++;
         worker.postMessage(message);
       }

@@ -11,6 +11,7 @@ import {
   relativeDifference,
   withoutTimes,
   workersPerRun,
+  minParallelBatch,
   type DataConfig,
   type RunConfig,
   type RunRecord,
@@ -38,6 +39,9 @@ describe("workersPerRun", () => {
     expect([1, 2, 3, 16, 17].map((left) => workersPerRun(16, left))).toEqual([16, 8, 5, 1, 1]);
     expect(workersPerRun(1, 1)).toBe(1);
     for (let cores = 1; cores <= 16; cores++) for (let left = 1; left <= 20; left++) expect(Math.min(cores, left) * workersPerRun(cores, left)).toBeLessThanOrEqual(cores);
+    // Batches below minParallelBatch are not split: a second thread measured slower there.
+    expect(workersPerRun(4, 1, minParallelBatch - 1)).toBe(1);
+    expect(workersPerRun(4, 1, minParallelBatch)).toBe(4);
   });
 });
 
@@ -63,13 +67,17 @@ describe("runPool", () => {
     expect(runOne(grid[0]).kernel).toBe("gemm-4x4-wasmrelaxedsimd");
   });
 
-  it("gives a run left alone on more cores than runs the idle cores as train workers; the record names them", async () => {
+  it("gives a run left alone on more cores than runs the idle cores as train workers if its batches are large enough; the record names them", async () => {
     const cores = Math.min(2, availableParallelism());
+    const large = { ...grid[1], data: { ...grid[1].data, train: 2 * minParallelBatch }, batchSize: minParallelBatch };
     const out = tempFile("workers.jsonl");
-    await runPool(grid.slice(1, 2), { out, workers: cores });
+    await runPool([large], { out, workers: cores });
     const [record] = readResults(out).records;
     expect(record.workers).toBe(cores);
-    const alone = runOne(grid[1]);
+    const small = tempFile("small.jsonl");
+    await runPool(grid.slice(1, 2), { out: small, workers: cores });
+    expect(readResults(small).records[0].workers).toBe(1);
+    const alone = runOne(large);
     expect(alone.workers).toBe(1);
     // The same run within rounding: only the order of the shards' sums differs.
     expect(record.steps).toBe(alone.steps);
