@@ -4,9 +4,10 @@
  * Rerunning the same command skips the runs already in the file; Ctrl-C (or SIGTERM, SIGHUP) keeps
  * every finished run.
  */
-import { availableParallelism, constants } from "node:os";
+import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
 import cliProgress from "cli-progress";
+import { signalExitStatus, stopSignals } from "./signals.js";
 import { checkBatchSize, checkLr, checkRunConfig, ConfigError, type LrScaling, lrScalings, type RunConfig } from "../experiments/config.js";
 import { defaultExperiments, defaultRuns } from "../experiments/defaults.js";
 import { expandGrid, uniqueRuns } from "../experiments/grid.js";
@@ -194,7 +195,7 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
         `Interrupted after ${elapsed} by ${signal}: kept ${kept} finished run${kept === 1 ? "" : "s"} in ${out} (${result.finished} of ${result.todo} from this call); ` +
           `the runs in progress were discarded. Rerun the same command to resume.\n`,
       );
-      return 128 + constants.signals[signal];
+      return signalExitStatus(signal);
     }
     process.stdout.write(`Finished ${plural(result.finished, "run")} in ${elapsed} on ${[...kernels].join(", ")}; ${out} holds ${inFile + result.finished}.\n`);
     return 0;
@@ -204,8 +205,6 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
   }
 }
 
-/** The signals that stop a grid, keeping its finished runs. */
-const stopSignals: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** One run in a line: its grid point and outcome. */
 function describe(record: RunRecord): string {

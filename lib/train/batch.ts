@@ -46,11 +46,12 @@ export function batchGradient(
   grads: Gradients,
   batchRows: number,
 ): number {
-  gatherRows(data.inputs, order, from, batch.input);
-  gatherRows(data.targets, order, from, batch.target);
   const byRow = batch.pass.sparseInput?.byRow;
   const nonzerosFilled = inputNonzeros !== undefined && byRow !== undefined;
+  // The first layer then reads only the gathered nonzeros (forward, backward): the dense rows are not needed.
   if (nonzerosFilled) gatherSparseRows(inputNonzeros, order, from, byRow);
+  else gatherRows(data.inputs, order, from, batch.input);
+  gatherRows(data.targets, order, from, batch.target);
   const output = forward(net, batch.input, batch.pass, { nonzerosFilled });
   const total = objective.loss.total(output.data, batch.target.data, output.cols);
   backward(net, batch.pass, batch.target, objective, grads, { batchRows });

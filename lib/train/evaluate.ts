@@ -24,14 +24,13 @@ export function evaluate(net: Network, data: Dataset, loss: Loss, passes: Map<nu
   const { inputs, targets } = data;
   const truth = labelsOf(targets);
   const sparseInput = inputNonzeros !== undefined;
-  const inOrder = sparseInput ? Int32Array.from({ length: inputs.rows }, (_, i) => i) : undefined;
   let total = 0;
   let correct = 0;
   for (let start = 0; start < inputs.rows; start += evaluationChunkRows) {
     const rows = Math.min(evaluationChunkRows, inputs.rows - start);
     let pass = passes.get(rows);
     if (pass === undefined || (pass.sparseInput !== undefined) !== sparseInput) passes.set(rows, (pass = createPass(net, rows, { sparseInput })));
-    if (pass.sparseInput !== undefined) gatherSparseRows(inputNonzeros!, inOrder!, start, pass.sparseInput.byRow);
+    if (pass.sparseInput !== undefined) gatherSparseRows(inputNonzeros!, null, start, pass.sparseInput.byRow);
     else pass.acts[0].data.set(inputs.data.subarray(start * inputs.cols, (start + rows) * inputs.cols));
     const output = forward(net, pass.acts[0], pass, { nonzerosFilled: sparseInput });
     const target = targets.data.subarray(start * targets.cols, (start + rows) * targets.cols);

@@ -76,6 +76,9 @@ describe("npm run notebooks with bad options: exit 2, naming the option, before 
     ["a timeout in hexadecimal", ["--timeout", "0x10"], "argument '0x10' is invalid. expected a plain decimal number of seconds, got \"0x10\""],
     ["a timeout of zero", ["--startup-timeout", "0"], "argument '0' is invalid. expected more than 0 seconds, got 0"],
     // setTimeout fires at once past 24.8 days, so a longer timeout was no timeout at all.
+    ["--jobs of zero", ["--jobs", "0"], "argument '0' is invalid. --jobs: notebooks at a time must be at least 1, got 0"],
+    ["--jobs in hexadecimal", ["--jobs", "0x2"], "argument '0x2' is invalid. --jobs: notebooks at a time \"0x2\" is not a plain decimal integer"],
+    ["--jobs beyond the machine's cores", ["--jobs", "1000"], "argument '1000' is invalid. --jobs: notebooks at a time must be at most"],
     ["a timeout beyond a day", ["--timeout", "2200000"], "argument '2200000' is invalid. expected at most 86400 seconds (a day), got 2200000"],
   ];
   it.each(cases)("%s", async (_what, args, message) => {

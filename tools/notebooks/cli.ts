@@ -11,15 +11,19 @@ import { NotebookExecutionError, defaultCellTimeoutMs, defaultOutDir, executeAll
 import { formatSeconds, repoRoot, shutdownAllKernels } from "./kernel.ts";
 import { NotebookFormatError, readNotebook } from "./notebook.ts";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
+import { parseCount } from "../../lib/cli/options.ts";
+import { signalExitStatus, stopSignals } from "../../lib/cli/signals.ts";
 
 /** Two kernels at a time on a machine with two cores or more: a kernel's start is mostly waiting. */
 const defaultJobs = Math.min(2, availableParallelism());
 
+/** The project's one integer parser, its message in commander's form. */
 function parseJobs(value: string): number {
-  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > availableParallelism()) {
-    throw new InvalidArgumentError(`expected a whole number from 1 to ${availableParallelism()} (the machine's cores), got "${value}"`);
+  try {
+    return parseCount("--jobs", value, "notebooks at a time", availableParallelism());
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
   }
-  return Number(value);
 }
 
 const program = new Command("npm run notebooks --")
@@ -242,9 +246,8 @@ async function main(): Promise<number> {
   const reporter = createReporter();
   const stop = new AbortController();
   let interrupted = false;
-  const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
   const onSignal = (signal: NodeJS.Signals) => {
-    const code = exitCodes[signal] ?? 1;
+    const code = signalExitStatus(signal);
     if (interrupted) process.exit(code); // a second Ctrl-C: the exit hook kills the kernels
     interrupted = true;
     stop.abort(); // no kernel for the next notebook
@@ -253,7 +256,7 @@ async function main(): Promise<number> {
     void shutdownAllKernels().finally(() => process.exit(code));
   };
   // SIGHUP too: closing the terminal must not leave a kernel behind.
-  for (const signal of Object.keys(exitCodes) as NodeJS.Signals[]) process.on(signal, onSignal);
+  for (const signal of stopSignals) process.on(signal, onSignal);
   // And so must killing npm, whose death the watcher turns into a SIGHUP.
   watchParent();
 

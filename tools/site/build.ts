@@ -17,10 +17,10 @@
  * if the build itself is killed (kill -9 of npm, then of this process) the step gets a SIGHUP and
  * its grace period, as a command does, so the experiments keep their finished runs and release their lock.
  */
-import { constants } from "node:os";
 import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
+import { signalExitStatus, stopSignals } from "../../lib/cli/signals.ts";
 import { parseOrExit } from "../../lib/cli/usage.ts";
 import { formatSeconds } from "../notebooks/kernel.ts";
 import { spawnStep } from "./step.ts";
@@ -57,7 +57,6 @@ const steps: readonly Step[] = [
   { name: "site", what: "VitePress into docs/.vitepress/dist", script: ["node_modules/vitepress/bin/vitepress.js", "build", "docs", ...(outDir === undefined ? [] : ["--outDir", outDir])] },
 ];
 
-const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 let current: { pid: number } | undefined;
 let stoppedBy: NodeJS.Signals | undefined;
 
@@ -78,12 +77,12 @@ function runStep(step: Step): Promise<number> {
     current = { pid: child.pid! };
     child.on("close", (code, signal) => {
       current = undefined;
-      resolve(code ?? (signal ? 128 + constants.signals[signal] : 1));
+      resolve(code ?? (signal ? signalExitStatus(signal) : 1));
     });
   });
 }
 
-for (const signal of Object.keys(exitCodes) as NodeJS.Signals[]) {
+for (const signal of stopSignals) {
   process.on(signal, () => {
     // Ctrl-C and a signal to the build's group reach npm too, which passes it on: the step gets
     // the first only, as a second SIGINT means "now" to the notebook runner.
@@ -104,7 +103,7 @@ for (const [index, step] of steps.entries()) {
   times.push(`  ${step.name.padEnd(12)} ${formatSeconds(performance.now() - stepStarted)}`);
   if (stoppedBy !== undefined) {
     console.error(`build: stopped by ${stoppedBy} during ${step.name}`);
-    process.exit(exitCodes[stoppedBy]);
+    process.exit(signalExitStatus(stoppedBy));
   }
   if (code !== 0) {
     console.error(`build: step ${index + 1}/${steps.length} (${step.name}) failed with exit status ${code}; nothing after it ran`);

@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { Command } from "commander";
 import { parseInteger } from "../../lib/cli/options.ts";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
+import { signalExitStatus, stopSignals } from "../../lib/cli/signals.ts";
 import { parseOrExit } from "../../lib/cli/usage.ts";
 import { siteBase } from "./base.ts";
 import { serveSite } from "./serve.ts";
@@ -40,8 +41,6 @@ if (port < 0 || port > 65535) {
   process.exit(2);
 }
 
-/** The signals that stop `npm start`, and its exit status for each (128 + the signal's number). */
-const exitCodes: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 /**
  * Runs `npm run build`, forwarding its output; resolves to its exit code, or to the signal that
@@ -67,10 +66,9 @@ function build(): Promise<number | NodeJS.Signals> {
       if (stoppedBy === undefined) setTimeout(() => signalGroup("SIGKILL"), 10_000).unref();
       stoppedBy ??= signal;
     };
-    const signals = Object.keys(exitCodes) as NodeJS.Signals[];
-    for (const signal of signals) process.on(signal, forward);
+    for (const signal of stopSignals) process.on(signal, forward);
     child.on("close", (code, signal) => {
-      for (const signal of signals) process.off(signal, forward);
+      for (const signal of stopSignals) process.off(signal, forward);
       resolve(stoppedBy ?? code ?? (signal ? 1 : 0));
     });
   });
@@ -80,7 +78,7 @@ if (options.build) {
   const result = await build();
   if (typeof result === "string") {
     console.error(`start: stopped by ${result} during the build; nothing to serve`);
-    process.exit(exitCodes[result]);
+    process.exit(signalExitStatus(result));
   }
   if (result !== 0) {
     console.error(`start: the build failed (exit ${result}); nothing to serve`);
