@@ -257,7 +257,8 @@ export function lossHeatmap(summaries: readonly SettingSummary[], options: Heatm
         x: "batchSize",
         y: "lr",
         text: "label",
-        fill: (cell: HeatmapCell) => (cell.loss !== null && cell.loss < 0.25 ? "white" : "black"),
+        // White on the darker half of the bins (the lowest losses), black on the lighter ones and on red.
+        fill: (cell: HeatmapCell) => (cell.loss !== null && labels.indexOf(cell.bin) < Math.floor(labels.length / 2) ? "white" : "black"),
       }),
     ],
   };
