@@ -139,12 +139,14 @@ function drawSection(
   const batchSizes = new Set(summaries.map((s) => s.batchSize)).size;
   const lrs = new Set(summaries.map((s) => s.lr)).size;
 
+  const unless = `a final ${words} at two`;
   if (charted.length === 0) note(`Every run diverged: there is no final ${words} to chart against B or η.`);
-  else if (longestLine((s) => s.setting) < 2) note(`No chart against B: no η has runs at two batch sizes${batchSizes === 1 ? ` (every run has B = ${summaries[0].batchSize})` : ""}.`);
-  else chart("batch-size", `Final ${words} against B, a line per η (rule: lowest to highest run)`, batchSizePlot(charted, { y: metric }));
-
-  if (charted.length > 0) {
-    if (longestLine((s) => String(s.batchSize)) < 2) note(`No chart against η: no batch size has runs at two learning rates${lrs === 1 ? ` (every run has η = ${+summaries[0].lr.toPrecision(4)})` : ""}.`);
+  else {
+    if (batchSizes === 1) note(`No chart against B: every run has B = ${summaries[0].batchSize}.`);
+    else if (longestLine((s) => s.setting) < 2) note(`No chart against B: no η has ${unless} batch sizes (the other runs diverged).`);
+    else chart("batch-size", `Final ${words} against B, a line per η (rule: lowest to highest run)`, batchSizePlot(charted, { y: metric }));
+    if (lrs === 1) note(`No chart against η: every run has η = ${+summaries[0].lr.toPrecision(4)}.`);
+    else if (longestLine((s) => String(s.batchSize)) < 2) note(`No chart against η: no batch size has ${unless} learning rates (the other runs diverged, or each B has its own η).`);
     else chart("learning-rate", `Final ${words} against η, a line per B (rule: lowest to highest run)`, learningRatePlot(charted, { y: metric }));
   }
 
@@ -155,9 +157,9 @@ function drawSection(
     (byEta.get(eta) ?? byEta.set(eta, []).get(eta)!).push(record);
   }
   [...byEta].forEach(([eta, runs], i) => {
-    // batchCurvesPlot draws the seed mean of each B over the steps all its seeds recorded.
-    const finite = groupRuns(runs, () => "").some((group) => meanHistory(group.records).some((point) => Number.isFinite(point[metric])));
-    if (!finite) note(`No curves at ${eta}: no run recorded a finite ${words}.`);
+    // batchCurvesPlot draws the seed mean of each B over the steps all its seeds recorded: a curve needs two.
+    const curve = groupRuns(runs, () => "").some((group) => meanHistory(group.records).filter((point) => Number.isFinite(point[metric])).length >= 2);
+    if (!curve) note(`No curves at ${eta}: no batch size has two checkpoints of ${words} that all its runs recorded (they diverged first).`);
     else chart(`curves-${i + 1}`, `${words[0].toUpperCase()}${words.slice(1)} against optimizer steps at ${eta}, a curve per B (mean over seeds; ${budget})`, batchCurvesPlot(runs, { y: metric, x: "step" }));
   });
 
