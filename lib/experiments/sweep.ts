@@ -14,6 +14,8 @@ interface Axis {
   readonly label: (config: RunConfig) => string;
   /** Whether to name it among the shared settings when every run has the same. */
   readonly shared: (config: RunConfig) => boolean;
+  /** Set by the grid from B and the other settings (the checkpoint interval, from the steps a budget makes at B): named only when they leave it free. */
+  readonly derived?: true;
 }
 
 const always = () => true;
@@ -34,7 +36,7 @@ const axes: readonly Axis[] = [
   { label: (c) => ({ none: "η fixed", linear: "η ∝ B", sqrt: "η ∝ √B" })[c.lrScaling], shared: (c) => c.lrScaling !== "none" },
   { label: (c) => `B₀ = ${c.baseBatch}`, shared: (c) => c.lrScaling !== "none" },
   { label: (c) => `last batch ${c.lastBatch}`, shared: () => false },
-  { label: (c) => `a checkpoint every ${c.recordEvery} steps`, shared: () => false },
+  { label: (c) => `a checkpoint every ${c.recordEvery} steps`, shared: () => false, derived: true },
 ];
 
 /** "1 epoch", "300 steps". */
@@ -80,18 +82,24 @@ export interface Sweep {
 export function describeSweep(given: readonly RunRecord[]): Sweep {
   if (given.length === 0) throw new RangeError("describeSweep: no runs");
   const records = firstPerRun(given, (record) => record.config);
-  // An axis names a context when runs at one B differ in it; one that follows B (the checkpoint
-  // interval, fixed by the steps a budget makes at B) does not: it splits no group.
-  const byBatch = [...new Set(records.map((record) => record.config.batchSize))].map((batchSize) => records.filter((record) => record.config.batchSize === batchSize));
-  const varies = axes.map((axis) => byBatch.some((group) => new Set(group.map((record) => axis.label(record.config))).size > 1));
-  const same = axes.map((axis) => new Set(records.map((record) => axis.label(record.config))).size === 1);
-  const context = (config: RunConfig) =>
-    axes
-      .filter((_, i) => varies[i])
-      .map((axis) => axis.label(config))
-      .join(", ");
+  // A setting names a context when runs at one B differ in it; a derived one, when runs at one B
+  // that agree on every setting named so far differ in it.
+  const differsWithin = (axis: Axis, key: (config: RunConfig) => string) => {
+    const first = new Map<string, string>();
+    for (const { config } of records) {
+      const label = axis.label(config);
+      const seen = first.get(key(config));
+      if (seen === undefined) first.set(key(config), label);
+      else if (seen !== label) return true;
+    }
+    return false;
+  };
+  const named = (chosen: readonly Axis[]) => (config: RunConfig) => chosen.map((axis) => axis.label(config)).join(", ");
+  const chosen = axes.filter((axis) => !axis.derived && differsWithin(axis, (config) => String(config.batchSize)));
+  const settings = named(chosen);
+  const context = named([...chosen, ...axes.filter((axis) => axis.derived && differsWithin(axis, (config) => `${config.batchSize}|${settings(config)}`))]);
   const first = records[0].config;
-  const shared = axes.filter((axis, i) => same[i] && axis.shared(first)).map((axis) => axis.label(first));
+  const shared = axes.filter((axis) => axis.shared(first) && records.every(({ config }) => axis.label(config) === axis.label(first))).map((axis) => axis.label(first));
   // Sorted by η as given, so each section's groups come η by η (summarizeRuns keeps the order met).
   const sorted = [...records].sort((a, b) => a.config.baseLr - b.config.baseLr || a.config.batchSize - b.config.batchSize);
   const byContext = new Map<string, RunRecord[]>();
