@@ -80,7 +80,7 @@ describe("batchprop report", () => {
     expect(document.querySelectorAll("script, link, img")).toHaveLength(0);
     expect(document.querySelectorAll("#summary tbody tr")).toHaveLength(6);
     const figure = (id: string) => document.getElementById(id)?.outerHTML ?? "";
-    expect([...document.querySelectorAll("figure.chart")].map((f) => f.getAttribute("id"))).toEqual(["chart-1-batch-size", "chart-1-learning-rate", "chart-1-curves-1", "chart-1-curves-2", "chart-1-heatmap"]);
+    expect(Array.from(document.querySelectorAll("figure.chart")).map((f) => f.getAttribute("id"))).toEqual(["chart-1-batch-size", "chart-1-learning-rate", "chart-1-curves-1", "chart-1-curves-2", "chart-1-heatmap"]);
     expect(count(group(figure("chart-1-batch-size"), "dot"), "circle")).toBe(6);
     expect(count(group(figure("chart-1-learning-rate"), "dot"), "circle")).toBe(6);
     expect(count(group(figure("chart-1-heatmap"), "cell"), "rect")).toBe(6);

@@ -12,7 +12,7 @@ function page(records: readonly RunRecord[], source = "results/grid.jsonl") {
   const report = reportHtml(records, { source, metric: "testAccuracy" });
   const { document } = parseHTML(report.html);
   const figure = (id: string) => document.getElementById(id)?.outerHTML ?? "";
-  const notes = [...document.querySelectorAll("p.note")].map((p) => p.textContent);
+  const notes = Array.from(document.querySelectorAll("p.note")).map((p) => p.textContent);
   return { report, document, figure, notes };
 }
 
@@ -20,7 +20,7 @@ describe("reportHtml", () => {
   it("is one page that needs nothing else: no script, no stylesheet or image to load, no link out", () => {
     const { document, report } = page(grid());
     expect(document.querySelectorAll("script, link, img, iframe, object, embed")).toHaveLength(0);
-    const pointers = [...document.querySelectorAll("*")].flatMap((element) => ["src", "href", "xlink:href"].flatMap((name) => element.getAttribute(name) ?? []));
+    const pointers = Array.from(document.querySelectorAll("*")).flatMap((element) => ["src", "href", "xlink:href"].flatMap((name) => element.getAttribute(name) ?? []));
     expect(pointers).toEqual([]);
     expect(report.html).not.toMatch(/url\(|@import/);
     expect(document.querySelector("meta")?.getAttribute("charset")).toBe("utf-8");
@@ -44,7 +44,7 @@ describe("reportHtml", () => {
 
   it("tabulates each (B, η) once, as the summary table has it", () => {
     const { document, report } = page(grid());
-    const rows = [...document.querySelectorAll("#summary tbody tr")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent));
+    const rows = Array.from(document.querySelectorAll("#summary tbody tr")).map((tr) => Array.from(tr.querySelectorAll("td")).map((td) => td.textContent));
     expect(rows).toEqual(report.table.rows.map((row) => row.cells));
     expect(rows.map((row) => row.slice(0, 2))).toEqual([["1", "0.5"], ["8", "0.5"], ["64", "0.5"], ["1", "3"], ["8", "3"], ["64", "3"]]);
   });
@@ -81,7 +81,7 @@ describe("reportHtml", () => {
   it("gives each optimizer its own charts, under its name", () => {
     const adam = grid({ grid: { optimizers: ["adam"] } });
     const { document, report } = page([...grid(), ...adam]);
-    expect([...document.querySelectorAll("h2")].map((h) => h.textContent)).toEqual(["Summary", "Charts: sgd", "Charts: adam"]);
+    expect(Array.from(document.querySelectorAll("h2")).map((h) => h.textContent)).toEqual(["Summary", "Charts: sgd", "Charts: adam"]);
     expect(report.charts.filter((id) => id.endsWith("heatmap"))).toEqual(["chart-1-heatmap", "chart-2-heatmap"]);
     expect(document.querySelectorAll("#summary tbody tr")).toHaveLength(12);
   });
