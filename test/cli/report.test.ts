@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { parseHTML } from "linkedom";
@@ -135,10 +136,16 @@ describe("batchprop report", () => {
       return here;
     };
 
-    it("a missing file, a folder, an empty file", async () => {
+    it("a missing file, a folder, a named pipe (without waiting on it), an empty file, one beyond the size a report reads", async () => {
       const here = tempDir();
       await refused([join(here, "none.jsonl")], `${join(here, "none.jsonl")}: no such results file`, here);
       await refused([here], `${here} is not a regular file`, here);
+      execFileSync("mkfifo", [join(here, "pipe.jsonl")]);
+      await refused([join(here, "pipe.jsonl")], `${join(here, "pipe.jsonl")} is not a regular file`, here);
+      // A sparse file: its size says 256 MiB and one byte, on no disk space, refused before it is read.
+      writeFileSync(join(here, "huge.jsonl"), "");
+      truncateSync(join(here, "huge.jsonl"), 256 * 2 ** 20 + 1);
+      await refused([join(here, "huge.jsonl")], `${join(here, "huge.jsonl")} holds 268,435,457 bytes, more than the 268,435,456 (256 MiB) a report reads`, here);
       writeFileSync(join(here, "empty.jsonl"), "\n");
       await refused([join(here, "empty.jsonl")], `${join(here, "empty.jsonl")} holds no runs: nothing to report`, here);
     });
