@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The batchprop command line: `batchprop train` trains one network, `batchprop experiment` runs a
- * grid of them, `batchprop report` turns a results file into an HTML report and a CSV. Exit status: 0 done, 1 failed while running, 2 bad options or a results file that
- * is in use or holds a bad line (nothing written), 128 + the signal when stopped by SIGINT (130), SIGTERM (143) or SIGHUP
+ * grid of them, `batchprop report` turns a results file into an HTML page and a CSV. Exit status:
+ * 0 done, 1 failed while running, 2 bad options or a results file that is in use or holds a bad
+ * line (nothing written), 128 + the signal when stopped by SIGINT (130), SIGTERM (143) or SIGHUP
  * (129), finished runs kept. It ends when the process that started it dies.
  */
 import { Command, CommanderError } from "commander";

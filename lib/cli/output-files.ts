@@ -51,7 +51,7 @@ export function checkResultsName(path: string): void {
 export interface OutputKind {
   /** Its extensions, lower case, the first one suggested. */
   readonly extensions: readonly string[];
-  /** What it is, e.g. "the HTML report". */
+  /** What it must be, as a sentence's start: "the report is one HTML page". */
   readonly what: string;
 }
 
