@@ -32,4 +32,6 @@ export { expandGrid, uniqueRuns, checkGridSize, maxGridRuns, type GridSpec } fro
 export { toRunRecord, withoutTimes, finalPoint, type RunRecord, type TimelessRecord } from "./experiments/record.js";
 export { defaultExperiments, defaultRuns, allBatchSizes, type Experiment } from "./experiments/defaults.js";
 export { spreadOf, groupRuns, summarizeRuns, bestPerBatchSize, meanHistory, stepsToTarget, secondsPerEpoch, experimentRecords, MissingRunsError, type Spread, type FinalMetric, type RunGroup, type SettingSummary } from "./experiments/summary.js";
-export { batchSizePlot, batchCurvesPlot, lossHeatmap, heatmapCells, stepsToTargetPlot, type BatchSizePlotOptions, type CurvesPlotOptions, type HeatmapOptions, type HeatmapCell, type StepsPoint, type StepsPlotOptions } from "./plots/experiments.js";
+export { batchSizePlot, learningRatePlot, batchCurvesPlot, lossHeatmap, heatmapCells, stepsToTargetPlot, type BatchSizePlotOptions, type LearningRatePlotOptions, type CurvesPlotOptions, type HeatmapOptions, type HeatmapCell, type StepsPoint, type StepsPlotOptions } from "./plots/experiments.js";
+export { describeSweep, etaLabel, budgetLabel, type Sweep, type SweepSection } from "./experiments/sweep.js";
+export { summaryTable, formatTable, type SummaryTable, type SummaryRow } from "./experiments/summary-table.js";

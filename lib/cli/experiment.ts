@@ -8,15 +8,18 @@ import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
 import cliProgress from "cli-progress";
 import { signalExitStatus, stopSignals } from "./signals.js";
-import { checkBatchSize, checkLr, checkRunConfig, ConfigError, type LrScaling, lrScalings, type RunConfig } from "../experiments/config.js";
+import { checkBatchSize, checkLr, checkRunConfig, ConfigError, type LrScaling, lrScalings, type RunConfig, runKey } from "../experiments/config.js";
 import { defaultExperiments, defaultRuns } from "../experiments/defaults.js";
 import { expandGrid, uniqueRuns } from "../experiments/grid.js";
 import { runCost } from "../experiments/cost.js";
 import { runPool } from "../experiments/pool.js";
 import { finalPoint, type RunRecord } from "../experiments/record.js";
-import { checkResultsPath } from "../experiments/results-file.js";
+import { checkResultsPath, readResults } from "../experiments/results-file.js";
+import { formatTable, summaryTable } from "../experiments/summary-table.js";
+import { describeSweep } from "../experiments/sweep.js";
 import type { Budget } from "../train/train.js";
 import { addModelOptions, countLimits, type ModelOptionValues, oneOf, parseCount, parseIntegerList, parseModelOptions, parseNumberList } from "./options.js";
+import { checkResultsName } from "./output-files.js";
 import { formatDuration, UsageError } from "./usage.js";
 
 interface ExperimentOptionValues extends ModelOptionValues {
@@ -59,7 +62,7 @@ export function experimentCommand(): Command {
     .addOption(new Option("--samples <n>", "budget: training samples seen per run"))
     .addOption(new Option("--seeds <n>", "seeds per grid point (seeds 0 … n−1; each sets the initial weights and the shuffles)").default("3"))
     .addOption(new Option("--workers <n>", "worker threads running runs in parallel, at most one per core (each holds its own copy of the data)").default(String(availableParallelism())))
-    .addOption(new Option("--out <file>", "the results file (JSON Lines), read to resume and appended to (default: results/experiment.jsonl, or results/default.jsonl with --default)"))
+    .addOption(new Option("--out <file>", "the results file (JSON Lines), read to resume and appended to; not .csv, .html and the like: `batchprop report` makes those from it (default: results/experiment.jsonl, or results/default.jsonl with --default)"))
     .addOption(new Option("--default", "run the embedded default experiment set on the digits (takes only --workers and --out)"))
     .action(async (values: ExperimentOptionValues, cmd: Command) => {
       const plan = planExperiment(values, (name) => cmd.getOptionValueSource(name) === "cli");
@@ -118,6 +121,7 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
     label = `${plural(distinct(batchSizes), "batch size")} × ${plural(distinct(lrs), "learning rate")} × ${plural(seeds, "seed")} on ${values.dataset}`;
   }
   const out = values.out ?? (values.default === true ? "results/default.jsonl" : "results/experiment.jsonl");
+  checkResultsName(out);
   try {
     checkResultsPath(out);
   } catch (error) {
@@ -198,6 +202,9 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
       return signalExitStatus(signal);
     }
     process.stdout.write(`Finished ${plural(result.finished, "run")} in ${elapsed} on ${[...kernels].join(", ")}; ${out} holds ${inFile + result.finished}.\n`);
+    // The grid's runs, this call's and those already in the file, as `batchprop report` tabulates them.
+    const { byKey } = readResults(out);
+    process.stdout.write(`\n${formatTable(summaryTable(describeSweep(runs.flatMap((run) => byKey.get(runKey(run)) ?? []))))}`);
     return 0;
   } finally {
     bar?.stop();

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The batchprop command line: `batchprop train` trains one network, `batchprop experiment` runs a
- * grid of them. Exit status: 0 done, 1 failed while running, 2 bad options or a results file that
- * is in use or holds a bad line (nothing written), 128 + the signal when stopped by SIGINT (130), SIGTERM (143) or SIGHUP
+ * grid of them, `batchprop report` turns a results file into an HTML page and a CSV. Exit status:
+ * 0 done, 1 failed while running, 2 bad options or a results file that is in use or holds a bad
+ * line (nothing written), 128 + the signal when stopped by SIGINT (130), SIGTERM (143) or SIGHUP
  * (129), finished runs kept. It ends when the process that started it dies.
  */
 import { Command, CommanderError } from "commander";
@@ -10,6 +11,7 @@ import { ConfigError } from "../experiments/config.js";
 import { ResultsFileError } from "../experiments/results-file.js";
 import { experimentCommand } from "./experiment.js";
 import { watchParent } from "./parent-watch.js";
+import { reportCommand } from "./report.js";
 import { trainCommand } from "./train.js";
 import { UsageError } from "./usage.js";
 
@@ -17,10 +19,10 @@ import { UsageError } from "./usage.js";
 watchParent();
 
 const program = new Command("batchprop")
-  .description("Vectorized mini-batch backpropagation: train a network, or run experiments on batch size and learning rate.")
+  .description("Vectorized mini-batch backpropagation: train a network, run experiments on batch size and learning rate, and report on their results.")
   .showHelpAfterError()
   .exitOverride();
-for (const command of [trainCommand(), experimentCommand()]) program.addCommand(command.showHelpAfterError("(run with --help for every option and its default)").exitOverride());
+for (const command of [trainCommand(), experimentCommand(), reportCommand()]) program.addCommand(command.showHelpAfterError("(run with --help for every option and its default)").exitOverride());
 
 try {
   await program.parseAsync(process.argv);

@@ -19,6 +19,7 @@ export interface Spread {
 
 /** The metrics of a run's final point. */
 export type FinalMetric = "trainLoss" | "trainAccuracy" | "testLoss" | "testAccuracy";
+export const finalMetrics: readonly FinalMetric[] = ["testAccuracy", "testLoss", "trainAccuracy", "trainLoss"];
 
 /** The runs of one setting at one batch size: normally the same configuration over several seeds. */
 export interface RunGroup {

@@ -1,7 +1,7 @@
 import * as Plot from "@observablehq/plot";
 import { seriesMarks } from "./marks.js";
 import type { RunRecord } from "../experiments/record.js";
-import { type FinalMetric, groupRuns, meanHistory, type SettingSummary } from "../experiments/summary.js";
+import { type FinalMetric, finalMetrics, groupRuns, meanHistory, type SettingSummary } from "../experiments/summary.js";
 import type { HistoryAxis, HistoryMetric, HistoryRow } from "./training.js";
 
 /**
@@ -89,6 +89,48 @@ export function batchSizePlot(summaries: readonly SettingSummary[], options: Bat
     marks: [
       Plot.ruleX(rows, { x: "batchSize", y1: "min", y2: "max", stroke: "setting", strokeOpacity: 0.5, strokeWidth: 3 }),
       ...seriesMarks(rows, { x: "batchSize", y: "mean", series: "setting", r: 3.5, title: (row: BatchSizeRow) => `${row.setting}, B = ${row.batchSize}: mean ${format(row.mean)} over ${row.n} (${format(row.min)} to ${format(row.max)})` }),
+    ],
+  };
+}
+
+export interface LearningRatePlotOptions {
+  /** The metric of the final point against η. */
+  y: FinalMetric;
+  title?: string;
+  width?: number;
+  height?: number;
+}
+
+/**
+ * A metric against η on a log axis, one line per batch size through the seed means (coloured from
+ * small to large B), a rule over the seeds' range: the other cut through the (B, η) grid. The
+ * summaries must be of one setting, so that each (B, η) is one point.
+ */
+export function learningRatePlot(summaries: readonly SettingSummary[], options: LearningRatePlotOptions): Plot.PlotOptions {
+  const { y } = options;
+  if (!finalMetrics.includes(y)) throw new RangeError(`learningRatePlot: unknown y "${y}" (expected ${finalMetrics.join(", ")})`);
+  const rows = summaries
+    .flatMap(({ batchSize, lr, ...rest }) => {
+      const spread = rest[y];
+      return spread === null ? [] : [{ series: `B = ${batchSize}`, batchSize, lr, ...spread }];
+    })
+    .sort((a, b) => a.lr - b.lr);
+  if (rows.length === 0) throw new RangeError(`learningRatePlot: no summary has a ${y}`);
+  const accuracy = y.endsWith("Accuracy");
+  const series = sortedUnique(rows.map((row) => row.batchSize)).map((b) => `B = ${b}`);
+  const format = (value: number) => (accuracy ? `${(100 * value).toFixed(1)}%` : value.toPrecision(4));
+  const lrs = sortedUnique(rows.map((row) => row.lr));
+  return {
+    title: options.title,
+    width: options.width ?? 640,
+    height: options.height ?? 340,
+    marginLeft: 60,
+    x: { type: "log", label: "learning rate η", ticks: lrs.length <= 12 ? lrs : undefined, tickFormat: (v: number) => String(+v.toPrecision(3)), grid: true },
+    y: accuracy ? { label: metricLabels[y], percent: true, grid: true, domain: [0, 100] } : { label: metricLabels[y], grid: true, zero: true },
+    color: { legend: true, type: "ordinal", scheme: "viridis", domain: series },
+    marks: [
+      Plot.ruleX(rows, { x: "lr", y1: "min", y2: "max", stroke: "series", strokeOpacity: 0.5, strokeWidth: 3 }),
+      ...seriesMarks(rows, { x: "lr", y: "mean", series: "series", r: 3.5, title: (row) => `${row.series}, η = ${+row.lr.toPrecision(4)}: mean ${format(row.mean)} over ${row.n} (${format(row.min)} to ${format(row.max)})` }),
     ],
   };
 }
@@ -215,7 +257,8 @@ export function lossHeatmap(summaries: readonly SettingSummary[], options: Heatm
         x: "batchSize",
         y: "lr",
         text: "label",
-        fill: (cell: HeatmapCell) => (cell.loss !== null && cell.loss < 0.25 ? "white" : "black"),
+        // White on the darker half of the bins (the lowest losses), black on the lighter ones and on red.
+        fill: (cell: HeatmapCell) => (cell.loss !== null && labels.indexOf(cell.bin) < Math.floor(labels.length / 2) ? "white" : "black"),
       }),
     ],
   };

@@ -7,6 +7,15 @@ import { parseHTML } from "linkedom";
  * lacks: use swatches or direct labels instead.
  */
 export function renderPlot(options: Plot.PlotOptions): string {
-  const { document } = parseHTML("<!doctype html><html><head></head><body></body></html>");
-  return Plot.plot({ ...options, document: document as unknown as Document }).outerHTML;
+  return plotElement(options, emptyDocument()).outerHTML;
+}
+
+/** The plot (its SVG, or a figure holding the SVG and a legend) as an element of `document`, for a page built there. */
+export function plotElement(options: Plot.PlotOptions, document: Document): Element {
+  return Plot.plot({ ...options, document });
+}
+
+/** A blank HTML document of linkedom's, in which to build a page or a plot. */
+export function emptyDocument(): Document {
+  return parseHTML("<!doctype html><html><head></head><body></body></html>").document as unknown as Document;
 }

@@ -5,6 +5,7 @@ import {
   batchSizePlot,
   expandGrid,
   heatmapCells,
+  learningRatePlot,
   lossHeatmap,
   renderPlot,
   type RunConfig,
@@ -60,6 +61,38 @@ describe("batchSizePlot", () => {
   });
 });
 
+describe("learningRatePlot", () => {
+  // B = 4 at three η, B = 64 at two (the third diverged): listed out of η order.
+  const grid = [
+    summary("η = 30", 4, 30, 0.48, 0.15),
+    summary("η = 1", 4, 1, 0.16, 0.8),
+    summary("η = 3", 4, 3, 0.12, 0.83),
+    summary("η = 1", 64, 1, 0.41, 0.32),
+    summary("η = 3", 64, 3, 0.3, 0.54),
+    summary("η = 30", 64, 30, null, null, 3),
+  ];
+
+  it("draws a line per batch size through its η in rising order, a dot and a seed-range rule per point with a metric", () => {
+    const html = renderPlot(learningRatePlot(grid, { y: "testAccuracy" }));
+    expect(count(group(html, "line"), "path")).toBe(2);
+    expect(count(group(html, "dot"), "circle")).toBe(5);
+    expect(count(group(html, "rule"), "line")).toBe(5);
+    expect(html).toContain("B = 64</span>");
+    expect(html).toContain("learning rate η");
+    // B = 4 at η = 3: mean 83.0% over the seeds, from 78.0% to 88.0%.
+    expect(html).toContain("B = 4, η = 3: mean 83.0% over 3 (78.0% to 88.0%)");
+    // Each line goes left to right: B = 4's path passes η = 1, 3, 30 in order, so its x only rises.
+    const paths = [...group(html, "line").matchAll(/ d="M([^"]+)"/g)].map((m) => m[1].split("L").map((xy) => Number(xy.split(",")[0])));
+    for (const xs of paths) expect(xs).toEqual([...xs].sort((a, b) => a - b));
+    expect(html).not.toContain("<canvas");
+  });
+
+  it("refuses an unknown metric and summaries with none", () => {
+    expect(() => learningRatePlot(grid, { y: "secondsPerEpoch" as "testLoss" })).toThrow(/unknown y "secondsPerEpoch"/);
+    expect(() => learningRatePlot([grid[5]], { y: "testLoss" })).toThrow(/no summary has a testLoss/);
+  });
+});
+
 describe("lossHeatmap", () => {
   const grid = [
     summary("η = 1", 4, 1, 0.16, 0.8),
@@ -85,6 +118,15 @@ describe("lossHeatmap", () => {
     expect(html).toContain("diverged</span>");
     expect(html).toContain("&lt; 0.15</span>");
     expect(html).not.toContain("<canvas");
+  });
+
+  it("writes white on the darker half of the bins, whatever they are, and black on the rest", () => {
+    const fills = (html: string) => [...group(html, "text").matchAll(/<text[^>]*fill="([^"]+)"/g)].map((m) => m[1]);
+    // Default bins: < 0.15 and 0.15–0.25 are dark.
+    expect(fills(renderPlot(lossHeatmap(grid)))).toEqual(["white", "white", "black", "black", "black", "black"]);
+    // Bins for losses near 1: only < 0.9 and 0.9–1 are dark.
+    const high = grid.map((s) => ({ ...s, testLoss: s.testLoss && spread(s.testLoss.mean + 0.8) }));
+    expect(fills(renderPlot(lossHeatmap(high, { bins: [0.9, 1, 1.1, 1.2] })))).toEqual(["white", "white", "black", "black", "black", "black"]);
   });
 
   it("refuses bins that do not rise", () => {
