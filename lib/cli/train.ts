@@ -6,9 +6,11 @@
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
 import cliProgress from "cli-progress";
-import { checkBatchSize, checkLr, checkRunConfig, type RunConfig, stepsPerEpoch } from "../experiments/config.js";
+import { checkRunConfig, type RunConfig, stepsPerEpoch } from "../experiments/config.js";
 import { runOne } from "../experiments/run.js";
 import { finalPoint } from "../experiments/record.js";
+import { checkBatchSize, checkLr } from "../validate/validate.js";
+import { trainFlags, withFlags } from "./flags.js";
 import { addModelOptions, countLimits, type ModelOptionValues, parseCount, parseInteger, parseModelOptions, parseNumber } from "./options.js";
 import { formatDuration } from "./usage.js";
 
@@ -29,19 +31,19 @@ export function trainCommand(): Command {
     .addOption(new Option("--seed <n>", "seeds the initial weights and the shuffles").default("0"))
     .addOption(new Option("--workers <n>", "threads splitting each batch, from 1 to this machine's cores; the same numbers within rounding").default("1"))
     .action((values: TrainOptionValues) => {
-      const plan = planTraining(values);
+      const plan = withFlags(trainFlags, () => planTraining(values));
       process.exitCode = trainOnce(plan.config, plan.workers);
     });
   return command;
 }
 
-/** The run `train` will do and the threads it runs on, every option checked. */
+/** The run `train` will do and the threads it runs on, every option checked (errors name the library's fields: trainFlags names the flags). */
 export function planTraining(values: TrainOptionValues): { config: RunConfig; workers: number } {
   const model = parseModelOptions(values);
   const lr = parseNumber("--lr", values.lr, "learning rate");
-  checkLr(lr, "--lr");
+  checkLr(lr);
   const batchSize = parseInteger("--batch-size", values.batchSize, "batch size");
-  checkBatchSize(batchSize, model.shape.train, values.dataset, "--batch-size");
+  checkBatchSize(batchSize, model.shape.train, values.dataset);
   const epochs = parseCount("--epochs", values.epochs, "epochs", countLimits["--epochs"]);
   const seed = parseInteger("--seed", values.seed, "seed");
   const config: RunConfig = {
@@ -63,7 +65,7 @@ export function planTraining(values: TrainOptionValues): { config: RunConfig; wo
     lastBatch: "partial",
     recordEvery: 0,
   };
-  checkRunConfig(config, model.shape, { batchSize: "--batch-size", lr: "--lr", seed: "--seed" });
+  checkRunConfig(config, model.shape);
   // More threads than cores only take turns on them.
   const workers = parseCount("--workers", values.workers, "the worker count", availableParallelism());
   return { config, workers };

@@ -8,7 +8,8 @@ import { loadDigits } from "../data/digits.js";
 import { loadMnistIdx } from "../data/idx.js";
 import { circles, spirals, xor } from "../data/synthetic.js";
 import { createRng } from "../random/rng.js";
-import { canonicalJson, checkDatasetName, ConfigError, type DataConfig, type DataShape, formatCount, maxLayerWidth } from "./config.js";
+import { ConfigError } from "../validate/validate.js";
+import { canonicalJson, checkDatasetName, type DataConfig, type DataShape, formatCount, maxLayerWidth } from "./config.js";
 
 const cache = new Map<string, Split>();
 
@@ -26,13 +27,13 @@ export function defaultDataConfig(name: string): DataConfig {
   try {
     split = loadMnistIdx(dir);
   } catch (error) {
-    throw new ConfigError("--dataset", `cannot read MNIST's IDX files from ${dir}: ${(error as Error).message}`);
+    throw new ConfigError("data.name", `cannot read MNIST's IDX files from ${dir}: ${(error as Error).message}`);
   }
   const data = { name: `idx:${dir}`, train: split.train.inputs.rows, test: split.test.inputs.rows, seed: 0 };
   // The first layer's width is the data's: too wide a picture is the data's fault, not --layers'.
   const inputs = split.train.inputs.cols;
   if (inputs > maxLayerWidth) {
-    throw new ConfigError("--dataset", `${data.name} has ${formatCount(inputs)} inputs per sample (pixels per image), more than the ${formatCount(maxLayerWidth)} units a layer may have`);
+    throw new ConfigError("data.name", `${data.name} has ${formatCount(inputs)} inputs per sample (pixels per image), more than the ${formatCount(maxLayerWidth)} units a layer may have`);
   }
   cache.set(canonicalJson(data), split);
   return data;
@@ -71,7 +72,7 @@ export function dataShape(data: DataConfig): DataShape {
   try {
     split = loadData(data);
   } catch (error) {
-    throw new ConfigError("--dataset", `cannot read MNIST's IDX files from ${data.name.slice(4)}: ${(error as Error).message}`);
+    throw new ConfigError("data.name", `cannot read MNIST's IDX files from ${data.name.slice(4)}: ${(error as Error).message}`);
   }
   return { inputs: split.train.inputs.cols, outputs: split.train.targets.cols, train: split.train.inputs.rows };
 }

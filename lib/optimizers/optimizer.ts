@@ -1,3 +1,5 @@
+import { checkLr, ConfigError, keyword } from "../validate/validate.js";
+
 /**
  * An update rule θ ← θ − (a step computed from the gradient g), applied to every parameter
  * array in place (the paper's §2.4 for plain SGD; claim 11 brings in Adagrad and Adam).
@@ -28,13 +30,12 @@ export interface OptimizerOptions {
 
 export function createOptimizer(options: OptimizerOptions): Optimizer {
   const { name, lr, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = options;
-  if (typeof lr !== "number" || !Number.isFinite(lr) || lr <= 0) {
-    throw new RangeError(`optimizer: learning rate must be a positive finite number, got ${lr}`);
-  }
+  keyword(name, "optimizer", optimizerNames);
+  checkLr(lr);
   for (const [what, value] of [["momentum", momentum], ["beta1", beta1], ["beta2", beta2]] as const) {
-    if (!(value >= 0 && value < 1)) throw new RangeError(`optimizer: ${what} must be in [0, 1), got ${value}`);
+    if (!(value >= 0 && value < 1)) throw new ConfigError(what, `must be in [0, 1), got ${value}`);
   }
-  if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new RangeError(`optimizer: epsilon must be a positive finite number, got ${epsilon}`);
+  if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new ConfigError("epsilon", `must be a positive finite number, got ${epsilon}`);
   switch (name) {
     case "sgd":
       return stateful(name, lr, 0, (theta, g) => {
@@ -64,8 +65,6 @@ export function createOptimizer(options: OptimizerOptions): Optimizer {
           theta[p] -= (lr * (m[p] / c1)) / (Math.sqrt(v[p] / c2) + epsilon);
         }
       });
-    default:
-      throw new RangeError(`unknown optimizer "${name as string}" (expected one of ${optimizerNames.join(", ")})`);
   }
 }
 
