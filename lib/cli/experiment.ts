@@ -15,7 +15,7 @@ import { runCost } from "../experiments/cost.js";
 import { runPool } from "../experiments/pool.js";
 import { finalPoint, type RunRecord } from "../experiments/record.js";
 import { checkResultsPath } from "../experiments/results-file.js";
-import type { Budget } from "../train/train.js";
+import type { Budget } from "../train/budget.js";
 import { checkBatchSize, checkLr, ConfigError, keyword } from "../validate/validate.js";
 import { experimentFlags, withFlags } from "./flags.js";
 import { addModelOptions, countLimits, type ModelOptionValues, parseCount, parseIntegerList, parseModelOptions, parseNumberList } from "./options.js";

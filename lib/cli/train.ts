@@ -6,7 +6,8 @@
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
 import cliProgress from "cli-progress";
-import { checkRunConfig, type RunConfig, stepsPerEpoch } from "../experiments/config.js";
+import { checkRunConfig, type RunConfig } from "../experiments/config.js";
+import { stepsPerEpoch } from "../train/budget.js";
 import { runOne } from "../experiments/run.js";
 import { finalPoint } from "../experiments/record.js";
 import { checkBatchSize, checkLr } from "../validate/validate.js";

@@ -9,8 +9,7 @@ import { type LossName, losses, type Reduction, reductions } from "../losses/los
 import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
 import { checkBatchSize, checkLr, ConfigError, keyword, lookup } from "../validate/validate.js";
 import { evaluationChunkRows } from "../train/evaluate.js";
-import { budgetSteps, stepsPerEpoch } from "../train/steps.js";
-import type { Budget } from "../train/train.js";
+import { type Budget, budgetSteps, checkBudget, stepsPerEpoch } from "../train/budget.js";
 
 /** The named datasets; `idx:DIR` reads full MNIST's IDX files from DIR. */
 export const datasetNames = ["digits", "xor", "circles", "spirals"] as const;
@@ -139,8 +138,6 @@ export function firstPerRun<T>(items: readonly T[], configOf: (item: T) => RunCo
     return true;
   });
 }
-
-export { budgetSteps, stepsPerEpoch } from "../train/steps.js";
 
 /*
  * The sizes a run may have, checked before anything is allocated. Each is far beyond what the
@@ -297,14 +294,4 @@ function checkEpochs(config: RunConfig, trainSize: number): void {
     `budget.${kind}`,
     `${given} span ${formatCount(epochs)} epochs of ${data.name}'s ${formatCount(trainSize)} training samples, more than the ${formatCount(maxEpochs)} a run may record`,
   );
-}
-
-function checkBudget(budget: Budget): void {
-  const entries = Object.entries(budget);
-  if (entries.length !== 1) {
-    throw new ConfigError("budget", `choose exactly one budget: epochs, steps or samples (got ${entries.map(([k]) => k).join(" and ") || "none"})`);
-  }
-  const [kind, value] = entries[0] as [string, number];
-  keyword(kind, "budget", ["epochs", "steps", "samples"], "budget");
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`budget.${kind}`, `must be a positive integer, got ${value}`);
 }

@@ -6,9 +6,9 @@
 import type { ActivationName } from "../activations/activation.js";
 import type { LossName, Reduction } from "../losses/loss.js";
 import type { OptimizerName } from "../optimizers/optimizer.js";
-import type { Budget } from "../train/train.js";
 import { ConfigError } from "../validate/validate.js";
-import { budgetSteps, checkpointInterval, type DataConfig, firstPerRun, formatCount, type LrScaling, type RunConfig, scaleLr } from "./config.js";
+import { type Budget, budgetSteps } from "../train/budget.js";
+import { checkpointInterval, type DataConfig, firstPerRun, formatCount, type LrScaling, type RunConfig, scaleLr } from "./config.js";
 
 export interface GridSpec {
   readonly data: DataConfig;

@@ -12,13 +12,7 @@ import { createRng } from "../random/rng.js";
 import { checkBatchSize, keyword } from "../validate/validate.js";
 import { batchGradient, createBatch, gatherRows } from "./batch.js";
 import { evaluate } from "./evaluate.js";
-import { budgetSteps, stepsPerEpoch } from "./steps.js";
-
-/**
- * How long to train: whole epochs, a number of optimizer steps, or a number of samples, which means
- * ⌈samples / B⌉ steps (a partial last batch of an epoch is a step, so a run may see a few fewer).
- */
-export type Budget = { epochs: number } | { steps: number } | { samples: number };
+import { type Budget, budgetSteps, checkBudget, stepsPerEpoch } from "./budget.js";
 
 export interface TrainOptions {
   /** Default "sum-of-squares", the seeds' loss. */
@@ -292,14 +286,5 @@ function checkData(net: Network, data: Dataset, what: string): void {
   }
   if (data.targets.cols !== nOut) {
     throw new RangeError(`train: ${what} has labels ${data.targets.cols} wide, the network has ${nOut} outputs`);
-  }
-}
-
-/** Throws unless the budget is exactly one of { epochs }, { steps }, { samples } with a positive integer. */
-function checkBudget(budget: Budget): void {
-  const entries = Object.entries(budget);
-  const [key, value] = entries[0] ?? [];
-  if (entries.length !== 1 || !["epochs", "steps", "samples"].includes(key) || !Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`train: budget must be one of { epochs }, { steps }, { samples } with a positive integer, got ${JSON.stringify(budget)}`);
   }
 }
