@@ -7,7 +7,8 @@
 import { type Command, Option } from "commander";
 import type { ActivationName } from "../activations/activation.js";
 import { activations } from "../activations/activation.js";
-import { type DataConfig, type DataShape, checkDatasetName, checkLayers, checkOutputActivation, datasetNames, formatCount, maxEpochs } from "../experiments/config.js";
+import { checkDatasetName, datasetByName, datasetNames } from "../data/registry.js";
+import { type DataConfig, type DataShape, checkLayers, checkOutputActivation, formatCount, maxEpochs } from "../experiments/config.js";
 import { dataShape, defaultDataConfig } from "../experiments/datasets.js";
 import { maxGridRuns } from "../experiments/grid.js";
 import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
@@ -41,7 +42,7 @@ export interface ModelChoice {
 export function addModelOptions(command: Command): Command {
   return command
     .addOption(
-      new Option("--dataset <name>", `the data: ${datasetNames.join(", ")} (synthetic 2-D sets, 800 train / 200 test), or idx:PATH for MNIST's IDX files in PATH; digits are 8,000 train / 2,000 test`).default("digits"),
+      new Option("--dataset <name>", `the data: ${datasetNames().map(describeDataset).join(", ")}; or idx:PATH for MNIST's IDX files in PATH`).default("digits"),
     )
     .addOption(new Option("--layers <widths>", "widths from input to output, comma-separated (default: the data's inputs, 30, its classes: 784,30,10 on digits)"))
     .addOption(new Option("--activation <name>", `activation of the hidden layers (and of the output unless --output-activation): ${Object.keys(activations).join(", ")}`).default("sigmoid"))
@@ -51,6 +52,12 @@ export function addModelOptions(command: Command): Command {
     .addOption(new Option("--loss <name>", `per-sample loss: ${Object.keys(losses).join(", ")}`).default("sum-of-squares"))
     .addOption(new Option("--reduction <how>", "how a batch's losses combine: sum or mean").default("mean"))
     .addOption(new Option("--optimizer <name>", `update rule: ${optimizerNames.join(", ")}`).default("sgd"));
+}
+
+/** "xor (2 inputs, 2 classes, 800 train / 200 test)": a registered set in --help. */
+function describeDataset(name: string): string {
+  const { inputs, classes, train, test } = datasetByName(name);
+  return `${name} (${inputs} inputs, ${classes} classes, ${formatCount(train)} train / ${formatCount(test)} test)`;
 }
 
 /** Checks the shared options, in the order a reader would fix them. */

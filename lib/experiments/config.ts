@@ -7,16 +7,14 @@
 import { type ActivationName, activations } from "../activations/activation.js";
 import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
 import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
+import { checkDatasetName } from "../data/registry.js";
 import { checkBatchSize, checkLr, ConfigError, keyword, lookup } from "../validate/validate.js";
 import { evaluationChunkRows } from "../train/evaluate.js";
 import { type Budget, budgetSteps, checkBudget, stepsPerEpoch } from "../train/budget.js";
 
-/** The named datasets; `idx:DIR` reads full MNIST's IDX files from DIR. */
-export const datasetNames = ["digits", "xor", "circles", "spirals"] as const;
-
 /** Which data a run trains and tests on. */
 export interface DataConfig {
-  /** "digits", "xor", "circles", "spirals", or "idx:DIR" (an absolute directory). */
+  /** A registered set's name (lib/data/registry.ts: "digits", "xor", …) or "idx:DIR" (an absolute directory). */
   readonly name: string;
   /** Training samples. */
   readonly train: number;
@@ -197,13 +195,6 @@ export interface DataShape {
   readonly inputs: number;
   readonly outputs: number;
   readonly train: number;
-}
-
-/** Checks the dataset's name: a known set or idx:DIR. */
-export function checkDatasetName(name: string): void {
-  if ((datasetNames as readonly string[]).includes(name)) return;
-  if (name.startsWith("idx:") && name.length > 4) return;
-  keyword(name, "data.name", [...datasetNames, "idx:PATH"], "dataset");
 }
 
 /** Throws a ConfigError naming the first field of `config` that cannot run on data of `shape`. */

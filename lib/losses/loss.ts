@@ -1,5 +1,5 @@
 import type { ActivationName } from "../activations/activation.js";
-import { alternatives, ConfigError, lookup } from "../validate/validate.js";
+import { keyword, lookup } from "../validate/validate.js";
 
 /**
  * How a batch's per-sample losses ℓ_k combine: L = Σ_k ℓ_k (`sum`) or L = (1/B) Σ_k ℓ_k (`mean`).
@@ -12,9 +12,7 @@ export const reductions: readonly Reduction[] = ["sum", "mean"];
 
 /** The factor each per-sample gradient is multiplied by under `reduction`. */
 export function reductionScale(reduction: Reduction, batchSize: number): number {
-  if (reduction === "sum") return 1;
-  if (reduction === "mean") return 1 / batchSize;
-  throw new ConfigError("reduction", `unknown reduction "${reduction as string}" (expected ${alternatives(reductions)})`);
+  return keyword(reduction, "reduction", reductions) === "sum" ? 1 : 1 / batchSize;
 }
 
 /** A per-sample loss ℓ(y, t) over rows of `width` outputs y and targets t. */

@@ -16,7 +16,7 @@ describe("fields and flags", () => {
     expect(() => withFlags(trainFlags, () => checkRunConfig(seed, shape))).toThrow(/^--seed: a seed must be a safe integer/);
     expect(() => withFlags(experimentFlags, () => checkRunConfig(seed, shape))).toThrow(/^--seeds: a seed must be a safe integer/);
     expect(() => withFlags(experimentFlags, () => checkRunConfig({ ...run, data: { ...data, name: "mnist9" } }, shape))).toThrow(
-      '--dataset: unknown dataset "mnist9" (expected digits, xor, circles, spirals or idx:PATH)',
+      '--dataset: unknown dataset "mnist9" (expected digits, xor, circles, spirals, blobs or idx:PATH)',
     );
   });
 
