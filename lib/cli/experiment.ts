@@ -6,7 +6,6 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
-import cliProgress from "cli-progress";
 import { signalExitStatus, stopSignals } from "./signals.js";
 import { checkRunConfig, type LrScaling, lrScalings, type RunConfig } from "../experiments/config.js";
 import { defaultExperiments, defaultRuns } from "../experiments/defaults.js";
@@ -19,6 +18,7 @@ import type { Budget } from "../train/budget.js";
 import { checkBatchSize, checkLr, ConfigError, keyword } from "../validate/validate.js";
 import { experimentFlags, withFlags } from "./flags.js";
 import { addModelOptions, countLimits, type ModelOptionValues, parseCount, parseIntegerList, parseModelOptions, parseNumberList } from "./options.js";
+import { progressBar } from "./progress.js";
 import { formatDuration, UsageError } from "./usage.js";
 
 interface ExperimentOptionValues extends ModelOptionValues {
@@ -148,13 +148,7 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
   for (const signal of stopSignals) process.on(signal, onSignal);
   const started = performance.now();
-  const tty = process.stderr.isTTY === true;
-  const bar = tty
-    ? new cliProgress.SingleBar(
-        { format: "runs {bar} {done}/{runs} | elapsed {duration_formatted} | {left} | {last}", hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
+  const bar = progressBar("runs {bar} {done}/{runs} | elapsed {duration_formatted} | {left} | {last}");
   let inFile = 0;
   const kernels = new Set<string>();
   // Progress is measured in cost (experiments/cost.ts), not runs, so the time left holds while

@@ -5,7 +5,6 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
-import cliProgress from "cli-progress";
 import { checkRunConfig, type RunConfig } from "../experiments/config.js";
 import { stepsPerEpoch } from "../train/budget.js";
 import { runOne } from "../experiments/run.js";
@@ -13,6 +12,7 @@ import { finalPoint } from "../experiments/record.js";
 import { checkBatchSize, checkLr } from "../validate/validate.js";
 import { trainFlags, withFlags } from "./flags.js";
 import { addModelOptions, countLimits, type ModelOptionValues, parseCount, parseInteger, parseModelOptions, parseNumber } from "./options.js";
+import { progressBar } from "./progress.js";
 import { formatDuration } from "./usage.js";
 
 interface TrainOptionValues extends ModelOptionValues {
@@ -80,9 +80,7 @@ function trainOnce(config: RunConfig, workers: number): number {
       `${epochs} epoch${epochs > 1 ? "s" : ""} on ${data.name} (${data.train} train / ${data.test} test), seed ${seed}\n`,
   );
   const perEpoch = stepsPerEpoch(data.train, batchSize, config.lastBatch);
-  const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar({ format: "epoch {epoch}/{epochs} {bar} {value}/{total} steps | loss {loss}", hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
-    : undefined;
+  const bar = progressBar("epoch {epoch}/{epochs} {bar} {value}/{total} steps | loss {loss}", { clearOnComplete: true });
   const record = runOne(config, {
     workers,
     onProgress: ({ epoch, step, batchLoss }) => {
