@@ -66,15 +66,13 @@ export function outputActivationOf(config: RunConfig): ActivationName {
 
 /** η_B = η·B/B₀ (linear) or η·√(B/B₀) (sqrt), or η itself (none). */
 export function scaleLr(lr: number, batchSize: number, scaling: LrScaling, baseBatch: number): number {
-  switch (scaling) {
+  switch (keyword(scaling, "lrScaling", lrScalings, "lr scaling")) {
     case "none":
       return lr;
     case "linear":
       return (lr * batchSize) / baseBatch;
     case "sqrt":
       return lr * Math.sqrt(batchSize / baseBatch);
-    default:
-      throw new RangeError(`unknown lr scaling "${scaling as string}" (expected ${lrScalings.join(", ")})`);
   }
 }
 

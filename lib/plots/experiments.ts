@@ -1,4 +1,5 @@
 import * as Plot from "@observablehq/plot";
+import { keyword } from "../validate/validate.js";
 import { batchSizeAxis, frame, type FrameOptions, seriesColor } from "./frame.js";
 import { seriesMarks } from "./marks.js";
 import type { RunRecord } from "../experiments/record.js";
@@ -41,7 +42,7 @@ interface BatchSizeRow {
 
 /** The rows of `batchSizePlot`: one per summary that has the metric (all-diverged groups have none). */
 function batchSizeRows(summaries: readonly SettingSummary[], y: BatchSizePlotOptions["y"]): BatchSizeRow[] {
-  if (!(y in metricLabels)) throw new RangeError(`batchSizePlot: unknown y "${y}" (expected ${Object.keys(metricLabels).join(", ")})`);
+  keyword(y, "y", Object.keys(metricLabels), "metric");
   const rows = summaries.flatMap(({ setting, batchSize, ...rest }) => {
     const spread = rest[y];
     return spread === null ? [] : [{ setting, batchSize, ...spread }];

@@ -1,4 +1,5 @@
 import * as Plot from "@observablehq/plot";
+import { keyword } from "../validate/validate.js";
 import { frame, type FrameOptions, seriesColor } from "./frame.js";
 import { seriesMarks } from "./marks.js";
 
@@ -71,9 +72,9 @@ export function historyRows(runs: readonly HistoryPoint[] | readonly HistorySeri
   const x = options.x ?? "epoch";
   if (metrics.length === 0) throw new RangeError("historyPlot: y names no metric (expected trainLoss, testLoss, trainAccuracy or testAccuracy)");
   for (const metric of metrics) {
-    if (!(metric in metricNames)) throw new RangeError(`historyPlot: unknown metric "${metric}" (expected ${Object.keys(metricNames).join(", ")})`);
+    keyword(metric, "y", Object.keys(metricNames), "metric");
   }
-  if (!(x in axisLabels)) throw new RangeError(`historyPlot: unknown x "${x}" (expected ${Object.keys(axisLabels).join(", ")})`);
+  keyword(x, "x", Object.keys(axisLabels), "axis");
   if (metrics.some(isAccuracy) && !metrics.every(isAccuracy)) {
     throw new RangeError(`historyPlot: losses and accuracies have different units; plot [${metrics.join(", ")}] as two charts`);
   }

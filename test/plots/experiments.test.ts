@@ -56,7 +56,7 @@ describe("batchSizePlot", () => {
   });
 
   it("refuses an unknown metric", () => {
-    expect(() => batchSizePlot(summaries, { y: "speed" as "testLoss" })).toThrow(/unknown y "speed"/);
+    expect(() => batchSizePlot(summaries, { y: "speed" as "testLoss" })).toThrow(/^y: unknown metric "speed" \(expected trainLoss, testLoss, trainAccuracy, testAccuracy or secondsPerEpoch\)$/);
   });
 });
 
