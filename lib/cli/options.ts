@@ -42,7 +42,7 @@ export interface ModelChoice {
 export function addModelOptions(command: Command): Command {
   return command
     .addOption(
-      new Option("--dataset <name>", `the data: ${datasetNames().map(describeDataset).join(", ")}; or idx:PATH for MNIST's IDX files in PATH`).default("digits"),
+      new Option("--dataset <name>", `the data: ${datasetNames.map(describeDataset).join(", ")}; or idx:PATH for MNIST's IDX files in PATH`).default("digits"),
     )
     .addOption(new Option("--layers <widths>", "widths from input to output, comma-separated (default: the data's inputs, 30, its classes: 784,30,10 on digits)"))
     .addOption(new Option("--activation <name>", `activation of the hidden layers (and of the output unless --output-activation): ${Object.keys(activations).join(", ")}`).default("sigmoid"))

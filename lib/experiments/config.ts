@@ -141,7 +141,7 @@ export function firstPerRun<T>(items: readonly T[], configOf: (item: T) => RunCo
  * and small enough that one run stays within a few GB, whatever was typed.
  */
 
-/** Widths given in --layers, input and output included: deeper than any network trained here by a hundredfold. */
+/** Widths in `layers`, input and output included: deeper than any network trained here by a hundredfold. */
 export const maxWidths = 1_000;
 /** Units in one layer: 65,536 inputs are a 256×256 image, 84 times MNIST's 784 pixels. */
 export const maxLayerWidth = 65_536;

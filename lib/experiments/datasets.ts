@@ -36,7 +36,7 @@ export function defaultDataConfig(name: string): DataConfig {
     throw new ConfigError("data.name", `cannot read MNIST's IDX files from ${dir}: ${(error as Error).message}`);
   }
   const data = { name: `idx:${dir}`, train: split.train.inputs.rows, test: split.test.inputs.rows, seed: 0 };
-  // The first layer's width is the data's: too wide a picture is the data's fault, not --layers'.
+  // The first layer's width is the data's: too wide a picture is the data's fault (data.name), not the layers'.
   const inputs = split.train.inputs.cols;
   if (inputs > maxLayerWidth) {
     throw new ConfigError("data.name", `${data.name} has ${formatCount(inputs)} inputs per sample (pixels per image), more than the ${formatCount(maxLayerWidth)} units a layer may have`);

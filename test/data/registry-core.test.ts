@@ -4,7 +4,7 @@ import { datasetByName, datasetNames, loadDataset } from "../../lib/core.ts";
 
 describe("the dataset registry in batchprop/core", () => {
   it("lists every set with its shape, and loads the synthetic ones", () => {
-    expect(datasetNames()).toEqual(["digits", "xor", "circles", "spirals", "blobs"]);
+    expect(datasetNames).toEqual(["digits", "xor", "circles", "spirals", "blobs"]);
     expect(datasetByName("digits")).toMatchObject({ inputs: 784, classes: 10 });
     const { train, test } = loadDataset("blobs", { train: 30, test: 6, seed: 1 });
     expect([train.inputs.rows, train.inputs.cols, train.targets.cols, test.inputs.rows]).toEqual([30, 2, 3, 6]);

@@ -3,12 +3,12 @@ import { dataShape, datasetByName, datasetNames, defaultDataConfig, loadData, lo
 
 describe("the dataset registry", () => {
   it("lists every named set, blobs included, and refuses others in one wording, naming data.name", () => {
-    expect(datasetNames()).toEqual(["digits", "xor", "circles", "spirals", "blobs"]);
+    expect(datasetNames).toEqual(["digits", "xor", "circles", "spirals", "blobs"]);
     expect(() => datasetByName("mnist9")).toThrow('data.name: unknown dataset "mnist9" (expected digits, xor, circles, spirals, blobs or idx:PATH)');
   });
 
   it("states each set's shape as its loader makes it, without loading", () => {
-    for (const name of datasetNames()) {
+    for (const name of datasetNames) {
       const config = defaultDataConfig(name);
       const { train, test } = loadData(config);
       const shape = dataShape(config);
