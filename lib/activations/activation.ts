@@ -1,3 +1,5 @@
+import { lookup } from "../validate/validate.js";
+
 /**
  * An activation a = f(z), applied to rows of `width` values (a batch, or one sample: the same code).
  * `backward` turns ∂Loss/∂a into δ = ∂Loss/∂z: elementwise dAct ⊙ f′(z) for all but softmax,
@@ -76,9 +78,6 @@ export const softmax: Activation = {
 
 export const activations: Readonly<Record<ActivationName, Activation>> = { sigmoid, tanh, relu, identity, softmax };
 
-export function activationByName(name: string): Activation {
-  if (!Object.hasOwn(activations, name)) {
-    throw new RangeError(`unknown activation "${name}" (expected one of ${Object.keys(activations).join(", ")})`);
-  }
-  return activations[name as ActivationName];
+export function activationByName(name: string, field = "activation"): Activation {
+  return lookup(activations, name, field, "activation");
 }

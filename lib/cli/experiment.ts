@@ -6,9 +6,8 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
-import cliProgress from "cli-progress";
 import { signalExitStatus, stopSignals } from "./signals.js";
-import { checkBatchSize, checkLr, checkRunConfig, ConfigError, type LrScaling, lrScalings, type RunConfig, runKey } from "../experiments/config.js";
+import { checkRunConfig, type LrScaling, lrScalings, type RunConfig, runKey } from "../experiments/config.js";
 import { defaultExperiments, defaultRuns } from "../experiments/defaults.js";
 import { expandGrid, uniqueRuns } from "../experiments/grid.js";
 import { runCost } from "../experiments/cost.js";
@@ -17,9 +16,12 @@ import { finalPoint, type RunRecord } from "../experiments/record.js";
 import { checkResultsPath, readResults } from "../experiments/results-file.js";
 import { formatTable, summaryTable } from "../experiments/summary-table.js";
 import { describeSweep } from "../experiments/sweep.js";
-import type { Budget } from "../train/train.js";
-import { addModelOptions, countLimits, type ModelOptionValues, oneOf, parseCount, parseIntegerList, parseModelOptions, parseNumberList } from "./options.js";
+import type { Budget } from "../train/budget.js";
+import { checkBatchSize, checkLr, ConfigError, keyword } from "../validate/validate.js";
+import { experimentFlags, withFlags } from "./flags.js";
+import { addModelOptions, countLimits, type ModelOptionValues, parseCount, parseIntegerList, parseModelOptions, parseNumberList } from "./options.js";
 import { checkResultsName } from "./output-files.js";
+import { progressBar } from "./progress.js";
 import { formatDuration, UsageError } from "./usage.js";
 
 interface ExperimentOptionValues extends ModelOptionValues {
@@ -65,13 +67,13 @@ export function experimentCommand(): Command {
     .addOption(new Option("--out <file>", "the results file (JSON Lines), read to resume and appended to; not .csv, .html and the like: `batchprop report` makes those from it (default: results/experiment.jsonl, or results/default.jsonl with --default)"))
     .addOption(new Option("--default", "run the embedded default experiment set on the digits (takes only --workers and --out)"))
     .action(async (values: ExperimentOptionValues, cmd: Command) => {
-      const plan = planExperiment(values, (name) => cmd.getOptionValueSource(name) === "cli");
+      const plan = withFlags(experimentFlags, () => planExperiment(values, (name) => cmd.getOptionValueSource(name) === "cli"));
       process.exitCode = await runPlan(plan);
     });
   return command;
 }
 
-/** Checks every option and expands the grid; throws ConfigError or UsageError naming the culprit. */
+/** Checks every option and expands the grid; throws ConfigError (naming the field: experimentFlags names the flag) or UsageError. */
 export function planExperiment(values: ExperimentOptionValues, given: (option: string) => boolean): ExperimentPlan {
   // More workers than cores run no faster, and each holds its own copy of the data.
   const workers = parseCount("--workers", values.workers, "the worker count", availableParallelism());
@@ -92,10 +94,10 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
   } else {
     const model = parseModelOptions(values);
     const batchSizes = parseIntegerList("--batch-sizes", values.batchSizes, "batch size");
-    for (const batchSize of batchSizes) checkBatchSize(batchSize, model.shape.train, values.dataset, "--batch-sizes");
+    for (const batchSize of batchSizes) checkBatchSize(batchSize, model.shape.train, values.dataset, "batchSizes");
     const lrs = parseNumberList("--lrs", values.lrs, "learning rate");
-    for (const lr of lrs) checkLr(lr, "--lrs");
-    const lrScaling = oneOf<LrScaling>("--lr-scaling", "lr scaling", values.lrScaling, lrScalings);
+    for (const lr of lrs) checkLr(lr, "lrs");
+    const lrScaling = keyword<LrScaling>(values.lrScaling, "lrScaling", lrScalings, "lr scaling");
     const baseBatch = parseCount("--base-batch", values.baseBatch, "the base batch", countLimits["--base-batch"]);
     const kind = budgets[0] ?? "epochs";
     const budget = { [kind]: parseCount(`--${kind}`, values[kind] ?? "1", kind, countLimits[`--${kind}`]) } as Budget;
@@ -150,13 +152,7 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => controller.abort(signal);
   for (const signal of stopSignals) process.on(signal, onSignal);
   const started = performance.now();
-  const tty = process.stderr.isTTY === true;
-  const bar = tty
-    ? new cliProgress.SingleBar(
-        { format: "runs {bar} {done}/{runs} | elapsed {duration_formatted} | {left} | {last}", hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
+  const bar = progressBar("runs {bar} {done}/{runs} | elapsed {duration_formatted} | {left} | {last}");
   let inFile = 0;
   const kernels = new Set<string>();
   // Progress is measured in cost (experiments/cost.ts), not runs, so the time left holds while

@@ -7,7 +7,7 @@
  * (129), finished runs kept. It ends when the process that started it dies.
  */
 import { Command, CommanderError } from "commander";
-import { ConfigError } from "../experiments/config.js";
+import { ConfigError } from "../validate/validate.js";
 import { ResultsFileError } from "../experiments/results-file.js";
 import { experimentCommand } from "./experiment.js";
 import { watchParent } from "./parent-watch.js";

@@ -1,16 +1,19 @@
 /**
  * The model and data options `train` and `experiment` share, and turning their strings into
- * checked values. Every problem is a ConfigError naming the option and the value, which the
- * command line reports with exit status 2 before anything runs or is written.
+ * checked values. Every problem is a ConfigError naming the option (or the library's field, which
+ * the command restates as its flag: lib/cli/flags.ts) and the value, which the command line
+ * reports with exit status 2 before anything runs or is written.
  */
 import { type Command, Option } from "commander";
 import type { ActivationName } from "../activations/activation.js";
 import { activations } from "../activations/activation.js";
-import { ConfigError, type DataConfig, type DataShape, checkDatasetName, checkLayers, checkOutputActivation, datasetNames, formatCount, maxEpochs } from "../experiments/config.js";
+import { checkDatasetName, datasetByName, datasetNames } from "../data/registry.js";
+import { type DataConfig, type DataShape, checkLayers, checkOutputActivation, formatCount, maxEpochs } from "../experiments/config.js";
 import { dataShape, defaultDataConfig } from "../experiments/datasets.js";
 import { maxGridRuns } from "../experiments/grid.js";
 import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
 import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
+import { ConfigError, keyword } from "../validate/validate.js";
 
 /** The raw strings of the shared options, as commander hands them over. */
 export interface ModelOptionValues {
@@ -39,7 +42,7 @@ export interface ModelChoice {
 export function addModelOptions(command: Command): Command {
   return command
     .addOption(
-      new Option("--dataset <name>", `the data: ${datasetNames.join(", ")} (synthetic 2-D sets, 800 train / 200 test), or idx:PATH for MNIST's IDX files in PATH; digits are 8,000 train / 2,000 test`).default("digits"),
+      new Option("--dataset <name>", `the data: ${datasetNames.map(describeDataset).join(", ")}; or idx:PATH for MNIST's IDX files in PATH`).default("digits"),
     )
     .addOption(new Option("--layers <widths>", "widths from input to output, comma-separated (default: the data's inputs, 30, its classes: 784,30,10 on digits)"))
     .addOption(new Option("--activation <name>", `activation of the hidden layers (and of the output unless --output-activation): ${Object.keys(activations).join(", ")}`).default("sigmoid"))
@@ -51,6 +54,12 @@ export function addModelOptions(command: Command): Command {
     .addOption(new Option("--optimizer <name>", `update rule: ${optimizerNames.join(", ")}`).default("sgd"));
 }
 
+/** "xor (2 inputs, 2 classes, 800 train / 200 test)": a registered set in --help. */
+function describeDataset(name: string): string {
+  const { inputs, classes, train, test } = datasetByName(name);
+  return `${name} (${inputs} inputs, ${classes} classes, ${formatCount(train)} train / ${formatCount(test)} test)`;
+}
+
 /** Checks the shared options, in the order a reader would fix them. */
 export function parseModelOptions(values: ModelOptionValues): ModelChoice {
   checkDatasetName(values.dataset);
@@ -59,10 +68,10 @@ export function parseModelOptions(values: ModelOptionValues): ModelChoice {
   const layers = values.layers === undefined ? [shape.inputs, 30, shape.outputs] : parseIntegerList("--layers", values.layers, "width");
   checkLayers(layers, shape, values.dataset);
   const activationNames = Object.keys(activations) as ActivationName[];
-  const activation = oneOf("--activation", "activation", values.activation, activationNames);
-  const loss = oneOf("--loss", "loss", values.loss, Object.keys(losses) as LossName[]);
+  const activation = keyword(values.activation, "activation", activationNames);
+  const loss = keyword(values.loss, "loss", Object.keys(losses) as LossName[]);
   const outputActivation =
-    values.outputActivation === undefined ? (losses[loss].pairsWith ?? activation) : oneOf("--output-activation", "activation", values.outputActivation, activationNames);
+    values.outputActivation === undefined ? (losses[loss].pairsWith ?? activation) : keyword(values.outputActivation, "outputActivation", activationNames, "activation");
   checkOutputActivation(loss, outputActivation);
   return {
     data,
@@ -71,16 +80,9 @@ export function parseModelOptions(values: ModelOptionValues): ModelChoice {
     activation,
     outputActivation,
     loss,
-    reduction: oneOf("--reduction", "reduction", values.reduction, reductions),
-    optimizer: oneOf("--optimizer", "optimizer", values.optimizer, optimizerNames),
+    reduction: keyword(values.reduction, "reduction", reductions),
+    optimizer: keyword(values.optimizer, "optimizer", optimizerNames),
   };
-}
-
-export function oneOf<T extends string>(option: string, what: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new ConfigError(option, `unknown ${what} "${value}" (expected ${allowed.join(", ")})`);
-  }
-  return value as T;
 }
 
 /** A number as typed, or a ConfigError quoting it. */

@@ -8,7 +8,7 @@
 import { accessSync, constants, existsSync, lstatSync, mkdirSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import writeFileAtomic from "write-file-atomic";
-import { ConfigError } from "../experiments/config.js";
+import { ConfigError } from "../validate/validate.js";
 
 /** What each report option makes from a results file. */
 const reportOptions = {

@@ -13,7 +13,7 @@ import { runsCsv } from "../experiments/runs-csv.js";
 import { type FinalMetric, finalMetrics } from "../experiments/summary.js";
 import { formatTable } from "../experiments/summary-table.js";
 import { reportHtml } from "../report/report.js";
-import { oneOf } from "./options.js";
+import { keyword } from "../validate/validate.js";
 import { checkOutputFile, htmlReport, runsTable, writeWhole } from "./output-files.js";
 
 interface ReportOptionValues {
@@ -40,7 +40,7 @@ export function reportCommand(): Command {
     .addOption(new Option("--csv <file>", "also write the runs, one row each, to this file, ending in .csv"))
     .addOption(new Option("--metric <name>", `the final metric charted against B and η, and in the curves: ${finalMetrics.join(", ")}`).default("testAccuracy"))
     .action((file: string, values: ReportOptionValues) => {
-      const metric = oneOf<FinalMetric>("--metric", "metric", values.metric, finalMetrics);
+      const metric = keyword<FinalMetric>(values.metric, "--metric", finalMetrics, "metric");
       checkResultsInput(file);
       const out = values.out ?? `${file.slice(0, file.length - extname(file).length)}.html`;
       checkOutputFile("--out", out, htmlReport, file);

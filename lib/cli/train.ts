@@ -5,11 +5,14 @@
  */
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
-import cliProgress from "cli-progress";
-import { checkBatchSize, checkLr, checkRunConfig, type RunConfig, stepsPerEpoch } from "../experiments/config.js";
+import { checkRunConfig, type RunConfig } from "../experiments/config.js";
+import { stepsPerEpoch } from "../train/budget.js";
 import { runOne } from "../experiments/run.js";
 import { finalPoint } from "../experiments/record.js";
+import { checkBatchSize, checkLr } from "../validate/validate.js";
+import { trainFlags, withFlags } from "./flags.js";
 import { addModelOptions, countLimits, type ModelOptionValues, parseCount, parseInteger, parseModelOptions, parseNumber } from "./options.js";
+import { progressBar } from "./progress.js";
 import { formatDuration } from "./usage.js";
 
 interface TrainOptionValues extends ModelOptionValues {
@@ -29,19 +32,19 @@ export function trainCommand(): Command {
     .addOption(new Option("--seed <n>", "seeds the initial weights and the shuffles").default("0"))
     .addOption(new Option("--workers <n>", "threads splitting each batch, from 1 to this machine's cores; the same numbers within rounding").default("1"))
     .action((values: TrainOptionValues) => {
-      const plan = planTraining(values);
+      const plan = withFlags(trainFlags, () => planTraining(values));
       process.exitCode = trainOnce(plan.config, plan.workers);
     });
   return command;
 }
 
-/** The run `train` will do and the threads it runs on, every option checked. */
+/** The run `train` will do and the threads it runs on, every option checked (errors name the library's fields: trainFlags names the flags). */
 export function planTraining(values: TrainOptionValues): { config: RunConfig; workers: number } {
   const model = parseModelOptions(values);
   const lr = parseNumber("--lr", values.lr, "learning rate");
-  checkLr(lr, "--lr");
+  checkLr(lr);
   const batchSize = parseInteger("--batch-size", values.batchSize, "batch size");
-  checkBatchSize(batchSize, model.shape.train, values.dataset, "--batch-size");
+  checkBatchSize(batchSize, model.shape.train, values.dataset);
   const epochs = parseCount("--epochs", values.epochs, "epochs", countLimits["--epochs"]);
   const seed = parseInteger("--seed", values.seed, "seed");
   const config: RunConfig = {
@@ -63,7 +66,7 @@ export function planTraining(values: TrainOptionValues): { config: RunConfig; wo
     lastBatch: "partial",
     recordEvery: 0,
   };
-  checkRunConfig(config, model.shape, { batchSize: "--batch-size", lr: "--lr", seed: "--seed" });
+  checkRunConfig(config, model.shape);
   // More threads than cores only take turns on them.
   const workers = parseCount("--workers", values.workers, "the worker count", availableParallelism());
   return { config, workers };
@@ -77,9 +80,7 @@ function trainOnce(config: RunConfig, workers: number): number {
       `${epochs} epoch${epochs > 1 ? "s" : ""} on ${data.name} (${data.train} train / ${data.test} test), seed ${seed}\n`,
   );
   const perEpoch = stepsPerEpoch(data.train, batchSize, config.lastBatch);
-  const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar({ format: "epoch {epoch}/{epochs} {bar} {value}/{total} steps | loss {loss}", hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
-    : undefined;
+  const bar = progressBar("epoch {epoch}/{epochs} {bar} {value}/{total} steps | loss {loss}", { clearOnComplete: true });
   const record = runOne(config, {
     workers,
     onProgress: ({ epoch, step, batchLoss }) => {

@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { Matrix } from "../matrix/matrix.js";
 import { createRng } from "../random/rng.js";
 import { oneHot, splitDataset, type Dataset, type Split } from "./dataset.js";
+import { registerLoader } from "./registry.js";
 
 const DIGIT_PIXELS = 784;
 const DIGIT_COUNT = 10_000;
@@ -63,3 +64,6 @@ export function loadDigits({ train = 8000, test = 2000, seed = 0 }: DigitsOption
   }
   return splitDataset(allDigits(), { train, test, rng: createRng(seed) });
 }
+
+// The registry (lib/data/registry.ts) knows the digits' shape; reading them needs Node, so their loader joins it here.
+registerLoader("digits", loadDigits);

@@ -4,20 +4,17 @@
  * JSON of this object is the run's key, so a results file recognises a finished run on resume and a
  * changed setting makes a new run (CLAIMS.md claim 11, the experiments that test it).
  */
-import type { ActivationName } from "../activations/activation.js";
-import { activations } from "../activations/activation.js";
+import { type ActivationName, activations } from "../activations/activation.js";
 import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
 import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
+import { checkDatasetName } from "../data/registry.js";
+import { checkBatchSize, checkLr, ConfigError, keyword, lookup } from "../validate/validate.js";
 import { evaluationChunkRows } from "../train/evaluate.js";
-import { budgetSteps, stepsPerEpoch } from "../train/steps.js";
-import type { Budget } from "../train/train.js";
-
-/** The named datasets; `idx:DIR` reads full MNIST's IDX files from DIR. */
-export const datasetNames = ["digits", "xor", "circles", "spirals"] as const;
+import { type Budget, budgetSteps, checkBudget, stepsPerEpoch } from "../train/budget.js";
 
 /** Which data a run trains and tests on. */
 export interface DataConfig {
-  /** "digits", "xor", "circles", "spirals", or "idx:DIR" (an absolute directory). */
+  /** A registered set's name (lib/data/registry.ts: "digits", "xor", …) or "idx:DIR" (an absolute directory). */
   readonly name: string;
   /** Training samples. */
   readonly train: number;
@@ -69,15 +66,13 @@ export function outputActivationOf(config: RunConfig): ActivationName {
 
 /** η_B = η·B/B₀ (linear) or η·√(B/B₀) (sqrt), or η itself (none). */
 export function scaleLr(lr: number, batchSize: number, scaling: LrScaling, baseBatch: number): number {
-  switch (scaling) {
+  switch (keyword(scaling, "lrScaling", lrScalings, "lr scaling")) {
     case "none":
       return lr;
     case "linear":
       return (lr * batchSize) / baseBatch;
     case "sqrt":
       return lr * Math.sqrt(batchSize / baseBatch);
-    default:
-      throw new RangeError(`unknown lr scaling "${scaling as string}" (expected ${lrScalings.join(", ")})`);
   }
 }
 
@@ -140,15 +135,13 @@ export function firstPerRun<T>(items: readonly T[], configOf: (item: T) => RunCo
   });
 }
 
-export { budgetSteps, stepsPerEpoch } from "../train/steps.js";
-
 /*
  * The sizes a run may have, checked before anything is allocated. Each is far beyond what the
  * notebooks and the default experiments use (784-30-10: 23,860 parameters, B ≤ 8,000, 30 epochs),
  * and small enough that one run stays within a few GB, whatever was typed.
  */
 
-/** Widths given in --layers, input and output included: deeper than any network trained here by a hundredfold. */
+/** Widths in `layers`, input and output included: deeper than any network trained here by a hundredfold. */
 export const maxWidths = 1_000;
 /** Units in one layer: 65,536 inputs are a 256×256 image, 84 times MNIST's 784 pixels. */
 export const maxLayerWidth = 65_536;
@@ -202,78 +195,35 @@ export interface DataShape {
   readonly train: number;
 }
 
-/** A configuration that cannot run, with a message naming the setting and its value. */
-export class ConfigError extends Error {
-  /** The command-line option the setting comes from, e.g. "--batch-sizes". */
-  readonly option: string;
-  constructor(option: string, message: string) {
-    super(`${option}: ${message}`);
-    this.name = "ConfigError";
-    this.option = option;
-  }
-}
-
-/** Checks the dataset's name: a known set or idx:DIR. */
-export function checkDatasetName(name: string): void {
-  if ((datasetNames as readonly string[]).includes(name)) return;
-  if (name.startsWith("idx:") && name.length > 4) return;
-  throw new ConfigError("--dataset", `unknown dataset "${name}" (expected ${datasetNames.join(", ")} or idx:PATH)`);
-}
-
-/** The command-line options of the settings whose option differs between commands. */
-export interface SettingOptions {
-  readonly batchSize: string;
-  readonly lr: string;
-  readonly seed: string;
-}
-
-/** The options of `batchprop experiment`, which checkRunConfig names by default. */
-export const experimentOptions: SettingOptions = { batchSize: "--batch-sizes", lr: "--lrs", seed: "--seeds" };
-
-/**
- * Throws a ConfigError naming the first setting of `config` that cannot run on data of `shape`,
- * by the option the user typed (`options`: `batchprop train` says --lr where experiment says --lrs).
- */
-export function checkRunConfig(config: RunConfig, shape: DataShape, options: SettingOptions = experimentOptions): void {
+/** Throws a ConfigError naming the first field of `config` that cannot run on data of `shape`. */
+export function checkRunConfig(config: RunConfig, shape: DataShape): void {
   const { data, batchSize } = config;
   checkDatasetName(data.name);
   checkLayers(config.layers, shape, data.name);
-  if (!Object.hasOwn(activations, config.activation)) {
-    throw new ConfigError("--activation", `unknown activation "${config.activation}" (expected ${Object.keys(activations).join(", ")})`);
-  }
-  if (!Object.hasOwn(losses, config.loss)) {
-    throw new ConfigError("--loss", `unknown loss "${config.loss}" (expected ${Object.keys(losses).join(", ")})`);
-  }
+  lookup(activations, config.activation, "activation");
+  lookup(losses, config.loss, "loss");
   if (config.outputActivation !== undefined) {
-    if (!Object.hasOwn(activations, config.outputActivation)) {
-      throw new ConfigError("--output-activation", `unknown activation "${config.outputActivation}" (expected ${Object.keys(activations).join(", ")})`);
-    }
+    lookup(activations, config.outputActivation, "outputActivation", "activation");
     if (config.outputActivation === config.activation) {
-      throw new ConfigError("--output-activation", `outputActivation repeats activation "${config.activation}": leave it out, so the run keeps one key`);
+      throw new ConfigError("outputActivation", `outputActivation repeats activation "${config.activation}": leave it out, so the run keeps one key`);
     }
   }
   checkOutputActivation(config.loss, outputActivationOf(config));
-  if (!reductions.includes(config.reduction)) {
-    throw new ConfigError("--reduction", `unknown reduction "${config.reduction}" (expected ${reductions.join(" or ")})`);
-  }
-  if (!optimizerNames.includes(config.optimizer)) {
-    throw new ConfigError("--optimizer", `unknown optimizer "${config.optimizer}" (expected ${optimizerNames.join(", ")})`);
-  }
-  checkBatchSize(batchSize, shape.train, data.name, options.batchSize);
-  checkPassValues(config.layers, batchSize, options.batchSize);
-  checkLr(config.baseLr, options.lr);
+  keyword(config.reduction, "reduction", reductions);
+  keyword(config.optimizer, "optimizer", optimizerNames);
+  checkBatchSize(batchSize, shape.train, data.name);
+  checkPassValues(config.layers, batchSize);
+  checkLr(config.baseLr, "baseLr");
+  keyword(config.lrScaling, "lrScaling", lrScalings, "lr scaling");
   if (!(Number.isFinite(config.lr) && config.lr > 0)) {
-    throw new ConfigError("--lr-scaling", `scaling ${config.baseLr} to batch size ${batchSize} gives ${config.lr}, not a positive finite number`);
-  }
-  if (!lrScalings.includes(config.lrScaling)) {
-    throw new ConfigError("--lr-scaling", `unknown scaling "${config.lrScaling}" (expected ${lrScalings.join(", ")})`);
+    throw new ConfigError("lrScaling", `scaling ${config.baseLr} to batch size ${batchSize} gives ${config.lr}, not a positive finite number`);
   }
   if (!Number.isInteger(config.baseBatch) || config.baseBatch <= 0) {
-    throw new ConfigError("--base-batch", `the base batch must be a positive integer, got ${config.baseBatch}`);
+    throw new ConfigError("baseBatch", `the base batch must be a positive integer, got ${config.baseBatch}`);
   }
   checkBudget(config.budget);
   checkEpochs(config, shape.train);
-  if (!Number.isSafeInteger(config.seed)) throw new ConfigError(options.seed, `a seed must be a safe integer, got ${config.seed}`);
+  if (!Number.isSafeInteger(config.seed)) throw new ConfigError("seed", `a seed must be a safe integer, got ${config.seed}`);
 }
 
 /**
@@ -284,7 +234,7 @@ export function checkRunConfig(config: RunConfig, shape: DataShape, options: Set
 export function checkOutputActivation(loss: LossName, output: ActivationName): void {
   const needed = losses[loss].pairsWith;
   if (needed !== undefined && output !== needed) {
-    throw new ConfigError("--output-activation", `${loss} needs a ${needed} output layer, got ${output}`);
+    throw new ConfigError("outputActivation", `${loss} needs a ${needed} output layer, got ${output}`);
   }
 }
 
@@ -294,37 +244,29 @@ export function checkOutputActivation(loss: LossName, output: ActivationName): v
  */
 export function checkLayers(layers: readonly number[], shape: DataShape, dataName: string): void {
   if (layers.length < 2 || !layers.every((n) => Number.isInteger(n) && n > 0)) {
-    throw new ConfigError("--layers", `need two or more positive integer widths, got ${layers.join(",")}`);
+    throw new ConfigError("layers", `need two or more positive integer widths, got ${layers.join(",")}`);
   }
-  if (layers.length > maxWidths) throw new ConfigError("--layers", `${formatCount(layers.length)} widths, more than the ${formatCount(maxWidths)} a network may have`);
+  if (layers.length > maxWidths) throw new ConfigError("layers", `${formatCount(layers.length)} widths, more than the ${formatCount(maxWidths)} a network may have`);
   const wide = layers.find((n) => n > maxLayerWidth);
-  if (wide !== undefined) throw new ConfigError("--layers", `width ${formatCount(wide)} is more than the ${formatCount(maxLayerWidth)} units a layer may have`);
+  if (wide !== undefined) throw new ConfigError("layers", `width ${formatCount(wide)} is more than the ${formatCount(maxLayerWidth)} units a layer may have`);
   const parameters = parameterCount(layers);
   if (parameters > maxParameters) {
-    throw new ConfigError("--layers", `${layers.join(",")} has ${formatCount(parameters)} weights and biases, more than the ${formatCount(maxParameters)} a network may have`);
+    throw new ConfigError("layers", `${layers.join(",")} has ${formatCount(parameters)} weights and biases, more than the ${formatCount(maxParameters)} a network may have`);
   }
   if (layers[0] !== shape.inputs) {
-    throw new ConfigError("--layers", `the first layer has ${layers[0]} inputs but ${dataName} has ${shape.inputs}`);
+    throw new ConfigError("layers", `the first layer has ${layers[0]} inputs but ${dataName} has ${shape.inputs}`);
   }
   const last = layers[layers.length - 1];
-  if (last !== shape.outputs) throw new ConfigError("--layers", `the last layer has ${last} outputs but ${dataName} has ${shape.outputs} classes`);
-}
-
-export function checkBatchSize(batchSize: number, trainSize: number, dataName: string, option = "--batch-sizes"): void {
-  if (!Number.isInteger(batchSize)) throw new ConfigError(option, `batch size ${batchSize} is not an integer`);
-  if (batchSize <= 0) throw new ConfigError(option, `batch size ${batchSize} must be at least 1`);
-  if (batchSize > trainSize) {
-    throw new ConfigError(option, `batch size ${batchSize} is larger than the training set (${trainSize} samples of ${dataName})`);
-  }
+  if (last !== shape.outputs) throw new ConfigError("layers", `the last layer has ${last} outputs but ${dataName} has ${shape.outputs} classes`);
 }
 
 /** Blames the batch size when a smaller one would fit, else the layers. */
-function checkPassValues(layers: readonly number[], batchSize: number, option: string): void {
+function checkPassValues(layers: readonly number[], batchSize: number): void {
   const values = passValues(layers, batchSize);
   if (values <= maxPassValues) return;
   const smallest = passValues(layers, 1) > maxPassValues;
   throw new ConfigError(
-    smallest ? "--layers" : option,
+    smallest ? "layers" : "batchSize",
     `a batch of ${formatCount(batchSize)} through layers ${layers.join(",")} needs ${formatCount(values)} float64 values for its passes, ` +
       `more than the ${formatCount(maxPassValues)} (1 GiB) a run may hold; use ${smallest ? "" : "a smaller batch or "}narrower layers`,
   );
@@ -338,22 +280,7 @@ function checkEpochs(config: RunConfig, trainSize: number): void {
   const [kind, value] = Object.entries(budget)[0] as [string, number];
   const given = kind === "steps" ? `${formatCount(value)} steps at batch size ${formatCount(batchSize)}` : `${formatCount(value)} ${kind}`;
   throw new ConfigError(
-    `--${kind}`,
+    `budget.${kind}`,
     `${given} span ${formatCount(epochs)} epochs of ${data.name}'s ${formatCount(trainSize)} training samples, more than the ${formatCount(maxEpochs)} a run may record`,
   );
-}
-
-export function checkLr(lr: number, option = "--lrs"): void {
-  if (Number.isNaN(lr)) throw new ConfigError(option, `learning rate ${lr} is not a number`);
-  if (!(lr > 0) || !Number.isFinite(lr)) throw new ConfigError(option, `learning rate ${lr} must be a positive finite number`);
-}
-
-function checkBudget(budget: Budget): void {
-  const entries = Object.entries(budget);
-  if (entries.length !== 1) {
-    throw new ConfigError("--epochs", `choose exactly one budget: --epochs, --steps or --samples (got ${entries.map(([k]) => `--${k}`).join(" and ") || "none"})`);
-  }
-  const [kind, value] = entries[0] as [string, number];
-  if (!["epochs", "steps", "samples"].includes(kind)) throw new ConfigError("--epochs", `unknown budget "${kind}"`);
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`--${kind}`, `must be a positive integer, got ${value}`);
 }

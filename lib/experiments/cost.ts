@@ -7,7 +7,7 @@
  * Only ratios matter: the sweep's own pace so far turns the cost left into seconds.
  */
 import type { RunConfig } from "./config.js";
-import { budgetSteps, stepsPerEpoch } from "../train/steps.js";
+import { budgetSteps, stepsPerEpoch } from "../train/budget.js";
 
 const perSample = 3;
 const perStep = 60;

@@ -1,38 +1,45 @@
 /**
  * Loads a run's data (Node only: the digits and IDX files are read from disk), once per process:
- * every run a worker executes on the same data reuses the same split.
+ * every run a worker executes on the same data reuses the same split. Named sets come from the
+ * registry (lib/data/registry.ts); `idx:DIR` reads MNIST's IDX files from DIR.
  */
 import { resolve } from "node:path";
-import { type Split, splitDataset } from "../data/dataset.js";
-import { loadDigits } from "../data/digits.js";
+import type { Split } from "../data/dataset.js";
+import "../data/digits.js"; // registers the digits' loader
 import { loadMnistIdx } from "../data/idx.js";
-import { circles, spirals, xor } from "../data/synthetic.js";
-import { createRng } from "../random/rng.js";
-import { canonicalJson, checkDatasetName, ConfigError, type DataConfig, type DataShape, formatCount, maxLayerWidth } from "./config.js";
+import { checkDatasetName, datasetByName, loadDataset } from "../data/registry.js";
+import { ConfigError } from "../validate/validate.js";
+import { canonicalJson, type DataConfig, type DataShape, formatCount, maxLayerWidth } from "./config.js";
 
 const cache = new Map<string, Split>();
 
+function isIdx(name: string): boolean {
+  return name.startsWith("idx:");
+}
+
 /**
- * The split each dataset gets from the command line: Nielsen's 8,000/2,000 digits, 800/200 samples
- * of a synthetic set, or all of an IDX directory's training and test files (read here, so a missing
- * or malformed file is reported before anything runs).
+ * The split each dataset gets from the command line: the registry's for a named set, or all of an
+ * IDX directory's training and test files (read here, so a missing or malformed file is reported
+ * before anything runs).
  */
 export function defaultDataConfig(name: string): DataConfig {
   checkDatasetName(name);
-  if (name === "digits") return { name, train: 8000, test: 2000, seed: 0 };
-  if (!name.startsWith("idx:")) return { name, train: 800, test: 200, seed: 0 };
+  if (!isIdx(name)) {
+    const { train, test } = datasetByName(name);
+    return { name, train, test, seed: 0 };
+  }
   const dir = resolve(name.slice(4));
   let split: Split;
   try {
     split = loadMnistIdx(dir);
   } catch (error) {
-    throw new ConfigError("--dataset", `cannot read MNIST's IDX files from ${dir}: ${(error as Error).message}`);
+    throw new ConfigError("data.name", `cannot read MNIST's IDX files from ${dir}: ${(error as Error).message}`);
   }
   const data = { name: `idx:${dir}`, train: split.train.inputs.rows, test: split.test.inputs.rows, seed: 0 };
-  // The first layer's width is the data's: too wide a picture is the data's fault, not --layers'.
+  // The first layer's width is the data's: too wide a picture is the data's fault (data.name), not the layers'.
   const inputs = split.train.inputs.cols;
   if (inputs > maxLayerWidth) {
-    throw new ConfigError("--dataset", `${data.name} has ${formatCount(inputs)} inputs per sample (pixels per image), more than the ${formatCount(maxLayerWidth)} units a layer may have`);
+    throw new ConfigError("data.name", `${data.name} has ${formatCount(inputs)} inputs per sample (pixels per image), more than the ${formatCount(maxLayerWidth)} units a layer may have`);
   }
   cache.set(canonicalJson(data), split);
   return data;
@@ -42,36 +49,28 @@ export function loadData(data: DataConfig): Split {
   const key = canonicalJson(data);
   let split = cache.get(key);
   if (split === undefined) {
-    split = load(data);
+    const { name, train, test, seed } = data;
+    split = isIdx(name) ? loadMnistIdx(name.slice(4), { train, test }) : loadDataset(name, { train, test, seed });
     cache.set(key, split);
   }
   return split;
 }
 
-function load({ name, train, test, seed }: DataConfig): Split {
-  checkDatasetName(name);
-  if (name === "digits") return loadDigits({ train, test, seed });
-  if (name.startsWith("idx:")) return loadMnistIdx(name.slice(4), { train, test });
-  const make = { xor, circles, spirals }[name as "xor" | "circles" | "spirals"];
-  // The generators emit classes in turn (sample i has class i mod k): shuffle before splitting.
-  return splitDataset(make({ samples: train + test, seed }), { train, test, rng: createRng(seed) });
-}
-
 /**
  * Input width, classes and training-set size, to check a configuration before any worker starts.
- * Known sets answer without loading; an IDX directory is read (an unreadable one is a ConfigError).
+ * Named sets answer from the registry without loading; an IDX directory is read (an unreadable one
+ * is a ConfigError).
  */
 export function dataShape(data: DataConfig): DataShape {
-  if (data.name === "digits") return { inputs: 784, outputs: 10, train: data.train };
-  if (!data.name.startsWith("idx:")) {
-    checkDatasetName(data.name);
-    return { inputs: 2, outputs: 2, train: data.train };
+  if (!isIdx(data.name)) {
+    const { inputs, classes } = datasetByName(data.name);
+    return { inputs, outputs: classes, train: data.train };
   }
   let split: Split;
   try {
     split = loadData(data);
   } catch (error) {
-    throw new ConfigError("--dataset", `cannot read MNIST's IDX files from ${data.name.slice(4)}: ${(error as Error).message}`);
+    throw new ConfigError("data.name", `cannot read MNIST's IDX files from ${data.name.slice(4)}: ${(error as Error).message}`);
   }
   return { inputs: split.train.inputs.cols, outputs: split.train.targets.cols, train: split.train.inputs.rows };
 }

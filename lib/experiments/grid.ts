@@ -6,8 +6,9 @@
 import type { ActivationName } from "../activations/activation.js";
 import type { LossName, Reduction } from "../losses/loss.js";
 import type { OptimizerName } from "../optimizers/optimizer.js";
-import type { Budget } from "../train/train.js";
-import { budgetSteps, checkpointInterval, ConfigError, type DataConfig, firstPerRun, formatCount, type LrScaling, type RunConfig, scaleLr } from "./config.js";
+import { ConfigError } from "../validate/validate.js";
+import { type Budget, budgetSteps } from "../train/budget.js";
+import { checkpointInterval, type DataConfig, firstPerRun, formatCount, type LrScaling, type RunConfig, scaleLr } from "./config.js";
 
 export interface GridSpec {
   readonly data: DataConfig;
@@ -50,19 +51,19 @@ export const maxGridRuns = 10_000;
  */
 export function checkGridSize(spec: GridSpec): void {
   const axes: [string, number][] = [
-    ["--batch-sizes", spec.batchSizes.length],
-    ["--lrs", spec.lrs.length],
-    ["--seeds", typeof spec.seeds === "number" ? spec.seeds : spec.seeds.length],
+    ["batchSizes", spec.batchSizes.length],
+    ["lrs", spec.lrs.length],
+    ["seeds", typeof spec.seeds === "number" ? spec.seeds : spec.seeds.length],
     ["optimizers", spec.optimizers?.length ?? 1],
     ["reductions", spec.reductions?.length ?? 1],
-    ["lr scalings", spec.lrScalings?.length ?? 1],
+    ["lrScalings", spec.lrScalings?.length ?? 1],
     ["budgets", spec.budgets.length],
   ];
   const runs = axes.reduce((product, [, length]) => product * length, 1);
   if (runs <= maxGridRuns) return;
   const lists = axes.filter(([, length]) => length > 1);
   throw new ConfigError(
-    lists.map(([name]) => name).join(" × "),
+    lists.map(([name]) => name),
     `${lists.map(([, length]) => formatCount(length)).join(" × ")} = ${formatCount(runs)} runs, more than the ${formatCount(maxGridRuns)} one grid may hold; split it into smaller grids (they may share one results file)`,
   );
 }

@@ -5,7 +5,8 @@
  * RunRecords, so they run in the browser too (notebooks 09 and 10, CLAIMS.md claim 11).
  */
 import type { TrainRecord } from "../train/train.js";
-import { canonicalJson, firstPerRun, runKey, type RunConfig, stepsPerEpoch } from "./config.js";
+import { stepsPerEpoch } from "../train/budget.js";
+import { canonicalJson, firstPerRun, runKey, type RunConfig } from "./config.js";
 import type { Experiment } from "./defaults.js";
 import { finalPoint, type RunRecord } from "./record.js";
 

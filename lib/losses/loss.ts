@@ -1,4 +1,5 @@
 import type { ActivationName } from "../activations/activation.js";
+import { keyword, lookup } from "../validate/validate.js";
 
 /**
  * How a batch's per-sample losses ℓ_k combine: L = Σ_k ℓ_k (`sum`) or L = (1/B) Σ_k ℓ_k (`mean`).
@@ -11,9 +12,7 @@ export const reductions: readonly Reduction[] = ["sum", "mean"];
 
 /** The factor each per-sample gradient is multiplied by under `reduction`. */
 export function reductionScale(reduction: Reduction, batchSize: number): number {
-  if (reduction === "sum") return 1;
-  if (reduction === "mean") return 1 / batchSize;
-  throw new RangeError(`unknown reduction "${reduction as string}" (expected sum or mean)`);
+  return keyword(reduction, "reduction", reductions) === "sum" ? 1 : 1 / batchSize;
 }
 
 /** A per-sample loss ℓ(y, t) over rows of `width` outputs y and targets t. */
@@ -111,8 +110,5 @@ export const losses: Readonly<Record<LossName, Loss>> = {
 };
 
 export function lossByName(name: string): Loss {
-  if (!Object.hasOwn(losses, name)) {
-    throw new RangeError(`unknown loss "${name}" (expected one of ${Object.keys(losses).join(", ")})`);
-  }
-  return losses[name as LossName];
+  return lookup(losses, name, "loss");
 }

@@ -1,4 +1,5 @@
 import type { Rng } from "../random/rng.js";
+import { keyword } from "../validate/validate.js";
 import { Matrix } from "./matrix.js";
 
 /** How a layer's weights are drawn. `normal` is N(0, 1), Nielsen's choice for 784-30-10. */
@@ -12,6 +13,7 @@ export const inits: readonly Init[] = ["normal", "uniform", "xavier", "he", "zer
  * he N(0, 2/fanIn) (He et al. 2015); zeros.
  */
 export function randomMatrix(rows: number, cols: number, init: Init, rng: Rng): Matrix {
+  keyword(init, "init", inits);
   const m = new Matrix(rows, cols);
   const { data } = m;
   switch (init) {
@@ -33,8 +35,6 @@ export function randomMatrix(rows: number, cols: number, init: Init, rng: Rng): 
     }
     case "zeros":
       break;
-    default:
-      throw new RangeError(`randomMatrix: unknown init "${init as string}" (expected one of ${inits.join(", ")})`);
   }
   return m;
 }

@@ -26,9 +26,9 @@ import type { GemmKernel } from "./kernel.js";
  *   nothing.
  */
 
-/** Micro-tile: MR rows by NR columns of C. */
+/** Micro-tile: MR rows by NR columns of C, square so that A and B pack alike. */
 const MR = 3;
-const NR = 3;
+const NR = MR;
 /** Most of k in one slice: a B sliver (KC·NR doubles, 6 KiB) stays in L1 while A slivers stream past. */
 const KC = 256;
 /** Rows of op(A) packed per block: MC·KC doubles (192 KiB) stay in L2. */
@@ -55,12 +55,12 @@ export const jsKernel: GemmKernel = {
       const nc = Math.min(nc0, n - jc);
       for (let pc = 0; pc < k; pc += kc0) {
         const kc = Math.min(kc0, k - pc);
-        if (transB) packBTransposed(kc, nc, b, ldb, pc, jc);
-        else packB(kc, nc, b, ldb, pc, jc);
+        if (transB) packFromRows(packedB, nc, kc, b, ldb, jc, pc);
+        else packAcrossRows(packedB, nc, kc, b, ldb, pc, jc);
         for (let ic = 0; ic < m; ic += mc0) {
           const mc = Math.min(mc0, m - ic);
-          if (transA) packATransposed(mc, kc, a, lda, ic, pc);
-          else packA(mc, kc, a, lda, ic, pc);
+          if (transA) packAcrossRows(packedA, mc, kc, a, lda, pc, ic);
+          else packFromRows(packedA, mc, kc, a, lda, ic, pc);
           for (let jr = 0; jr < nc; jr += NR) {
             for (let ir = 0; ir < mc; ir += MR) {
               microKernel(kc, ir * kc, jr * kc, alpha, c, (ic + ir) * ldc + jc + jr, ldc, Math.min(MR, mc - ir), Math.min(NR, nc - jr));
@@ -99,78 +99,45 @@ let sparseRow = new Float64Array(0);
  * Packed layouts. A block of mc rows becomes ⌈mc/MR⌉ slivers; sliver s holds, for p = 0…kc−1,
  * the MR values op(A)[s·MR + 0…MR−1, pc + p] one after another (zeros past the last row).
  * B likewise: sliver s holds, for each p, op(B)[pc + p, jc + s·NR + 0…NR−1] (zeros past the
- * last column).
+ * last column). MR = NR, so both operands pack through the same two functions: op(A) = A and
+ * op(B) = Bᵀ take a sliver's values from `count` rows of the matrix (packFromRows), op(A) = Aᵀ
+ * and op(B) = B from `count` side by side in each of kc rows (packAcrossRows).
  */
 
-function packA(mc: number, kc: number, a: Float64Array, lda: number, ic: number, pc: number): void {
-  const out = packedA;
-  for (let ir = 0; ir < mc; ir += MR) {
-    const rows = Math.min(MR, mc - ir);
-    const base = ir * kc;
-    for (let ii = 0; ii < MR; ii++) {
-      if (ii >= rows) {
-        for (let p = 0; p < kc; p++) out[base + p * MR + ii] = 0;
+/** Slivers of `count` rows of m, from row `row0`, each read kc values along from column `col0`. */
+function packFromRows(out: Float64Array, count: number, kc: number, m: Float64Array, ld: number, row0: number, col0: number): void {
+  for (let r = 0; r < count; r += MR) {
+    const rows = Math.min(MR, count - r);
+    const base = r * kc;
+    for (let i = 0; i < MR; i++) {
+      if (i >= rows) {
+        for (let p = 0; p < kc; p++) out[base + p * MR + i] = 0;
         continue;
       }
-      const src = (ic + ir + ii) * lda + pc;
-      for (let p = 0; p < kc; p++) out[base + p * MR + ii] = a[src + p];
+      const src = (row0 + r + i) * ld + col0;
+      for (let p = 0; p < kc; p++) out[base + p * MR + i] = m[src + p];
     }
   }
 }
 
 /**
- * As packA, reading op(A) = Aᵀ: A is k×m, so a sliver's MR values sit side by side in a row of A.
- * Rows of A are read whole, in order, and scattered into the slivers: walking A three columns at a
- * time instead strides down rows of a matrix that is rarely in cache (the activations, in training)
- * and ran the product at about half speed.
+ * Slivers of `count` columns of m, from column `col0`, down kc rows from row `row0`. Rows are read
+ * whole, in order, and scattered into the slivers: walking three columns at a time instead strides
+ * down rows of a matrix that is rarely in cache (the activations, in training) and ran the product
+ * at about half speed.
  */
-function packATransposed(mc: number, kc: number, a: Float64Array, lda: number, ic: number, pc: number): void {
-  const out = packedA;
-  const full = mc - (mc % MR);
+function packAcrossRows(out: Float64Array, count: number, kc: number, m: Float64Array, ld: number, row0: number, col0: number): void {
+  const full = count - (count % MR);
   const sliver = kc * MR;
   for (let p = 0; p < kc; p++) {
-    const src = (pc + p) * lda + ic;
+    const src = (row0 + p) * ld + col0;
     let q = p * MR;
-    for (let ir = 0; ir < full; ir += MR, q += sliver) {
-      out[q] = a[src + ir];
-      out[q + 1] = a[src + ir + 1];
-      out[q + 2] = a[src + ir + 2];
+    for (let r = 0; r < full; r += MR, q += sliver) {
+      out[q] = m[src + r];
+      out[q + 1] = m[src + r + 1];
+      out[q + 2] = m[src + r + 2];
     }
-    for (let ii = 0; full < mc && ii < MR; ii++) out[q + ii] = full + ii < mc ? a[src + full + ii] : 0;
-  }
-}
-
-/** Rows of B are read whole, in order, and scattered into the slivers, for the reason packATransposed gives. */
-function packB(kc: number, nc: number, b: Float64Array, ldb: number, pc: number, jc: number): void {
-  const out = packedB;
-  const full = nc - (nc % NR);
-  const sliver = kc * NR;
-  for (let p = 0; p < kc; p++) {
-    const src = (pc + p) * ldb + jc;
-    let q = p * NR;
-    for (let jr = 0; jr < full; jr += NR, q += sliver) {
-      out[q] = b[src + jr];
-      out[q + 1] = b[src + jr + 1];
-      out[q + 2] = b[src + jr + 2];
-    }
-    for (let jj = 0; full < nc && jj < NR; jj++) out[q + jj] = full + jj < nc ? b[src + full + jj] : 0;
-  }
-}
-
-/** As packB, reading op(B) = Bᵀ: B is n×k, so each sliver column is a contiguous run of a row of B. */
-function packBTransposed(kc: number, nc: number, b: Float64Array, ldb: number, pc: number, jc: number): void {
-  const out = packedB;
-  for (let jr = 0; jr < nc; jr += NR) {
-    const cols = Math.min(NR, nc - jr);
-    const base = jr * kc;
-    for (let jj = 0; jj < NR; jj++) {
-      if (jj >= cols) {
-        for (let p = 0; p < kc; p++) out[base + p * NR + jj] = 0;
-        continue;
-      }
-      const src = (jc + jr + jj) * ldb + pc;
-      for (let p = 0; p < kc; p++) out[base + p * NR + jj] = b[src + p];
-    }
+    for (let i = 0; full < count && i < MR; i++) out[q + i] = full + i < count ? m[src + full + i] : 0;
   }
 }
 

@@ -2,6 +2,7 @@ import { gemmModules } from "./gemm-wasm.generated.js";
 import type { GemmKernel } from "./kernel.js";
 import { jsKernel } from "./kernel-js.js";
 import { createWasmKernel } from "./kernel-wasm.js";
+import { keyword } from "../validate/validate.js";
 
 /*
  * The one place that picks the gemm kernel. In order of preference:
@@ -26,14 +27,13 @@ const loaded = new Map<string, GemmKernel>([[jsKernel.name, jsKernel]]);
 
 /**
  * The kernel called `name`, compiled and instantiated on first use (each has its own memory).
- * Throws an Error saying why when this engine cannot run it, and a RangeError for an unknown name.
+ * Throws an Error saying why when this engine cannot run it, and a ConfigError (a RangeError) for an unknown name.
  */
 export function loadKernel(name: string): GemmKernel {
   const known = loaded.get(name);
   if (known !== undefined) return known;
-  const module = gemmModules.find((candidate) => candidate.name === name);
-  if (module === undefined) throw new RangeError(`unknown gemm kernel "${name}" (expected one of ${kernelNames.join(", ")})`);
-  const kernel = createWasmKernel(module);
+  keyword(name, "kernel", kernelNames, "gemm kernel");
+  const kernel = createWasmKernel(gemmModules.find((candidate) => candidate.name === name)!);
   loaded.set(name, kernel);
   return kernel;
 }

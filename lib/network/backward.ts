@@ -5,7 +5,7 @@ import { transposeRows } from "../matrix/sparse.js";
 import { reductionScale } from "../losses/loss.js";
 import { createGradients, type Gradients } from "./gradients.js";
 import { type Network, sizesOf } from "./network.js";
-import { batchLoss, type Objective } from "./objective.js";
+import { batchLoss, type Objective, outputDelta } from "./objective.js";
 import { createPass, forward, type Pass } from "./pass.js";
 
 // Made once: the backward pass runs for every batch and allocates nothing.
@@ -38,13 +38,7 @@ export function backward(net: Network, pass: Pass, target: Matrix, objective: Ob
   const output = pass.acts[last + 1];
   assertShape(target, output.rows, output.cols, "backward: target");
   const scale = reductionScale(objective.reduction, options.batchRows ?? pass.rows);
-  const { loss } = objective;
-  if (loss.pairedDelta !== undefined && loss.pairsWith === layers[last].activation.name) {
-    loss.pairedDelta(output.data, target.data, scale, pass.deltas[last].data, output.cols);
-  } else {
-    loss.gradient(output.data, target.data, scale, pass.dActs[last].data, output.cols);
-    layers[last].activation.backward(pass.zs[last].data, output.data, pass.dActs[last].data, pass.deltas[last].data, output.cols);
-  }
+  outputDelta(objective.loss, layers[last].activation, pass.zs[last].data, output.data, target.data, scale, pass.dActs[last].data, pass.deltas[last].data, output.cols);
   for (let i = last; i >= 0; i--) {
     const delta = pass.deltas[i];
     const sparse = i === 0 ? pass.sparseInput : undefined;

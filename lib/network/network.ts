@@ -38,7 +38,7 @@ export function createNetwork(options: NetworkOptions): Network {
   }
   const rng = typeof options.rng === "object" ? options.rng : createRng(options.rng ?? 0);
   const hidden = activationByName(activation);
-  const output = activationByName(outputActivation);
+  const output = activationByName(outputActivation, "outputActivation");
   const layers = sizes.slice(1).map((nOut, l) => ({
     weights: randomMatrix(sizes[l], nOut, init, rng),
     bias: randomMatrix(1, nOut, biasInit, rng).data,

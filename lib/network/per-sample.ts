@@ -3,7 +3,7 @@ import { reductionScale } from "../losses/loss.js";
 import { checkBatch } from "./backward.js";
 import { createGradients, type Gradients } from "./gradients.js";
 import { type Network, sizesOf } from "./network.js";
-import type { Objective } from "./objective.js";
+import { type Objective, outputDelta } from "./objective.js";
 
 /**
  * Backpropagation one sample at a time, as it is usually taught and as the seeds compare against:
@@ -73,12 +73,7 @@ export function accumulatePerSample(
     const t = target.row(k);
     loss += scale * objective.loss.total(y, t, nOut);
 
-    if (objective.loss.pairedDelta !== undefined && objective.loss.pairsWith === layers[last].activation.name) {
-      objective.loss.pairedDelta(y, t, scale, deltas[last], nOut);
-    } else {
-      objective.loss.gradient(y, t, scale, dActs[last], nOut);
-      layers[last].activation.backward(zs[last], y, dActs[last], deltas[last], nOut);
-    }
+    outputDelta(objective.loss, layers[last].activation, zs[last], y, t, scale, dActs[last], deltas[last], nOut);
     for (let i = last; i >= 0; i--) {
       const delta = deltas[i];
       const a = acts[i];

@@ -1,3 +1,5 @@
+import { checkLr, ConfigError, lookup } from "../validate/validate.js";
+
 /**
  * An update rule θ ← θ − (a step computed from the gradient g), applied to every parameter
  * array in place (the paper's §2.4 for plain SGD; claim 11 brings in Adagrad and Adam).
@@ -10,8 +12,6 @@ export interface Optimizer {
 }
 
 export type OptimizerName = "sgd" | "momentum" | "adagrad" | "adam";
-
-export const optimizerNames: readonly OptimizerName[] = ["sgd", "momentum", "adagrad", "adam"];
 
 export interface OptimizerOptions {
   name: OptimizerName;
@@ -26,47 +26,65 @@ export interface OptimizerOptions {
   epsilon?: number;
 }
 
+/** One parameter array's update: θ and g, the rule's `slots` state arrays for it, and t, the step from 1. */
+type Update = (theta: Float64Array, g: Float64Array, state: Float64Array[], t: number) => void;
+
+/** An update rule: the state arrays it keeps per parameter, and its update under checked settings. */
+interface Rule {
+  readonly slots: number;
+  readonly update: (settings: Required<OptimizerOptions>) => Update;
+}
+
+const rules: Readonly<Record<OptimizerName, Rule>> = {
+  sgd: {
+    slots: 0,
+    update: ({ lr }) => (theta, g) => {
+      for (let p = 0; p < theta.length; p++) theta[p] -= lr * g[p];
+    },
+  },
+  momentum: {
+    slots: 1,
+    update: ({ lr, momentum }) => (theta, g, [v]) => {
+      for (let p = 0; p < theta.length; p++) {
+        v[p] = momentum * v[p] + g[p];
+        theta[p] -= lr * v[p];
+      }
+    },
+  },
+  adagrad: {
+    slots: 1,
+    update: ({ lr, epsilon }) => (theta, g, [sumSq]) => {
+      for (let p = 0; p < theta.length; p++) {
+        sumSq[p] += g[p] * g[p];
+        theta[p] -= (lr * g[p]) / (Math.sqrt(sumSq[p]) + epsilon);
+      }
+    },
+  },
+  adam: {
+    slots: 2,
+    update: ({ lr, beta1, beta2, epsilon }) => (theta, g, [m, v], t) => {
+      const c1 = 1 - beta1 ** t;
+      const c2 = 1 - beta2 ** t;
+      for (let p = 0; p < theta.length; p++) {
+        m[p] = beta1 * m[p] + (1 - beta1) * g[p];
+        v[p] = beta2 * v[p] + (1 - beta2) * g[p] * g[p];
+        theta[p] -= (lr * (m[p] / c1)) / (Math.sqrt(v[p] / c2) + epsilon);
+      }
+    },
+  },
+};
+
+export const optimizerNames = Object.keys(rules) as readonly OptimizerName[];
+
 export function createOptimizer(options: OptimizerOptions): Optimizer {
   const { name, lr, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = options;
-  if (typeof lr !== "number" || !Number.isFinite(lr) || lr <= 0) {
-    throw new RangeError(`optimizer: learning rate must be a positive finite number, got ${lr}`);
-  }
+  const rule = lookup(rules, name, "optimizer");
+  checkLr(lr);
   for (const [what, value] of [["momentum", momentum], ["beta1", beta1], ["beta2", beta2]] as const) {
-    if (!(value >= 0 && value < 1)) throw new RangeError(`optimizer: ${what} must be in [0, 1), got ${value}`);
+    if (!(value >= 0 && value < 1)) throw new ConfigError(what, `must be in [0, 1), got ${value}`);
   }
-  if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new RangeError(`optimizer: epsilon must be a positive finite number, got ${epsilon}`);
-  switch (name) {
-    case "sgd":
-      return stateful(name, lr, 0, (theta, g) => {
-        for (let p = 0; p < theta.length; p++) theta[p] -= lr * g[p];
-      });
-    case "momentum":
-      return stateful(name, lr, 1, (theta, g, [v]) => {
-        for (let p = 0; p < theta.length; p++) {
-          v[p] = momentum * v[p] + g[p];
-          theta[p] -= lr * v[p];
-        }
-      });
-    case "adagrad":
-      return stateful(name, lr, 1, (theta, g, [sumSq]) => {
-        for (let p = 0; p < theta.length; p++) {
-          sumSq[p] += g[p] * g[p];
-          theta[p] -= (lr * g[p]) / (Math.sqrt(sumSq[p]) + epsilon);
-        }
-      });
-    case "adam":
-      return stateful(name, lr, 2, (theta, g, [m, v], t) => {
-        const c1 = 1 - beta1 ** t;
-        const c2 = 1 - beta2 ** t;
-        for (let p = 0; p < theta.length; p++) {
-          m[p] = beta1 * m[p] + (1 - beta1) * g[p];
-          v[p] = beta2 * v[p] + (1 - beta2) * g[p] * g[p];
-          theta[p] -= (lr * (m[p] / c1)) / (Math.sqrt(v[p] / c2) + epsilon);
-        }
-      });
-    default:
-      throw new RangeError(`unknown optimizer "${name as string}" (expected one of ${optimizerNames.join(", ")})`);
-  }
+  if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new ConfigError("epsilon", `must be a positive finite number, got ${epsilon}`);
+  return stateful(name, lr, rule.slots, rule.update({ name, lr, momentum, beta1, beta2, epsilon }));
 }
 
 /** An optimizer whose rule keeps `slots` arrays per parameter; t counts steps from 1. */
@@ -74,7 +92,7 @@ function stateful(
   name: OptimizerName,
   lr: number,
   slots: number,
-  update: (theta: Float64Array, g: Float64Array, state: Float64Array[], t: number) => void,
+  update: Update,
 ): Optimizer {
   let state: Float64Array[][] = [];
   let owner: readonly Float64Array[] = [];

@@ -1,4 +1,6 @@
 import * as Plot from "@observablehq/plot";
+import { keyword } from "../validate/validate.js";
+import { batchSizeAxis, frame, type FrameOptions, seriesColor } from "./frame.js";
 import { seriesMarks } from "./marks.js";
 import type { RunRecord } from "../experiments/record.js";
 import { type FinalMetric, finalMetrics, groupRuns, meanHistory, type SettingSummary } from "../experiments/summary.js";
@@ -19,25 +21,13 @@ const metricLabels: Record<FinalMetric | "secondsPerEpoch", string> = {
   secondsPerEpoch: "training seconds per epoch",
 };
 
-const log2Axis = (batchSizes: readonly number[], label = "batch size B") => ({
-  type: "log" as const,
-  base: 2,
-  label,
-  ticks: batchSizes,
-  tickFormat: (b: number) => String(b),
-  grid: true,
-});
-
 const sortedUnique = (values: readonly number[]): number[] => [...new Set(values)].sort((a, b) => a - b);
 
-export interface BatchSizePlotOptions {
+export interface BatchSizePlotOptions extends FrameOptions {
   /** What to plot against B: a metric of the final point, or the training time of an epoch. */
   y: FinalMetric | "secondsPerEpoch";
   /** Log scale for the vertical axis. Default: true for seconds per epoch, false otherwise. */
   logY?: boolean;
-  title?: string;
-  width?: number;
-  height?: number;
 }
 
 /** A point of a batch-size chart: a setting's mean at one B and the range its seeds span. */
@@ -52,7 +42,7 @@ interface BatchSizeRow {
 
 /** The rows of `batchSizePlot`: one per summary that has the metric (all-diverged groups have none). */
 function batchSizeRows(summaries: readonly SettingSummary[], y: BatchSizePlotOptions["y"]): BatchSizeRow[] {
-  if (!(y in metricLabels)) throw new RangeError(`batchSizePlot: unknown y "${y}" (expected ${Object.keys(metricLabels).join(", ")})`);
+  keyword(y, "y", Object.keys(metricLabels), "metric");
   const rows = summaries.flatMap(({ setting, batchSize, ...rest }) => {
     const spread = rest[y];
     return spread === null ? [] : [{ setting, batchSize, ...spread }];
@@ -72,11 +62,8 @@ export function batchSizePlot(summaries: readonly SettingSummary[], options: Bat
   const settings = [...new Set(rows.map((row) => row.setting))];
   const format = (value: number) => (accuracy ? `${(100 * value).toFixed(1)}%` : options.y === "secondsPerEpoch" ? `${value.toPrecision(3)} s` : value.toPrecision(4));
   return {
-    title: options.title,
-    width: options.width ?? 640,
-    height: options.height ?? 340,
-    marginLeft: 60,
-    x: log2Axis(sortedUnique(rows.map((row) => row.batchSize))),
+    ...frame(options, { marginLeft: 60 }),
+    x: batchSizeAxis(rows.map((row) => row.batchSize)),
     y: accuracy
       ? { label: metricLabels[options.y], percent: true, grid: true, domain: [0, 100] }
       : {
@@ -85,7 +72,7 @@ export function batchSizePlot(summaries: readonly SettingSummary[], options: Bat
           // Plain decimals: Plot's SI ticks would write 0.9 s as "900m".
           ...(logY ? { type: "log" as const, tickFormat: (v: number) => String(+v.toPrecision(2)) } : { zero: true }),
         },
-    color: { legend: settings.length > 1, type: "categorical", domain: settings },
+    color: seriesColor(settings),
     marks: [
       Plot.ruleX(rows, { x: "batchSize", y1: "min", y2: "max", stroke: "setting", strokeOpacity: 0.5, strokeWidth: 3 }),
       ...seriesMarks(rows, { x: "batchSize", y: "mean", series: "setting", r: 3.5, title: (row: BatchSizeRow) => `${row.setting}, B = ${row.batchSize}: mean ${format(row.mean)} over ${row.n} (${format(row.min)} to ${format(row.max)})` }),
@@ -93,12 +80,9 @@ export function batchSizePlot(summaries: readonly SettingSummary[], options: Bat
   };
 }
 
-export interface LearningRatePlotOptions {
+export interface LearningRatePlotOptions extends FrameOptions {
   /** The metric of the final point against η. */
   y: FinalMetric;
-  title?: string;
-  width?: number;
-  height?: number;
 }
 
 /**
@@ -108,7 +92,7 @@ export interface LearningRatePlotOptions {
  */
 export function learningRatePlot(summaries: readonly SettingSummary[], options: LearningRatePlotOptions): Plot.PlotOptions {
   const { y } = options;
-  if (!finalMetrics.includes(y)) throw new RangeError(`learningRatePlot: unknown y "${y}" (expected ${finalMetrics.join(", ")})`);
+  keyword(y, "y", finalMetrics, "metric");
   const rows = summaries
     .flatMap(({ batchSize, lr, ...rest }) => {
       const spread = rest[y];
@@ -121,10 +105,7 @@ export function learningRatePlot(summaries: readonly SettingSummary[], options: 
   const format = (value: number) => (accuracy ? `${(100 * value).toFixed(1)}%` : value.toPrecision(4));
   const lrs = sortedUnique(rows.map((row) => row.lr));
   return {
-    title: options.title,
-    width: options.width ?? 640,
-    height: options.height ?? 340,
-    marginLeft: 60,
+    ...frame(options, { marginLeft: 60 }),
     x: { type: "log", label: "learning rate η", ticks: lrs.length <= 12 ? lrs : undefined, tickFormat: (v: number) => String(+v.toPrecision(3)), grid: true },
     y: accuracy ? { label: metricLabels[y], percent: true, grid: true, domain: [0, 100] } : { label: metricLabels[y], grid: true, zero: true },
     color: { legend: true, type: "ordinal", scheme: "viridis", domain: series },
@@ -135,16 +116,13 @@ export function learningRatePlot(summaries: readonly SettingSummary[], options: 
   };
 }
 
-export interface CurvesPlotOptions {
+export interface CurvesPlotOptions extends FrameOptions {
   /** The metric of the curves. Default "testLoss". */
   y?: HistoryMetric;
   /** Epochs or optimizer steps. Default "epoch". */
   x?: Extract<HistoryAxis, "epoch" | "step">;
   /** Log scale for the horizontal axis (steps spanning decades). Default: true for steps. */
   logX?: boolean;
-  title?: string;
-  width?: number;
-  height?: number;
 }
 
 /**
@@ -167,10 +145,7 @@ export function batchCurvesPlot(records: readonly RunRecord[], options: CurvesPl
   const labels = series.map((s) => s.label);
   const accuracy = y.endsWith("Accuracy");
   return {
-    title: options.title,
-    width: options.width ?? 640,
-    height: options.height ?? 340,
-    marginLeft: 56,
+    ...frame(options, { marginLeft: 56 }),
     x: { label: x === "step" ? "optimizer steps" : "epoch", grid: true, ...(logX ? { type: "log" as const } : {}) },
     y: accuracy ? { label: "accuracy (%), mean over seeds", percent: true, grid: true } : { label: "mean loss per sample, mean over seeds", grid: true },
     color: { legend: true, type: "ordinal", scheme: "viridis", domain: labels },
@@ -180,14 +155,11 @@ export function batchCurvesPlot(records: readonly RunRecord[], options: CurvesPl
   };
 }
 
-export interface HeatmapOptions {
+export interface HeatmapOptions extends FrameOptions {
   /** A cell whose mean final test accuracy is below this is marked "near chance". Default 0.2 (chance is 0.1). */
   stuckBelow?: number;
   /** Upper bounds of the loss bins, rising; the last bin is open. Default [0.15, 0.25, 0.35, 0.45]. */
   bins?: readonly number[];
-  title?: string;
-  width?: number;
-  height?: number;
 }
 
 /** A cell of the heatmap: one (B, η) point, its loss bin and whether it diverged or got stuck. */
@@ -244,10 +216,7 @@ export function lossHeatmap(summaries: readonly SettingSummary[], options: Heatm
   const range = [...Array.from({ length: labels.length }, (_, i) => interpolateBlues(0.85 - (0.7 * i) / (labels.length - 1))), "#d62728"];
   const fmt = (value: number) => String(+value.toPrecision(4));
   return {
-    title: options.title,
-    width: options.width ?? 560,
-    height: options.height ?? 60 * sortedUnique(cells.map((cell) => cell.lr)).length + 80,
-    marginLeft: 60,
+    ...frame(options, { width: 560, height: 60 * sortedUnique(cells.map((cell) => cell.lr)).length + 80, marginLeft: 60 }),
     x: { type: "band", label: "batch size B", domain: sortedUnique(cells.map((cell) => cell.batchSize)) },
     y: { type: "band", label: "learning rate η", domain: sortedUnique(cells.map((cell) => cell.lr)).reverse(), tickFormat: fmt },
     color: { type: "ordinal", domain, range: range.slice(0, domain.length), legend: true, label: "final test loss" },
@@ -279,12 +248,9 @@ export interface StepsPoint {
   readonly steps: number | null;
 }
 
-export interface StepsPlotOptions {
+export interface StepsPlotOptions extends FrameOptions {
   /** The target accuracy, for the axis label. */
   target: number;
-  title?: string;
-  width?: number;
-  height?: number;
 }
 
 /**
@@ -303,14 +269,11 @@ export function stepsToTargetPlot(points: readonly StepsPoint[], options: StepsP
   const series = [...new Set(points.map((point) => point.series))];
   const percent = `${+(100 * options.target).toPrecision(3)}%`;
   return {
-    title: options.title,
-    width: options.width ?? 640,
-    height: options.height ?? 340,
-    marginLeft: 60,
+    ...frame(options, { marginLeft: 60 }),
     marginTop: 44,
-    x: log2Axis(sortedUnique(points.map((point) => point.batchSize))),
+    x: batchSizeAxis(points.map((point) => point.batchSize)),
     y: { type: "log", label: `steps to reach ${percent} test accuracy`, grid: true },
-    color: { legend: series.length > 1, type: "categorical", domain: series },
+    color: seriesColor(series),
     marks: [
       ...seriesMarks(reached, { x: "batchSize", y: "steps", series: "series", r: 3.5, title: (p: StepsPoint) => `${p.series}, B = ${p.batchSize}: ${p.steps} steps` }),
       Plot.text(missed, {

@@ -1,4 +1,5 @@
 import * as Plot from "@observablehq/plot";
+import { batchSizeAxis, frame, type FrameOptions, seriesColor } from "./frame.js";
 import { seriesMarks } from "./marks.js";
 
 /**
@@ -13,12 +14,9 @@ export interface SpeedPoint {
   readonly samplesPerSecond: number;
 }
 
-export interface SpeedPlotOptions {
+export interface SpeedPlotOptions extends FrameOptions {
   /** Log scale for samples per second too (methods differing by orders of magnitude). Default false. */
   logY?: boolean;
-  title?: string;
-  width?: number;
-  height?: number;
 }
 
 /** Samples per second against B on a log₂ axis, a line and dots per method, a swatch legend. */
@@ -32,20 +30,16 @@ export function speedPlot(points: readonly SpeedPoint[], options: SpeedPlotOptio
       throw new RangeError(`speedPlot: point ${i} (${method}, B = ${batchSize}) has ${samplesPerSecond} samples/s, expected a positive number`);
     }
   });
-  const batchSizes = [...new Set(points.map((point) => point.batchSize))].sort((a, b) => a - b);
   const methods = [...new Set(points.map((point) => point.method))];
   const sorted = [...points].sort((a, b) => a.batchSize - b.batchSize);
   return {
-    title: options.title,
-    width: options.width ?? 640,
-    height: options.height ?? 340,
-    marginLeft: 64,
-    x: { type: "log", base: 2, label: "batch size B", ticks: batchSizes, tickFormat: (b: number) => String(b), grid: true },
+    ...frame(options, { marginLeft: 64 }),
+    x: batchSizeAxis(points.map((point) => point.batchSize)),
     y: options.logY
       ? { type: "log", label: "samples per second", grid: true }
       : { label: "samples per second", grid: true, zero: true },
-    // Methods in the order measured, not alphabetically.
-    color: { legend: methods.length > 1, type: "categorical", domain: methods },
+    // Methods in the order measured.
+    color: seriesColor(methods),
     marks: [
       ...seriesMarks(sorted, { x: "batchSize", y: "samplesPerSecond", series: "method", r: 3.5, title: (point: SpeedPoint) => `${point.method}, B = ${point.batchSize}: ${Math.round(point.samplesPerSecond).toLocaleString("en-US")} samples/s` }),
     ],

@@ -1,4 +1,6 @@
 import * as Plot from "@observablehq/plot";
+import { keyword } from "../validate/validate.js";
+import { frame, type FrameOptions, seriesColor } from "./frame.js";
 import { seriesMarks } from "./marks.js";
 
 /**
@@ -28,16 +30,13 @@ export interface HistorySeries {
   readonly records: readonly HistoryPoint[];
 }
 
-export interface HistoryPlotOptions {
+export interface HistoryPlotOptions extends FrameOptions {
   /** What to plot: one metric, or several (e.g. train and test loss), each its own line. */
   y: HistoryMetric | readonly HistoryMetric[];
   /** The horizontal axis. Default "epoch". */
   x?: HistoryAxis;
   /** Log scale for the vertical axis (losses spanning decades). Default false. */
   logY?: boolean;
-  title?: string;
-  width?: number;
-  height?: number;
 }
 
 /** One point of the chart's data: the series it belongs to, where it sits. */
@@ -73,9 +72,9 @@ export function historyRows(runs: readonly HistoryPoint[] | readonly HistorySeri
   const x = options.x ?? "epoch";
   if (metrics.length === 0) throw new RangeError("historyPlot: y names no metric (expected trainLoss, testLoss, trainAccuracy or testAccuracy)");
   for (const metric of metrics) {
-    if (!(metric in metricNames)) throw new RangeError(`historyPlot: unknown metric "${metric}" (expected ${Object.keys(metricNames).join(", ")})`);
+    keyword(metric, "y", Object.keys(metricNames), "metric");
   }
-  if (!(x in axisLabels)) throw new RangeError(`historyPlot: unknown x "${x}" (expected ${Object.keys(axisLabels).join(", ")})`);
+  keyword(x, "x", Object.keys(axisLabels), "axis");
   if (metrics.some(isAccuracy) && !metrics.every(isAccuracy)) {
     throw new RangeError(`historyPlot: losses and accuracies have different units; plot [${metrics.join(", ")}] as two charts`);
   }
@@ -118,16 +117,13 @@ export function historyPlot(runs: readonly HistoryPoint[] | readonly HistorySeri
   const yLabel = accuracy ? "accuracy (%)" : "mean loss per sample";
   const format = (value: number) => (accuracy ? `${(100 * value).toFixed(1)}%` : value.toPrecision(4));
   return {
-    title: options.title,
-    width: options.width ?? 640,
-    height: options.height ?? 320,
-    marginLeft: 56,
+    ...frame(options, { height: 320, marginLeft: 56 }),
     x: { label: axisLabels[x], grid: true, ...wholeTicks },
     y: accuracy
       ? { label: yLabel, percent: true, grid: true }
       : { label: yLabel, grid: true, ...(options.logY ? { type: "log" as const } : { zero: false }) },
-    // The legend lists series in the order asked for (train before test), not alphabetically.
-    color: { legend: series.length > 1, type: "categorical", domain: series },
+    // The legend lists series in the order asked for (train before test).
+    color: seriesColor(series),
     marks: [
       ...seriesMarks(rows, { x: "x", y: "y", series: "series", title: (row: HistoryRow) => `${row.series}: ${format(row.y)} at ${axisLabels[x]} ${row.x}` }),
     ],

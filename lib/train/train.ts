@@ -9,15 +9,10 @@ import type { Pass } from "../network/pass.js";
 import { accumulatePerSample, createSampleVectors } from "../network/per-sample.js";
 import { createOptimizer, type Optimizer, type OptimizerOptions } from "../optimizers/optimizer.js";
 import { createRng } from "../random/rng.js";
+import { checkBatchSize, keyword } from "../validate/validate.js";
 import { batchGradient, createBatch, gatherRows } from "./batch.js";
 import { evaluate } from "./evaluate.js";
-import { budgetSteps, stepsPerEpoch } from "./steps.js";
-
-/**
- * How long to train: whole epochs, a number of optimizer steps, or a number of samples, which means
- * ⌈samples / B⌉ steps (a partial last batch of an epoch is a step, so a run may see a few fewer).
- */
-export type Budget = { epochs: number } | { steps: number } | { samples: number };
+import { type Budget, budgetSteps, checkBudget, stepsPerEpoch } from "./budget.js";
 
 export interface TrainOptions {
   /** Default "sum-of-squares", the seeds' loss. */
@@ -163,22 +158,17 @@ export function trainWith(net: Network, data: Dataset, options: TrainOptions, co
     test,
   } = options;
   const loss = lossByName(options.loss ?? "sum-of-squares");
-  const objective: Objective = { loss, reduction };
-  if (!reductions.includes(reduction)) throw new RangeError(`train: reduction must be "sum" or "mean", got "${reduction as string}"`);
+  const objective: Objective = { loss, reduction: keyword(reduction, "reduction", reductions) };
   const optimizer = toOptimizer(options.optimizer ?? { name: "sgd", lr: 3 });
   checkData(net, data, "training data");
   if (test !== undefined) checkData(net, test, "test data");
   const n = data.inputs.rows;
-  if (!Number.isInteger(batchSize) || batchSize <= 0 || batchSize > n) {
-    throw new RangeError(`train: batch size must be an integer from 1 to ${n} (the training set), got ${batchSize}`);
-  }
-  if (gradients !== "vectorized" && gradients !== "per-sample") {
-    throw new RangeError(`train: gradients must be "vectorized" or "per-sample", got "${gradients as string}"`);
-  }
+  checkBatchSize(batchSize, n, data.name);
+  keyword(gradients, "gradients", ["vectorized", "per-sample"], "gradient computation");
   if (options.sparseInputs !== undefined && typeof options.sparseInputs !== "boolean") {
     throw new RangeError(`train: sparseInputs must be true or false, got ${JSON.stringify(options.sparseInputs)}`);
   }
-  if (lastBatch !== "partial" && lastBatch !== "drop") throw new RangeError(`train: lastBatch must be "partial" or "drop", got "${lastBatch as string}"`);
+  keyword(lastBatch, "lastBatch", ["partial", "drop"], "last batch");
   if (!Number.isInteger(recordEvery) || recordEvery < 0) throw new RangeError(`train: recordEvery must be a non-negative integer, got ${recordEvery}`);
   checkBudget(budget);
   const remainder = lastBatch === "partial" ? n % batchSize : 0;
@@ -296,14 +286,5 @@ function checkData(net: Network, data: Dataset, what: string): void {
   }
   if (data.targets.cols !== nOut) {
     throw new RangeError(`train: ${what} has labels ${data.targets.cols} wide, the network has ${nOut} outputs`);
-  }
-}
-
-/** Throws unless the budget is exactly one of { epochs }, { steps }, { samples } with a positive integer. */
-function checkBudget(budget: Budget): void {
-  const entries = Object.entries(budget);
-  const [key, value] = entries[0] ?? [];
-  if (entries.length !== 1 || !["epochs", "steps", "samples"].includes(key) || !Number.isInteger(value) || value <= 0) {
-    throw new RangeError(`train: budget must be one of { epochs }, { steps }, { samples } with a positive integer, got ${JSON.stringify(budget)}`);
   }
 }

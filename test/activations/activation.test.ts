@@ -53,6 +53,6 @@ describe("activations", () => {
   });
 
   it("an unknown name is rejected with the list of known ones", () => {
-    expect(() => activationByName("swish")).toThrow('unknown activation "swish" (expected one of sigmoid, tanh, relu, identity, softmax)');
+    expect(() => activationByName("swish")).toThrow('activation: unknown activation "swish" (expected sigmoid, tanh, relu, identity or softmax)');
   });
 });

@@ -193,7 +193,7 @@ describe("batchprop report", () => {
 
     it("an unknown metric", async () => {
       const here = copy("r.jsonl");
-      await refused([join(here, "r.jsonl"), "--metric", "accuracy"], '--metric: unknown metric "accuracy" (expected testAccuracy, testLoss, trainAccuracy, trainLoss)', here);
+      await refused([join(here, "r.jsonl"), "--metric", "accuracy"], '--metric: unknown metric "accuracy" (expected testAccuracy, testLoss, trainAccuracy or trainLoss)', here);
     });
 
     it("keeps a report already written when the next call is refused", async () => {

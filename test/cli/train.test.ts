@@ -22,6 +22,12 @@ describe("batchprop train", () => {
     expect(accuracy).toBeGreaterThan(90);
   });
 
+  it("trains on every set of the registry, blobs included (3 classes: 2-30-3 by default)", async () => {
+    const { code, stdout } = await cli(["train", "--dataset", "blobs", "--epochs", "1"], { timeoutMs: 30_000 });
+    expect(code).toBe(0);
+    expect(stdout).toContain("Training 2-30-3 sigmoid, sum-of-squares (mean), sgd η = 3, B = 10, 1 epoch on blobs (800 train / 200 test), seed 0");
+  });
+
   it("runs as the batchprop command npm links, not only through node, on the relaxed-SIMD kernel its shebang enables", async () => {
     const bin = join(root, "node_modules", ".bin", "batchprop");
     const { code, stdout } = await cli(["--help"], { command: bin, timeoutMs: 30_000 });

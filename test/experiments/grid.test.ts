@@ -94,9 +94,9 @@ describe("the output activation", () => {
 
   it("must be the one a probability loss pairs with", () => {
     const [run] = expandGrid(spec);
-    expect(() => checkRunConfig({ ...run, loss: "cross-entropy" }, shape)).toThrow(/--output-activation: cross-entropy needs a softmax output layer, got sigmoid/);
+    expect(() => checkRunConfig({ ...run, loss: "cross-entropy" }, shape)).toThrow(/outputActivation: cross-entropy needs a softmax output layer, got sigmoid/);
     expect(() => checkRunConfig({ ...run, loss: "binary-cross-entropy", outputActivation: "softmax" }, shape)).toThrow(
-      /--output-activation: binary-cross-entropy needs a sigmoid output layer, got softmax/,
+      /outputActivation: binary-cross-entropy needs a sigmoid output layer, got softmax/,
     );
     expect(() => checkRunConfig({ ...run, outputActivation: "sigmoid" }, shape)).toThrow(/repeats activation "sigmoid"/);
   });
@@ -106,7 +106,7 @@ describe("the limits on a grid and a run", () => {
   it("refuse a grid of more than 10,000 runs from its lists' lengths, naming the lists", () => {
     const spec = { data, layers: [2, 4, 2], batchSizes: [1, 2], lrs: [1], budgets: [{ steps: 1 }], optimizers: ["sgd", "adam"] } as const;
     expect(expandGrid({ ...spec, seeds: 2500 })).toHaveLength(10_000);
-    expect(() => expandGrid({ ...spec, seeds: 2501 })).toThrow("--batch-sizes × --seeds × optimizers: 2 × 2,501 × 2 = 10,004 runs, more than the 10,000 one grid may hold");
+    expect(() => expandGrid({ ...spec, seeds: 2501 })).toThrow("batchSizes × seeds × optimizers: 2 × 2,501 × 2 = 10,004 runs, more than the 10,000 one grid may hold");
     // A count expandGrid would otherwise turn into an array of a billion seeds: refused at once.
     const started = performance.now();
     expect(() => expandGrid({ ...spec, seeds: 1e9 })).toThrow("= 4,000,000,000 runs");

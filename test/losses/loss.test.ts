@@ -62,6 +62,6 @@ describe("losses", () => {
   });
 
   it("an unknown loss is rejected with the list of known ones", () => {
-    expect(() => lossByName("hinge")).toThrow('unknown loss "hinge" (expected one of sum-of-squares, cross-entropy, binary-cross-entropy)');
+    expect(() => lossByName("hinge")).toThrow('loss: unknown loss "hinge" (expected sum-of-squares, cross-entropy or binary-cross-entropy)');
   });
 });

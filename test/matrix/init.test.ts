@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type Init, inits, randomMatrix } from "../../lib/matrix/init.ts";
 import type { Matrix } from "../../lib/matrix/matrix.ts";
 import { createRng } from "../../lib/random/rng.ts";
+import { ConfigError } from "../../lib/validate/validate.ts";
 
 function stats(m: Matrix): { mean: number; std: number; min: number; max: number } {
   let sum = 0;
@@ -77,7 +78,7 @@ describe("randomMatrix", () => {
 
   it("rejects an unknown init, listing the known ones", () => {
     expect(() => randomMatrix(2, 2, "glorot" as Init, createRng(0))).toThrow(
-      new RangeError('randomMatrix: unknown init "glorot" (expected one of normal, uniform, xavier, he, zeros)'),
+      new ConfigError("init", 'unknown init "glorot" (expected normal, uniform, xavier, he or zeros)'),
     );
   });
 });

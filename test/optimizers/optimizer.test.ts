@@ -51,17 +51,18 @@ describe("optimizers, two steps worked by hand", () => {
   });
 
   it("rejects a learning rate that is not a positive finite number, and unknown names", () => {
-    for (const lr of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      expect(() => createOptimizer({ name: "sgd", lr })).toThrow(`optimizer: learning rate must be a positive finite number, got ${lr}`);
+    for (const lr of [0, -1, Number.POSITIVE_INFINITY]) {
+      expect(() => createOptimizer({ name: "sgd", lr })).toThrow(`lr: learning rate ${lr} must be a positive finite number`);
     }
-    expect(() => createOptimizer({ name: "rmsprop" as never, lr: 1 })).toThrow('unknown optimizer "rmsprop" (expected one of sgd, momentum, adagrad, adam)');
+    expect(() => createOptimizer({ name: "sgd", lr: Number.NaN })).toThrow("lr: learning rate NaN is not a number");
+    expect(() => createOptimizer({ name: "rmsprop" as never, lr: 1 })).toThrow('optimizer: unknown optimizer "rmsprop" (expected sgd, momentum, adagrad or adam)');
   });
 
   it("rejects hyperparameters outside their range", () => {
-    expect(() => createOptimizer({ name: "adam", lr: 0.1, beta1: 1 })).toThrow("optimizer: beta1 must be in [0, 1), got 1");
-    expect(() => createOptimizer({ name: "adam", lr: 0.1, beta2: -0.5 })).toThrow("optimizer: beta2 must be in [0, 1), got -0.5");
-    expect(() => createOptimizer({ name: "momentum", lr: 0.1, momentum: Number.NaN })).toThrow("optimizer: momentum must be in [0, 1), got NaN");
-    expect(() => createOptimizer({ name: "adagrad", lr: 0.1, epsilon: 0 })).toThrow("optimizer: epsilon must be a positive finite number, got 0");
+    expect(() => createOptimizer({ name: "adam", lr: 0.1, beta1: 1 })).toThrow("beta1: must be in [0, 1), got 1");
+    expect(() => createOptimizer({ name: "adam", lr: 0.1, beta2: -0.5 })).toThrow("beta2: must be in [0, 1), got -0.5");
+    expect(() => createOptimizer({ name: "momentum", lr: 0.1, momentum: Number.NaN })).toThrow("momentum: must be in [0, 1), got NaN");
+    expect(() => createOptimizer({ name: "adagrad", lr: 0.1, epsilon: 0 })).toThrow("epsilon: must be a positive finite number, got 0");
   });
 
   it("belongs to the parameters it first stepped: another network's are refused, not updated with stale state", () => {

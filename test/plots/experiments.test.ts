@@ -57,7 +57,7 @@ describe("batchSizePlot", () => {
   });
 
   it("refuses an unknown metric", () => {
-    expect(() => batchSizePlot(summaries, { y: "speed" as "testLoss" })).toThrow(/unknown y "speed"/);
+    expect(() => batchSizePlot(summaries, { y: "speed" as "testLoss" })).toThrow(/^y: unknown metric "speed" \(expected trainLoss, testLoss, trainAccuracy, testAccuracy or secondsPerEpoch\)$/);
   });
 });
 
@@ -88,7 +88,7 @@ describe("learningRatePlot", () => {
   });
 
   it("refuses an unknown metric and summaries with none", () => {
-    expect(() => learningRatePlot(grid, { y: "secondsPerEpoch" as "testLoss" })).toThrow(/unknown y "secondsPerEpoch"/);
+    expect(() => learningRatePlot(grid, { y: "secondsPerEpoch" as "testLoss" })).toThrow(/y: unknown metric "secondsPerEpoch"/);
     expect(() => learningRatePlot([grid[5]], { y: "testLoss" })).toThrow(/no summary has a testLoss/);
   });
 });

@@ -146,7 +146,7 @@ describe("train with workers (CLAIMS.md claim 10: the batch gradient is the sum 
     expect(() => run({ workers: 2, gradients: "per-sample" })).toThrow(/workers splits the vectorized gradient/);
     expect(() => coreTrain(createNetwork({ sizes, rng: 3 }), digits, { workers: 2 })).toThrow('use the train of "batchprop" (Node), not of "batchprop/core"');
     // A bad option checked by train() itself still comes first, with no thread started.
-    expect(() => run({ workers: 2, batchSize: 0 })).toThrow(/batch size must be an integer/);
+    expect(() => run({ workers: 2, batchSize: 0 })).toThrow(/^batchSize: batch size 0 must be at least 1$/);
   });
 });
 

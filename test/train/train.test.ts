@@ -110,16 +110,19 @@ describe("train", () => {
 
   describe("bad input gets an error that names it", () => {
     it.each([
-      [{ batchSize: 0 }, "train: batch size must be an integer from 1 to 103 (the training set), got 0"],
-      [{ batchSize: -4 }, "got -4"],
-      [{ batchSize: 2.5 }, "got 2.5"],
-      [{ batchSize: 104 }, "got 104"],
-      [{ optimizer: { name: "sgd" as const, lr: 0 } }, "optimizer: learning rate must be a positive finite number, got 0"],
-      [{ optimizer: { name: "sgd" as const, lr: -0.1 } }, "got -0.1"],
-      [{ budget: { epochs: 0 } }, 'train: budget must be one of { epochs }, { steps }, { samples } with a positive integer, got {"epochs":0}'],
-      [{ reduction: "median" as never }, 'train: reduction must be "sum" or "mean", got "median"'],
-      [{ loss: "hinge" as never }, 'unknown loss "hinge"'],
-      [{ gradients: "loop" as never }, 'train: gradients must be "vectorized" or "per-sample", got "loop"'],
+      [{ batchSize: 0 }, "batchSize: batch size 0 must be at least 1"],
+      [{ batchSize: -4 }, "batchSize: batch size -4 must be at least 1"],
+      [{ batchSize: 2.5 }, "batchSize: batch size 2.5 is not an integer"],
+      [{ batchSize: 104 }, "batchSize: batch size 104 is larger than the training set (103 samples of"],
+      [{ optimizer: { name: "sgd" as const, lr: 0 } }, "lr: learning rate 0 must be a positive finite number"],
+      [{ optimizer: { name: "sgd" as const, lr: -0.1 } }, "lr: learning rate -0.1 must be a positive finite number"],
+      [{ budget: { epochs: 0 } }, "budget.epochs: must be a positive integer, got 0"],
+      [{ budget: { epochs: 1, steps: 2 } as never }, "budget: choose exactly one budget: epochs, steps or samples (got epochs and steps)"],
+      [{ budget: { minutes: 2 } as never }, 'budget: unknown budget "minutes" (expected epochs, steps or samples)'],
+      [{ reduction: "median" as never }, 'reduction: unknown reduction "median" (expected sum or mean)'],
+      [{ loss: "hinge" as never }, 'loss: unknown loss "hinge"'],
+      [{ gradients: "loop" as never }, 'gradients: unknown gradient computation "loop" (expected vectorized or per-sample)'],
+      [{ lastBatch: "keep" as never }, 'lastBatch: unknown last batch "keep" (expected partial or drop)'],
     ])("%j", (options, message) => {
       expect(() => train(net(), data, options)).toThrow(message);
     });

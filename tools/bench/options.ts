@@ -6,8 +6,9 @@ import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
+import type { Flags } from "../../lib/cli/flags.ts";
 import { parseCount, parseIntegerList } from "../../lib/cli/options.ts";
-import { ConfigError, checkBatchSize } from "../../lib/experiments/config.ts";
+import { checkBatchSize, ConfigError } from "../../lib/validate/validate.ts";
 import { defaultPython, numpyInstallHint } from "./numpy.ts";
 import { trainingSetup } from "./training.ts";
 
@@ -65,7 +66,10 @@ and goes on without numpy's rows.`,
     );
 }
 
-/** The options checked, in the order a reader would fix them. */
+/** The bench's flags for the library's fields its checks name. */
+export const benchFlags: Flags = { batchSize: "--batch-sizes" };
+
+/** The options checked, in the order a reader would fix them (the library's checks name fields: benchFlags names the flags). */
 export function planBench(values: BenchOptionValues, given: (option: string) => boolean): BenchPlan {
   const samples = parseCount("--samples", values.samples, "samples", trainingSetup.maxSamples);
   const batchSizes = parseIntegerList("--batch-sizes", values.batchSizes, "batch size");

@@ -8,11 +8,12 @@ import { cpus } from "node:os";
 import { dirname } from "node:path";
 import { CommanderError } from "commander";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
-import { ConfigError } from "../../lib/experiments/config.ts";
+import { withFlags } from "../../lib/cli/flags.ts";
+import { ConfigError } from "../../lib/validate/validate.ts";
 import { benchDefaultExperiments } from "./default-experiments.ts";
 import { benchGemm } from "./gemm.ts";
 import { benchTrainingWithNumpy, describeNumpy, probeNumpy } from "./numpy.ts";
-import { type BenchPlan, benchCommand, planBench } from "./options.ts";
+import { type BenchPlan, benchCommand, benchFlags, planBench } from "./options.ts";
 import { benchSync, benchWorkers, trainingSetup } from "./training.ts";
 
 /** One flat record per measurement: its fields become the table's columns. */
@@ -79,7 +80,7 @@ function parse(argv: string[]): BenchPlan | number {
   const command = benchCommand();
   try {
     command.parse(argv, { from: "user" });
-    return planBench(command.opts(), (option) => command.getOptionValueSource(option) === "cli");
+    return withFlags(benchFlags, () => planBench(command.opts(), (option) => command.getOptionValueSource(option) === "cli"));
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander printed it
     if (error instanceof ConfigError) {

@@ -23,6 +23,7 @@ import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { signalExitStatus, stopSignals } from "../../lib/cli/signals.ts";
 import { parseOrExit } from "../../lib/cli/usage.ts";
 import { formatSeconds } from "../notebooks/kernel.ts";
+import { stopGroup } from "../process-group.ts";
 import { spawnStep } from "./step.ts";
 
 interface Step {
@@ -60,15 +61,6 @@ const steps: readonly Step[] = [
 let current: { pid: number } | undefined;
 let stoppedBy: NodeJS.Signals | undefined;
 
-function signalStep(signal: NodeJS.Signals): void {
-  if (current === undefined) return;
-  try {
-    process.kill(-current.pid, signal);
-  } catch {
-    // the step has ended
-  }
-}
-
 /** Runs one step to its end; resolves to its exit status. */
 function runStep(step: Step): Promise<number> {
   const args = [...(step.typescript ? ["--import", "tsx"] : []), ...step.script];
@@ -88,8 +80,7 @@ for (const signal of stopSignals) {
     // the first only, as a second SIGINT means "now" to the notebook runner.
     if (stoppedBy !== undefined) return;
     stoppedBy = signal;
-    signalStep(signal);
-    setTimeout(() => signalStep("SIGKILL"), 10_000).unref();
+    if (current !== undefined) stopGroup(current.pid, signal);
   });
 }
 watchParent();

@@ -12,6 +12,7 @@ import { parseInteger } from "../../lib/cli/options.ts";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { signalExitStatus, stopSignals } from "../../lib/cli/signals.ts";
 import { parseOrExit } from "../../lib/cli/usage.ts";
+import { signalGroup, stopGroup } from "../process-group.ts";
 import { siteBase } from "./base.ts";
 import { serveSite } from "./serve.ts";
 
@@ -54,16 +55,9 @@ function build(): Promise<number | NodeJS.Signals> {
   return new Promise((resolve) => {
     const child = spawn("npm", ["run", "build"], { stdio: "inherit", detached: true });
     let stoppedBy: NodeJS.Signals | undefined;
-    const signalGroup = (signal: NodeJS.Signals): void => {
-      try {
-        process.kill(-child.pid!, signal);
-      } catch {
-        // the group has already gone
-      }
-    };
     const forward = (signal: NodeJS.Signals): void => {
-      signalGroup(signal);
-      if (stoppedBy === undefined) setTimeout(() => signalGroup("SIGKILL"), 10_000).unref();
+      if (stoppedBy === undefined) stopGroup(child.pid!, signal);
+      else signalGroup(child.pid!, signal);
       stoppedBy ??= signal;
     };
     for (const signal of stopSignals) process.on(signal, forward);
