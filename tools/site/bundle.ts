@@ -1,5 +1,5 @@
 /**
- * The notebook bundle: one download, docs/public/batchprop-notebooks.tar.gz, whose notebooks run
+ * The notebook bundle: one download, docs/public/batchprop-notebooks.tgz, whose notebooks run
  * outside a checkout (the library is not published on npm, so a lone notebook stops at its first
  * `import … from "batchprop"`). It holds one folder:
  *
@@ -26,8 +26,12 @@ import path from "node:path";
 import { repoRoot } from "../notebooks/kernel.ts";
 import { kernelJson, kernelName } from "../notebooks/kernelspec.ts";
 
-/** The download's file name, under the site's root. */
-export const BUNDLE_FILE = "batchprop-notebooks.tar.gz";
+/**
+ * The download's file name, under the site's root: a gzipped tar named .tgz, since servers that
+ * take a .gz suffix for Content-Encoding: gzip (sirv, behind tools/site/serve.ts) would have the
+ * browser inflate it in transit.
+ */
+export const BUNDLE_FILE = "batchprop-notebooks.tgz";
 /** The one folder it unpacks to. */
 export const BUNDLE_DIR = "batchprop-notebooks";
 
@@ -39,7 +43,7 @@ export interface BundleOptions {
   notebooks: readonly string[];
   /** results/default.jsonl, shipped as results/default.jsonl. */
   resultsFile: string;
-  /** The .tar.gz to write. */
+  /** The gzipped tar to write. */
   outFile: string;
 }
 

@@ -5,7 +5,7 @@
 // the claims page from the repository's CLAIMS.md:
 //   CLAIMS.md                     ->  docs/claims.md                  (links to the notebook pages)
 // and the notebook bundle that runs outside a checkout (tools/site/bundle.ts):
-//   build/notebooks/*.ipynb, results/default.jsonl, lib  ->  docs/public/batchprop-notebooks.tar.gz
+//   build/notebooks/*.ipynb, results/default.jsonl, lib  ->  docs/public/batchprop-notebooks.tgz
 // All are generated and git-ignored; the two folders are emptied on every run.
 //
 // Usage: tsx tools/site/pages.ts [--executed DIR] [--sources DIR] [--docs DIR] [--claims FILE] [--results FILE]
