@@ -23,21 +23,28 @@ let bundle: string;
 
 /**
  * Executes a notebook as JupyterLab would: nbclient, the kernel its metadata names, found through
- * `jupyterPath`, started in the notebook's folder. Resolves to the executed notebook; rejects with
- * nbclient's message (the cell and its error) if a cell fails.
+ * `jupyterPath`, started in the notebook's folder. Resolves to the executed notebook; if a cell
+ * fails, rejects with what the cells wrote to stderr (where tslab reports errors) and nbclient's message.
  */
 async function executeInJupyter(notebook: string, jupyterPath: string): Promise<Notebook> {
   const script = [
     "import os, sys, nbformat",
     "from nbclient import NotebookClient",
     "nb = nbformat.read(sys.argv[1], as_version=4)",
-    "NotebookClient(nb, timeout=300, startup_timeout=120, resources={'metadata': {'path': os.path.dirname(sys.argv[1])}}).execute()",
-    "nbformat.write(nb, sys.stdout)",
+    "try:",
+    "    NotebookClient(nb, timeout=300, startup_timeout=120, resources={'metadata': {'path': os.path.dirname(sys.argv[1])}}).execute()",
+    "finally:",
+    "    nbformat.write(nb, sys.stdout)",
   ].join("\n");
   // SIGINT on a timeout: nbclient shuts its kernel down on KeyboardInterrupt.
   const result = await run(debianPython, ["-c", script, notebook], { timeoutMs: notebookMs - 30_000, env: { ...process.env, JUPYTER_PATH: jupyterPath }, killSignal: "SIGINT" });
-  if (result.code !== 0) throw new Error(`${notebook} failed under nbclient (exit ${result.code}):\n${result.stderr}`);
-  return JSON.parse(result.stdout) as Notebook;
+  if (result.stdout === "") throw new Error(`${notebook}: nbclient wrote no notebook (exit ${result.code}):\n${result.stderr}`);
+  const executed = JSON.parse(result.stdout) as Notebook;
+  if (result.code === 0) return executed;
+  const stderr = executed.cells.flatMap((cell) =>
+    cell.cell_type === "code" ? cell.outputs.flatMap((output) => (output.output_type === "stream" && output.name === "stderr" ? [joinSource(output.text)] : [])) : [],
+  );
+  throw new Error(`${notebook} failed under nbclient (exit ${result.code}):\n${stderr.join("")}\n${result.stderr}`);
 }
 
 beforeAll(() => {
@@ -83,6 +90,7 @@ describe("the notebook bundle, unpacked outside the checkout", () => {
     const listed = execFileSync(debianPython, ["-m", "jupyter", "kernelspec", "list", "--json"], {
       encoding: "utf8",
       env: { ...process.env, JUPYTER_PATH: path.join(bundle, "jupyter") },
+      stdio: ["ignore", "pipe", "pipe"],
     });
     const specs = (JSON.parse(listed) as { kernelspecs: Record<string, { resource_dir: string; spec: { argv: string[] } }> }).kernelspecs;
     expect(specs.tslab.resource_dir).toBe(path.join(bundle, "jupyter", "kernels", "tslab"));
@@ -91,6 +99,17 @@ describe("the notebook bundle, unpacked outside the checkout", () => {
     expect(script).toBe(path.join(bundle, "node_modules", "tslab", "bin", "tslab"));
     expect(fs.existsSync(script)).toBe(true);
   });
+
+  it(
+    "is what a notebook needs: downloaded alone, the same notebook stops at its import",
+    async () => {
+      const alone = path.join(outside, "alone");
+      fs.mkdirSync(alone);
+      fs.copyFileSync(path.join(bundle, "notebooks", `${notebooks[0]}.ipynb`), path.join(alone, `${notebooks[0]}.ipynb`));
+      await expect(executeInJupyter(path.join(alone, `${notebooks[0]}.ipynb`), path.join(bundle, "jupyter"))).rejects.toThrow(/Cannot find module 'batchprop'/);
+    },
+    notebookMs,
+  );
 
   it.each(notebooks)(
     "runs %s through the bundle's tslab kernel, printing its checks",
