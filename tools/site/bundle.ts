@@ -63,7 +63,7 @@ function packLibrary(dir: string): string {
   if (!fs.existsSync(path.join(repoRoot, "lib", "dist", "index.js"))) {
     throw new Error(`the library is not built (no lib/dist/index.js): run \`npm run build:lib\` in ${repoRoot}`);
   }
-  const output = execFileSync("npm", ["pack", "-w", "lib", "--json", "--pack-destination", dir], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const output = execFileSync("npm", ["pack", "-w", "lib", "--json", "--loglevel=warn", "--pack-destination", dir], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   const [packed] = JSON.parse(output) as { filename: string }[];
   return packed.filename;
 }
