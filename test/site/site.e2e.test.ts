@@ -345,6 +345,13 @@ function overflowsOfColumn(page: Page): Promise<string[]> {
         problems.push(`${what} is cut off: ${el.scrollWidth} px of content in ${el.clientWidth} px that do not scroll`);
       }
     }
+    // Printed text keeps its lines, so that a printed table keeps its columns: as many lines shown as printed.
+    for (const pre of Array.from(column.querySelectorAll<HTMLElement>("pre.nb-output"))) {
+      const style = getComputedStyle(pre);
+      const shown = Math.round((pre.clientHeight - Number.parseFloat(style.paddingTop) - Number.parseFloat(style.paddingBottom)) / Number.parseFloat(style.lineHeight));
+      const printed = (pre.textContent ?? "").split("\n").length;
+      if (shown !== printed) problems.push(`pre.nb-output "${(pre.textContent ?? "").trim().slice(0, 40)}" shows its ${printed} lines as ${shown}`);
+    }
     const page = document.documentElement;
     if (page.scrollWidth > page.clientWidth + 1) problems.push(`the page is ${page.scrollWidth} px wide in a ${page.clientWidth} px window`);
     return problems;
