@@ -194,7 +194,7 @@ function downloadLink(name: string): string {
   const file = escapeHtml(`${name}.ipynb`);
   return (
     `<a class="nb-bundle" href="../${BUNDLE_FILE}" download="${BUNDLE_FILE}">Download the notebooks with the library</a> ` +
-    `(${BUNDLE_FILE}: \`npm install\`, \`npm run lab\`) to run this one yourself in JupyterLab, ` +
+    `to run this one yourself in JupyterLab (in the unpacked folder: \`npm install\`, then \`npm run lab\`), ` +
     `or <a href="./${file}" download="${file}">${file}</a> alone, for a checkout of the repository ` +
     "(see [running it yourself](../running.md))."
   );
