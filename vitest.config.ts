@@ -5,10 +5,11 @@ import { defineConfig } from "vitest/config";
 //   0 unit:      everything else, in parallel;
 //   1 kernels:   the notebook runner's own tests, which start tslab kernels, one file at a time;
 //   2 notebooks: the project's notebooks, whose executed copies in build/notebooks the site's
-//                build then reuses (the runner skips a notebook whose source and library are unchanged);
+//                build then reuses (the runner skips a notebook whose source and library are unchanged),
+//                and the notebook bundle, run outside the checkout;
 //   3 site:      the site's end-to-end test.
 const kernels = ["test/notebooks/runner.test.ts", "test/notebooks/cli.test.ts", "test/notebooks/orphan.test.ts", "test/notebooks/wire.test.ts"];
-const notebooks = ["test/notebooks/project.test.ts"];
+const notebooks = ["test/notebooks/project.test.ts", "test/site/bundle.test.ts"];
 const site = ["test/site/site.e2e.test.ts"];
 
 export default defineConfig({

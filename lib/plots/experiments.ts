@@ -280,7 +280,8 @@ export function stepsToTargetPlot(points: readonly StepsPoint[], options: StepsP
         x: "batchSize",
         frameAnchor: "top",
         dy: -14,
-        fontSize: 9,
+        // Plot's 10 px, as every label: at 9 it would render below 9 px in a chart shrunk to fit (renderPlot).
+        fontSize: 10,
         lineHeight: 1.1,
         text: () => "not\nreached",
         fill: "series",

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { joinSource, stripAnsi } from "../../tools/notebooks/notebook.ts";
 import type { Notebook } from "../../tools/site/notebook.ts";
 import { type SiteServer, serveSite } from "../../tools/site/serve.ts";
+import { BUNDLE_FILE } from "../../tools/site/bundle.ts";
 import { countDisplayMath } from "./math.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -264,7 +265,7 @@ describe("the built site, in Chromium", () => {
       }
 
       // The notebook file itself is downloadable from the page.
-      const download = await page.locator("a[download]").first().getAttribute("href");
+      const download = await page.locator(`a[download="${notebook.name}.ipynb"]`).getAttribute("href");
       const file = await fetch(new URL(download ?? "", page.url()));
       expect(file.status, `${notebook.name}: download`).toBe(200);
       expect(((await file.json()) as Notebook).nbformat).toBe(4);
@@ -307,5 +308,107 @@ describe("the built site, in Chromium", () => {
     expect(await hit.count(), `search for "${term}"`).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();
+  });
+});
+
+/** What overflows its column on the page as it is laid out now: one line per offender. */
+function overflowsOfColumn(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const column = document.querySelector(".vp-doc");
+    if (column === null) return ["no .vp-doc column"];
+    const bounds = column.getBoundingClientRect();
+    const right = Math.min(bounds.right, document.documentElement.clientWidth);
+    const problems: string[] = [];
+    const name = (el: Element) => `${el.tagName.toLowerCase()}${el.className && typeof el.className === "string" ? `.${el.className.split(" ")[0]}` : ""}`;
+    const scrolls = (el: Element) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+    const checked = column.querySelectorAll('mjx-container[display="true"], pre, table, .nb-output svg[class^="plot-"]:not([class*="-ramp"])');
+    for (const el of Array.from(checked)) {
+      // What the reader sees of it: the nearest box at or above it that scrolls sideways, else itself.
+      let box: Element = el;
+      for (let node: Element | null = el; node !== null && node !== column; node = node.parentElement) {
+        if (scrolls(node)) {
+          box = node;
+          break;
+        }
+      }
+      const seen = box.getBoundingClientRect();
+      const what = `${name(el)} "${(el.textContent ?? "").trim().slice(0, 40)}"`;
+      // VitePress's code blocks run from edge to edge of a phone's screen, by design: their column is the screen.
+      const bleeds = el.closest('div[class*="language-"]') !== null;
+      const [columnLeft, columnRight] = bleeds ? [0, document.documentElement.clientWidth] : [bounds.left, right];
+      if (seen.right > columnRight + 1) problems.push(`${what} ends at ${seen.right.toFixed(0)} px, its column at ${columnRight.toFixed(0)} px`);
+      // Content pushed out to the left is cut off even inside a scrolling box: nothing scrolls to it.
+      const content = el.tagName.toLowerCase() === "mjx-container" ? (el.firstElementChild ?? el) : el;
+      const left = Math.max(columnLeft, seen.left);
+      if (content.getBoundingClientRect().left < left - 1) problems.push(`${what} starts at ${content.getBoundingClientRect().left.toFixed(0)} px, left of ${left.toFixed(0)} px`);
+      if (["hidden", "clip"].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1) {
+        problems.push(`${what} is cut off: ${el.scrollWidth} px of content in ${el.clientWidth} px that do not scroll`);
+      }
+    }
+    // Printed text keeps its lines, so that a printed table keeps its columns: as many lines shown as printed.
+    for (const pre of Array.from(column.querySelectorAll<HTMLElement>("pre.nb-output"))) {
+      const style = getComputedStyle(pre);
+      const shown = Math.round((pre.clientHeight - Number.parseFloat(style.paddingTop) - Number.parseFloat(style.paddingBottom)) / Number.parseFloat(style.lineHeight));
+      const printed = (pre.textContent ?? "").split("\n").length;
+      if (shown !== printed) problems.push(`pre.nb-output "${(pre.textContent ?? "").trim().slice(0, 40)}" shows its ${printed} lines as ${shown}`);
+    }
+    const page = document.documentElement;
+    if (page.scrollWidth > page.clientWidth + 1) problems.push(`the page is ${page.scrollWidth} px wide in a ${page.clientWidth} px window`);
+    return problems;
+  });
+}
+
+/** The smallest font size, in screen pixels, of any chart's text: its CSS size times the chart's scale. */
+function smallestChartText(page: Page): Promise<{ px: number; text: string } | undefined> {
+  return page.evaluate(() => {
+    let smallest: { px: number; text: string } | undefined;
+    for (const svg of Array.from(document.querySelectorAll<SVGSVGElement>('.vp-doc .nb-output svg[class^="plot-"]:not([class*="-ramp"])'))) {
+      const scale = svg.viewBox.baseVal.width > 0 ? svg.getBoundingClientRect().width / svg.viewBox.baseVal.width : 1;
+      for (const text of Array.from(svg.querySelectorAll("text"))) {
+        if (text.getBoundingClientRect().height === 0) continue;
+        const px = Number.parseFloat(getComputedStyle(text).fontSize) * scale;
+        if (smallest === undefined || px < smallest.px) smallest = { px, text: text.textContent ?? "" };
+      }
+    }
+    return smallest;
+  });
+}
+
+const WIDTHS = [
+  { name: "desktop", width: 1280, height: 800 },
+  { name: "phone", width: 390, height: 844 },
+];
+
+describe("the built site at every width, and the notebook bundle", () => {
+  it.each(WIDTHS)("keeps every equation, printed text, table and chart inside its column at $width px ($name)", async ({ name, width, height }) => {
+    const links = ["/", "/running", "/claims", ...notebooks.map((notebook) => notebook.link)];
+    for (const link of links) {
+      const { page, errors } = await visit(link);
+      await page.setViewportSize({ width, height });
+      await page.evaluate(() => document.fonts.ready);
+      expect(await overflowsOfColumn(page), `${link} at ${width} px`).toEqual([]);
+      const smallest = await smallestChartText(page);
+      // Observable Plot's labels are 10 px; at 9 px they still read.
+      if (smallest !== undefined) expect(smallest.px, `${link} at ${width} px: chart text "${smallest.text}"`).toBeGreaterThanOrEqual(9);
+      if (link === "/" || link === notebooks[0]?.link) {
+        await page.screenshot({ path: path.join(SCREENSHOTS, `${link === "/" ? "home" : "notebook"}-${name}.png`), fullPage: true });
+      }
+      expect(errors, `${link}: console`).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it("offers the bundle on the running page and on every notebook page", async () => {
+    const hrefs = new Set<string>();
+    for (const link of ["/running", ...notebooks.map((notebook) => notebook.link)]) {
+      const { page, errors } = await visit(link);
+      const href = await page.locator(`a[download="${BUNDLE_FILE}"]`).first().getAttribute("href");
+      hrefs.add(new URL(href ?? "", page.url()).href);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+    expect([...hrefs], "one bundle, wherever it is linked from").toEqual([url(`/${BUNDLE_FILE}`)]);
+    const archive = Buffer.from(await (await fetch(url(`/${BUNDLE_FILE}`))).arrayBuffer());
+    expect([archive[0], archive[1]], "gzip's magic bytes").toEqual([0x1f, 0x8b]);
   });
 });

@@ -6,7 +6,8 @@
  *   2 library       tsc → lib/dist
  *   3 experiments   the default runs missing from results/default.jsonl (its own progress and ETA)
  *   4 notebooks     executed two at a time, unchanged ones skipped (--cached)
- *   5 pages         notebook pages from the executed copies, the claims page from CLAIMS.md
+ *   5 pages         notebook pages from the executed copies, the claims page from CLAIMS.md, and the
+ *                   bundle of notebooks and packed library that runs outside a checkout
  *   6 site          VitePress → docs/.vitepress/dist
  *
  * Its one option, `--outDir DIR` (`npm run build -- --outDir DIR`), goes to VitePress's build; the
@@ -54,7 +55,7 @@ const steps: readonly Step[] = [
   // The flag lets the relaxed-SIMD (FMA) kernel load on Node 20 (lib/matrix/kernels.ts).
   { name: "experiments", what: "the default experiments missing from results/default.jsonl", script: ["--experimental-wasm-relaxed-simd", "lib/dist/cli/main.js", "experiment", "--default"] },
   { name: "notebooks", what: "executing the notebooks (unchanged ones are skipped)", script: ["tools/notebooks/cli.ts", "--cached"], typescript: true },
-  { name: "pages", what: "the notebook pages and the claims page", script: ["tools/site/pages.ts"], typescript: true },
+  { name: "pages", what: "the notebook pages, the claims page and the notebook bundle", script: ["tools/site/pages.ts"], typescript: true },
   { name: "site", what: "VitePress into docs/.vitepress/dist", script: ["node_modules/vitepress/bin/vitepress.js", "build", "docs", ...(outDir === undefined ? [] : ["--outDir", outDir])] },
 ];
 

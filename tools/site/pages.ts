@@ -2,16 +2,19 @@
 //   build/notebooks/<name>.ipynb  ->  docs/notebooks/<name>.md       (the page)
 //   notebooks/<name>.ipynb        ->  docs/public/notebooks/<name>.ipynb   (the download)
 //                                     docs/notebooks/sidebar.json     (read by the VitePress config)
-// and the claims page from the repository's CLAIMS.md:
+// the claims page from the repository's CLAIMS.md:
 //   CLAIMS.md                     ->  docs/claims.md                  (links to the notebook pages)
-// All three are generated and git-ignored; the two folders are emptied on every run.
+// and the notebook bundle that runs outside a checkout (tools/site/bundle.ts):
+//   build/notebooks/*.ipynb, results/default.jsonl, lib  ->  docs/public/batchprop-notebooks.tgz
+// All are generated and git-ignored; the two folders are emptied on every run.
 //
-// Usage: tsx tools/site/pages.ts [--executed DIR] [--sources DIR] [--docs DIR] [--claims FILE]
+// Usage: tsx tools/site/pages.ts [--executed DIR] [--sources DIR] [--docs DIR] [--claims FILE] [--results FILE]
 // BATCHPROP_SITE_NOTEBOOKS=DIR sets both --executed and --sources (e.g. to the test fixtures).
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { BUNDLE_FILE, buildBundle } from "./bundle.ts";
 import { claimsPage } from "./claims.ts";
 import { notebookTitle, parseNotebook } from "./notebook.ts";
 import { type PageLink, renderNotebook } from "./render.ts";
@@ -123,6 +126,7 @@ function main(): void {
       sources: { type: "string" },
       docs: { type: "string", default: "docs" },
       claims: { type: "string", default: "CLAIMS.md" },
+      results: { type: "string", default: path.join("results", "default.jsonl") },
     },
   });
   const fromEnv = process.env.BATCHPROP_SITE_NOTEBOOKS;
@@ -137,6 +141,9 @@ function main(): void {
     `site: ${pages.length} notebook page(s) from ${options.executedDir} -> ${path.join(options.docsDir, "notebooks")}`,
   );
   if (pages.length === 0) console.warn(`site: no notebooks in ${options.sourcesDir}`);
+  const bundle = path.join(options.docsDir, "public", BUNDLE_FILE);
+  buildBundle({ notebooks: pages.map((page) => path.join(options.executedDir, `${page.name}.ipynb`)), resultsFile: values.results, outFile: bundle });
+  console.log(`site: the ${pages.length} executed notebook(s), the packed library and ${values.results} -> ${bundle}`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

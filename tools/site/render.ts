@@ -11,6 +11,7 @@
 //   - HTML, SVG and image outputs never enter the template: they are JSON strings in the page's
 //     <script setup> and reach the DOM through v-html, which Vue does not parse.
 import { joinSource, stripAnsi } from "../notebooks/notebook.ts";
+import { BUNDLE_FILE } from "./bundle.ts";
 import type { Cell, DataOutput, Notebook, Output } from "./notebook.ts";
 
 export interface PageLink {
@@ -182,14 +183,21 @@ function frontmatter(options: PageOptions): string {
 }
 
 /**
- * The download link: relative to the page, so it holds under any base; the notebook file is copied
- * next to the page (docs/public/notebooks/<name>.ipynb). A raw <a download> is left alone by
- * VitePress's link rewriting (which would append .html) and by its client router. The link to the
- * running page is markdown, so VitePress resolves it against base and checks it.
+ * The download links: relative to the page, so they hold under any base; the notebook file is copied
+ * next to the page (docs/public/notebooks/<name>.ipynb), the bundle to the site's root
+ * (tools/site/bundle.ts). A raw <a download> is left alone by VitePress's link rewriting (which would
+ * append .html) and by its client router. The link to the running page is markdown, so VitePress
+ * resolves it against base and checks it. The notebook alone imports `batchprop`, which is not on
+ * npm: the bundle is the download that runs.
  */
 function downloadLink(name: string): string {
   const file = escapeHtml(`${name}.ipynb`);
-  return `<a href="./${file}" download="${file}">Download ${file}</a> to run it yourself in JupyterLab (see [running it yourself](../running.md)).`;
+  return (
+    `<a class="nb-bundle" href="../${BUNDLE_FILE}" download="${BUNDLE_FILE}">Download the notebooks with the library</a> ` +
+    `to run this one yourself in JupyterLab (in the unpacked folder: \`npm install\`, then \`npm run lab\`), ` +
+    `or <a href="./${file}" download="${file}">${file}</a> alone, for a checkout of the repository ` +
+    "(see [running it yourself](../running.md))."
+  );
 }
 
 /** The whole page: frontmatter, the outputs' script, then the cells in order. */
