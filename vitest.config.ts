@@ -7,7 +7,7 @@ import { defineConfig } from "vitest/config";
 //   2 notebooks: the project's notebooks, whose executed copies in build/notebooks the site's
 //                build then reuses (the runner skips a notebook whose source and library are unchanged);
 //   3 site:      the site's end-to-end test.
-const kernels = ["test/notebooks/runner.test.ts", "test/notebooks/cli.test.ts", "test/notebooks/orphan.test.ts", "test/notebooks/wire.test.ts"];
+const kernels = ["test/notebooks/runner.test.ts", "test/notebooks/cli.test.ts", "test/notebooks/orphan.test.ts"];
 const notebooks = ["test/notebooks/project.test.ts"];
 const site = ["test/site/site.e2e.test.ts"];
 

@@ -1,13 +1,12 @@
 /**
- * The notebook runner against the real tslab kernel over the Jupyter wire protocol, on fixture
- * notebooks: what a cell prints, how failures and timeouts are reported, and that no kernel
- * outlives its notebook.
+ * The notebook runner (nbclient_run.py, Jupyter's nbclient) against the real tslab kernel, on
+ * fixture notebooks: what a cell prints, how failures, timeouts and stops are reported, and that no
+ * kernel outlives its notebook.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executeNotebook, NotebookExecutionError, type ProgressEvent } from "../../tools/notebooks/execute.ts";
-import { MissingKernelError } from "../../tools/notebooks/kernel.ts";
+import { executeNotebook, MissingKernelError, NotebookExecutionError, NotebookInterruptedError, type ProgressEvent } from "../../tools/notebooks/execute.ts";
 import { NotebookFormatError, type CodeCell, type Notebook } from "../../tools/notebooks/notebook.ts";
 import { fixture, isAlive, tempDir } from "./spawn.ts";
 
@@ -78,9 +77,10 @@ describe("executeNotebook", () => {
 
   it("keeps tslab's rich displays (HTML, as Plot's SVG charts arrive) in order with printed text", async () => {
     const run = await executeNotebook(fixture("display.ipynb"), { outDir: tempDir("display") });
+    // nbformat writes text as lists of lines, MIME text too.
     expect(codeCells(readCopy(run.outPath))[0].outputs).toEqual([
-      { output_type: "display_data", data: { "text/html": "<b>bold</b>" }, metadata: {} },
-      { output_type: "display_data", data: { "text/plain": "plain" }, metadata: {} },
+      { output_type: "display_data", data: { "text/html": ["<b>bold</b>"] }, metadata: {} },
+      { output_type: "display_data", data: { "text/plain": ["plain"] }, metadata: {} },
       { output_type: "stream", name: "stdout", text: ["after\n"] },
     ]);
   });
@@ -119,6 +119,30 @@ describe("executeNotebook", () => {
     expect(pids).toHaveLength(1);
     expect(isAlive(pids[0])).toBe(false);
     expect(performance.now() - started).toBeLessThan(30_000);
+  });
+
+  it("stopped by its signal, shuts the kernel down and writes the copy so far, marked interrupted", async () => {
+    const out = tempDir("stopped");
+    const stop = new AbortController();
+    const { pids, onProgress } = pidRecorder();
+    const started = performance.now();
+    const error = await executeNotebook(fixture("slow-cell.ipynb"), {
+      outDir: out,
+      signal: stop.signal,
+      onProgress: (event) => {
+        onProgress(event);
+        if (event.kind === "cell-start" && event.codeCell === 2) stop.abort("SIGTERM");
+      },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NotebookInterruptedError);
+    expect((error as Error).message).toContain("slow-cell.ipynb: stopped by SIGTERM");
+    expect(pids).toHaveLength(1);
+    expect(isAlive(pids[0])).toBe(false);
+    // Killed at once, not asked to shut down: a busy kernel would not answer.
+    expect(performance.now() - started).toBeLessThan(60_000);
+    const copy = readCopy(join(out, "slow-cell.ipynb"));
+    expect(streamText(codeCells(copy)[0], "stdout")).toBe("cell 1 ran\n");
+    expect((copy.metadata.batchprop as { status: string }).status).toBe("interrupted");
   });
 
   it("rejects a file that is not JSON, naming it", async () => {

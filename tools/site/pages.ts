@@ -13,7 +13,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { claimsPage } from "./claims.ts";
-import { notebookTitle, parseNotebook } from "./notebook.ts";
+import { notebookTitle, parseNotebook } from "../notebooks/notebook.ts";
 import { type PageLink, renderNotebook } from "./render.ts";
 
 export interface GenerateOptions {
