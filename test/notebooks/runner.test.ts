@@ -43,6 +43,8 @@ describe("executeNotebook", () => {
     const [cell] = codeCells(readCopy(run.outPath));
     // [[1,2],[3,4]]² by hand: [[7,10],[15,22]].
     expect(streamText(cell, "stdout")).toBe("2×2: 7 10 15 22\ncwd: notebooks\n");
+    // Two console.log calls, one output: consecutive stream messages merge, as JupyterLab shows them.
+    expect(cell.outputs).toHaveLength(1);
     expect(streamText(cell, "stderr")).toBe(""); // no ExperimentalWarning about require(esm) either
     expect(cell.execution_count).toBe(1);
     expect(pids).toHaveLength(1);

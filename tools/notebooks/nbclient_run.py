@@ -125,6 +125,21 @@ def emit(args, kind: str, path: Path, **fields) -> None:
         print(json.dumps({"kind": kind, "path": str(path), **fields}), flush=True)
 
 
+def coalesce_streams(cell) -> None:
+    """
+    Consecutive stream outputs of one name become one, as JupyterLab shows them: nbclient 0.7 keeps
+    an output per message, and tslab sends one per console.log.
+    """
+    merged = []
+    for output in cell.outputs:
+        last = merged[-1] if merged else None
+        if output.output_type == "stream" and last is not None and last.output_type == "stream" and last.name == output.name:
+            last.text += output.text
+        else:
+            merged.append(output)
+    cell.outputs = merged
+
+
 class SignalsOwnLoop(asyncio.SelectorEventLoop):
     """
     nbclient handles SIGINT and SIGTERM itself by shutting the kernel down and letting the run go
@@ -249,6 +264,9 @@ class Runner:
                 self.write_copy(nb, out_path, status)
 
     def write_copy(self, nb, out_path: Path, status: str) -> None:
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                coalesce_streams(cell)
         if self.args.record is not None:
             executed_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
             nb.metadata[RECORD_KEY] = {**self.args.record, "status": status, "executed_at": executed_at}
