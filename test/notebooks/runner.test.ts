@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executeNotebook, MissingKernelError, NotebookExecutionError, NotebookInterruptedError, type ProgressEvent } from "../../tools/notebooks/execute.ts";
+import { executeNotebook, KernelError, MissingKernelError, NotebookExecutionError, NotebookInterruptedError, type ProgressEvent } from "../../tools/notebooks/execute.ts";
 import { NotebookFormatError, type CodeCell, type Notebook } from "../../tools/notebooks/notebook.ts";
 import { fixture, isAlive, tempDir } from "./spawn.ts";
 
@@ -145,6 +145,14 @@ describe("executeNotebook", () => {
     const copy = readCopy(join(out, "slow-cell.ipynb"));
     expect(streamText(codeCells(copy)[0], "stdout")).toBe("cell 1 ran\n");
     expect((copy.metadata.batchprop as { status: string }).status).toBe("interrupted");
+  });
+
+  it("a kernel slower than the startup timeout fails naming the notebook and the timeout", async () => {
+    const path = fixture("matmul.ipynb");
+    const error = await executeNotebook(path, { outDir: tempDir("startup"), startupTimeoutMs: 300 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KernelError);
+    // Exactly this: no exit-hook traceback from nbclient appended as the executor's output.
+    expect((error as Error).message).toBe(`${path}: the kernel did not start within 0.3 s (the startup timeout)`);
   });
 
   it("rejects a file that is not JSON, naming it", async () => {

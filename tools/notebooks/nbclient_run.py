@@ -24,6 +24,7 @@ not start) or "cell" (a cell failed, timed out or its kernel died).
 
 import argparse
 import asyncio
+import atexit
 import json
 import os
 import re
@@ -249,6 +250,8 @@ class Runner:
                 status = "interrupted"
                 raise Stopped() from None
             index = current["index"]
+            if index is None and "didn't respond" in str(error):  # jupyter_client's words, in whole seconds
+                raise Failed("kernel", f"{path}: the kernel did not start within {format_seconds(self.args.startup_timeout)} (the startup timeout)") from None
             if index is None:
                 raise Failed("kernel", f"{path}: the kernel did not start ({type(error).__name__}: {error})") from None
             if type(error).__name__ == "CellTimeoutError":
@@ -259,6 +262,9 @@ class Runner:
                 text = cell_error_text(nb.cells[index]) or str(error).strip()
             raise cell_failure(path, index, nb.cells[index], text.strip(), out_path) from None
         finally:
+            # nbclient leaves its exit hook registered when the kernel fails to start, and the hook
+            # then fails on the kernel it has already cleaned up.
+            atexit.unregister(client._cleanup_kernel)
             self.client = None
             if out_path is not None:
                 self.write_copy(nb, out_path, status)
