@@ -147,6 +147,21 @@ describe("executeNotebook", () => {
     expect((copy.metadata.batchprop as { status: string }).status).toBe("interrupted");
   });
 
+  it("an executor stopped by someone else is a failure, not a notebook the caller chose to stop", async () => {
+    const error = await executeNotebook(fixture("slow-cell.ipynb"), {
+      outDir: tempDir("killed"),
+      onProgress: (event) => {
+        if (event.kind !== "kernel-ready") return;
+        // The kernel's parent is the executor, nbclient_run.py.
+        const stat = readFileSync(`/proc/${event.pid}/stat`, "utf8");
+        process.kill(Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]), "SIGTERM");
+      },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KernelError);
+    expect((error as Error).message).toContain("slow-cell.ipynb: /usr/bin/python3 ");
+    expect((error as Error).message).toContain("nbclient_run.py exited with status 143");
+  });
+
   it("a kernel slower than the startup timeout fails naming the notebook and the timeout", async () => {
     const path = fixture("matmul.ipynb");
     const error = await executeNotebook(path, { outDir: tempDir("startup"), startupTimeoutMs: 300 }).catch((caught: unknown) => caught);

@@ -10,7 +10,6 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { basename, join, relative, resolve } from "node:path";
-import { signalExitStatus, stopSignals } from "../../lib/cli/signals.ts";
 import { repoRoot } from "./kernelspec.ts";
 import { NotebookFormatError, readNotebook } from "./notebook.ts";
 
@@ -177,9 +176,13 @@ export async function executeNotebook(path: string, options: ExecuteOptions = {}
         emit({ ...event, path });
     }
   });
-  if (ended.signal !== undefined) throw new NotebookInterruptedError(`${path}: stopped by ${ended.signal}; executed copy so far: ${outPath}`);
+  const ok = ended.code === 0 && failed === undefined;
+  if (!ok && options.signal?.aborted) throw new NotebookInterruptedError(`${path}: stopped by ${String(options.signal.reason)}; executed copy so far: ${outPath}`);
   if (failed !== undefined) throw failure(failed, path, outPath, ended.stderr);
-  if (ended.code !== 0) throw new KernelError(`${path}: ${jupyterPython} ${nbclientRun} exited with status ${ended.code}${withOutput(ended.stderr)}`);
+  if (!ok) {
+    const how = ended.signal === null ? `exited with status ${ended.code}` : `was killed by ${ended.signal}`;
+    throw new KernelError(`${path}: ${jupyterPython} ${nbclientRun} ${how}${withOutput(ended.stderr)}`);
+  }
   const run: NotebookRun = { path, outPath, status: "executed", codeCells, kernelStartupMs, cellMs, elapsedMs: performance.now() - started };
   emit({ kind: "notebook-end", run });
   return run;
@@ -206,19 +209,29 @@ function withOutput(stderr: string): string {
 
 /**
  * Runs nbclient_run.py to its end, passing each event it reports to `onEvent`, and forwarding the
- * abort signal's reason (a signal name) to it. Resolves with its exit status, or the signal that
- * stopped it (a stop signal's status, 128 + the signal, counts as that signal), and its stderr.
+ * abort signal's reason (a signal name) to it. Resolves with its exit status or the signal that
+ * killed it, and the end of its stderr.
  */
 function runExecutor(
   args: readonly string[],
   stop: AbortSignal | undefined,
   onEvent: (event: ExecutorEvent) => void,
-): Promise<{ code: number; signal?: NodeJS.Signals; stderr: string }> {
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((done, fail) => {
     const child = spawn(jupyterPython, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-16_000)));
-    createInterface({ input: child.stdout }).on("line", (line) => onEvent(JSON.parse(line) as ExecutorEvent));
+    const keep = (text: string) => (stderr = (stderr + text).slice(-16_000));
+    child.stderr.setEncoding("utf8").on("data", keep);
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      let event: ExecutorEvent;
+      try {
+        event = JSON.parse(line) as ExecutorEvent;
+      } catch {
+        keep(`${line}\n`); // not an event: something in the executor printed it, and it is kept as its output
+        return;
+      }
+      onEvent(event);
+    });
     const forward = () => child.kill(stop!.reason as NodeJS.Signals);
     stop?.addEventListener("abort", forward, { once: true });
     child.once("error", (error) => {
@@ -227,15 +240,9 @@ function runExecutor(
     });
     child.once("close", (code, signal) => {
       stop?.removeEventListener("abort", forward);
-      const stoppedBy = signal ?? stopSignalOf(code);
-      done({ code: code ?? 128, signal: stoppedBy ?? undefined, stderr });
+      done({ code, signal, stderr });
     });
   });
-}
-
-/** The stop signal whose exit status `code` is (nbclient_run.py exits 128 + the signal), if any. */
-function stopSignalOf(code: number | null): NodeJS.Signals | undefined {
-  return stopSignals.find((signal) => signalExitStatus(signal) === code);
 }
 
 export interface ExecuteAllResult {
