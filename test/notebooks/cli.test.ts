@@ -114,6 +114,8 @@ describe("npm run kernel", () => {
 
 describe("nbclient_run.py (Jupyter's own client)", () => {
   const env = { ...process.env, NODE: process.execPath };
+  const file = join(tempDir("nbclient-out"), "results.txt");
+  writeFileSync(file, "not a folder\n");
 
   it("runs a good notebook with the kernel in the notebook's folder", async () => {
     const out = tempDir("nbclient-ok");
@@ -136,6 +138,18 @@ describe("nbclient_run.py (Jupyter's own client)", () => {
     expect(result.stderr).toContain("Error: boom in cell 2 (answer 42)");
     expect(result.stderr).toContain("not-json.ipynb: not a valid notebook");
     expect(result.stderr).toContain("2 of 2 notebooks failed");
+  });
+
+  it.each([
+    ["a file", () => file, (out: string) => `--out: cannot use '${out}' as the folder of the executed copies (File exists)`],
+    ["a folder below a file", () => join(file, "sub"), (out: string) => `--out: cannot use '${out}' as the folder of the executed copies (Not a directory)`],
+    ["an empty name", () => "", () => "--out: expected a folder, got an empty string"],
+  ])("exits 2 before any kernel starts when --out is %s", async (_what, out, message) => {
+    const result = await run(debianPython, [nbclientRun, "--out", out(), fixture("matmul.ipynb")], { timeoutMs: 60_000, env, killSignal: "SIGINT" });
+    expect(result.stderr).toContain(message(out()));
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(readFileSync(file, "utf8")).toBe("not a folder\n");
   });
 
   it.each([

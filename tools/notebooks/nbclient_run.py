@@ -276,7 +276,6 @@ class Runner:
         if self.args.record is not None:
             executed_at = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
             nb.metadata[RECORD_KEY] = {**self.args.record, "status": status, "executed_at": executed_at}
-        out_path.parent.mkdir(parents=True, exist_ok=True)
         self.nbformat.write(nb, str(out_path))
 
 
@@ -334,7 +333,16 @@ def parse_args():
         help=f'a JSON object stored in each executed copy\'s metadata under "{RECORD_KEY}", with "status" '
         '(ok, error or interrupted) and "executed_at" added',
     )
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.out is not None:
+        # Checked before any kernel starts: a copy that cannot be written would lose the run.
+        if args.out == "":
+            parser.error("--out: expected a folder, got an empty string")
+        try:
+            Path(args.out).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            parser.error(f"--out: cannot use {args.out!r} as the folder of the executed copies ({error.strerror})")
+    return args
 
 
 def setup_problem(args) -> str | None:
