@@ -8,7 +8,7 @@ import { defineConfig } from "vitest/config";
 //                build then reuses (the runner skips a notebook whose source and library are unchanged),
 //                and the notebook bundle, run outside the checkout;
 //   3 site:      the site's end-to-end test.
-const kernels = ["test/notebooks/runner.test.ts", "test/notebooks/cli.test.ts", "test/notebooks/orphan.test.ts", "test/notebooks/wire.test.ts"];
+const kernels = ["test/notebooks/runner.test.ts", "test/notebooks/cli.test.ts", "test/notebooks/orphan.test.ts"];
 const notebooks = ["test/notebooks/project.test.ts", "test/site/bundle.test.ts"];
 const site = ["test/site/site.e2e.test.ts"];
 

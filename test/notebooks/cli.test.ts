@@ -1,7 +1,8 @@
 /**
  * The command-line doors, spawned as a user runs them: `npm run notebooks` (tools/notebooks/cli.ts),
  * `npm run kernel` (kernelspec.ts, checked with Jupyter's own KernelSpecManager) and
- * nbclient_run.py (Jupyter's client on this checkout's tslab).
+ * nbclient_run.py (Jupyter's client on this checkout's tslab, which the runner starts per notebook)
+ * on its own.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -113,6 +114,8 @@ describe("npm run kernel", () => {
 
 describe("nbclient_run.py (Jupyter's own client)", () => {
   const env = { ...process.env, NODE: process.execPath };
+  const file = join(tempDir("nbclient-out"), "results.txt");
+  writeFileSync(file, "not a folder\n");
 
   it("runs a good notebook with the kernel in the notebook's folder", async () => {
     const out = tempDir("nbclient-ok");
@@ -135,6 +138,49 @@ describe("nbclient_run.py (Jupyter's own client)", () => {
     expect(result.stderr).toContain("Error: boom in cell 2 (answer 42)");
     expect(result.stderr).toContain("not-json.ipynb: not a valid notebook");
     expect(result.stderr).toContain("2 of 2 notebooks failed");
+  });
+
+  it.each([
+    ["a file", () => file, (out: string) => `--out: cannot use '${out}' as the folder of the executed copies (File exists)`],
+    ["a folder below a file", () => join(file, "sub"), (out: string) => `--out: cannot use '${out}' as the folder of the executed copies (Not a directory)`],
+    ["an empty name", () => "", () => "--out: expected a folder, got an empty string"],
+  ])("exits 2 before any kernel starts when --out is %s", async (_what, out, message) => {
+    const result = await run(debianPython, [nbclientRun, "--out", out(), fixture("matmul.ipynb")], { timeoutMs: 60_000, env, killSignal: "SIGINT" });
+    expect(result.stderr).toContain(message(out()));
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(readFileSync(file, "utf8")).toBe("not a folder\n");
+  });
+
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const)("on %s shuts the kernel down, writes the copy so far and exits %i", async (signal, exitCode) => {
+    const out = tempDir("nbclient-signal");
+    const child = spawn(debianPython, [nbclientRun, "--events", "--out", out, fixture("slow-cell.ipynb")], { cwd: root, env, timeout: 90_000 });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+    const exited = new Promise<number | null>((done) => child.on("close", done));
+    const events: { kind: string; pid?: number; codeCell?: number }[] = [];
+    await new Promise<void>((done, fail) => {
+      let stdout = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk;
+        const lines = stdout.split("\n");
+        stdout = lines.pop()!;
+        for (const line of lines) events.push(JSON.parse(line) as (typeof events)[number]);
+        if (events.some((event) => event.kind === "cell-start" && event.codeCell === 2)) done();
+      });
+      child.on("close", (code) => fail(new Error(`nbclient_run.py closed (exit ${code}) before running cell 2\nstderr:\n${stderr}`)));
+    });
+    const pid = events.find((event) => event.kind === "kernel-ready")!.pid!;
+    expect(isAlive(pid)).toBe(true);
+    child.kill(signal);
+    expect(await exited).toBe(exitCode);
+    expect(isAlive(pid)).toBe(false);
+    const copy = JSON.parse(readFileSync(join(out, "slow-cell.ipynb"), "utf8")) as { cells: { outputs?: { text?: string[] }[] }[] };
+    expect(copy.cells[0].outputs?.[0].text).toEqual(["cell 1 ran\n"]);
   });
 });
 

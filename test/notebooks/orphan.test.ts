@@ -1,35 +1,27 @@
 /**
- * Nothing outlives the command that started it: a kernel whose runner is killed outright, and
- * every process of `npm run …` when only npm is killed with SIGKILL (a closed terminal's shell, a
- * CI's timeout, `kill -9` of the pid a user sees).
+ * Nothing outlives the command that started it: a kernel whose executor (nbclient_run.py) or runner
+ * (tools/notebooks/cli.ts) is killed outright, and every process of `npm run …` when only npm is
+ * killed with SIGKILL (a closed terminal's shell, a CI's timeout, `kill -9` of the pid a user sees).
+ * SIGINT and SIGTERM of the runner are in cli.test.ts, of the executor in runner.test.ts.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { fixture, isAlive, root, tempDir, tsx } from "./spawn.ts";
+import { cli, debianPython, fixture, nbclientRun, root, tempDir, tsx } from "./spawn.ts";
 
-it("a kernel whose runner is killed with SIGKILL kills itself", async () => {
-  const runner = spawn(tsx, [join(root, "test", "notebooks", "orphan.ts")], { cwd: root, timeout: 90_000, detached: true });
-  const pid = await new Promise<number>((done, fail) => {
-    let stdout = "";
-    runner.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk;
-      const match = /kernel pid (\d+)/.exec(stdout);
-      if (match) done(Number(match[1]));
-    });
-    runner.on("close", (code) => fail(new Error(`the runner exited (${code}) before starting a kernel`)));
+describe("a notebook's kernel ends when what runs it is killed with SIGKILL", () => {
+  it("the executor (nbclient_run.py): the kernel's own parent watch kills it", async () => {
+    const args = [nbclientRun, "--events", fixture("slow-cell.ipynb")];
+    const ready = /"kind": "cell-start", [^\n]*"codeCell": 2/;
+    expect((await killLeader(debianPython, args, ready, "tslab kernel", { env: { NODE: process.execPath } })).left).toEqual([]);
   });
-  expect(isAlive(pid)).toBe(true);
-  // tsx runs the script in a child node: kill the runner's whole group, so no shutdown code runs.
-  process.kill(-runner.pid!, "SIGKILL");
-  let alive = true;
-  for (let waited = 0; alive && waited < 10_000; waited += 250) {
-    await sleep(250);
-    alive = isAlive(pid);
-  }
-  expect(alive).toBe(false);
+
+  it("the runner (npm run notebooks without npm): the executor sees its parent gone and shuts the kernel down", async () => {
+    const args = ["--import", "tsx", cli, "--out", tempDir("orphan-runner"), fixture("slow-cell.ipynb")];
+    expect((await killLeader(process.execPath, args, /slow-cell\.ipynb: cell 2\/2/, "tslab kernel")).left).toEqual([]);
+  });
 });
 
 it("a build step whose build is killed with SIGKILL hangs up: the experiments keep their runs and release their lock", async () => {
@@ -100,13 +92,20 @@ function processesWith(entry: string): { pid: number; command: string }[] {
   return found;
 }
 
+/** `npm run <args>`, killed as killLeader says. */
+function killNpm(args: readonly string[], ready: RegExp, running: string, options: { env?: NodeJS.ProcessEnv; settleMs?: number } = {}) {
+  return killLeader(npm, ["run", ...args], ready, running, options);
+}
+
 /**
- * Starts `npm run <args>` in a process group of its own, waits until its output matches `ready` and
- * a process whose command line contains `running` is up, kills npm alone with SIGKILL, and returns
- * what is still running once `settleMs` (5 s: an orphan's watcher notices within 250 ms) have
- * passed without everything ending, and all the output, npm's children's after its death included.
+ * Starts `file args` in a process group of its own, waits until its output matches `ready` and
+ * a process whose command line contains `running` is up, kills that first process alone with
+ * SIGKILL, and returns what is still running once `settleMs` (5 s: an orphan's watcher notices
+ * within 250 ms) have passed without everything ending, and all the output, its children's after
+ * its death included.
  */
-async function killNpm(
+async function killLeader(
+  file: string,
   args: readonly string[],
   ready: RegExp,
   running: string,
@@ -114,8 +113,9 @@ async function killNpm(
 ): Promise<{ left: string[]; output: string }> {
   const tmp = tempDir("orphan-npm");
   const entry = `TMPDIR=${tmp}`;
-  const child = spawn(npm, ["run", ...args], { cwd: root, env: { ...process.env, ...env, TMPDIR: tmp }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  // npm's children write to the same pipes: they close once the last of them has ended.
+  const command = [file, ...args].join(" ");
+  const child = spawn(file, args, { cwd: root, env: { ...process.env, ...env, TMPDIR: tmp }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  // Its children write to the same pipes: they close once the last of them has ended.
   const closed = new Promise<void>((done) => child.on("close", () => done()));
   try {
     let output = "";
@@ -126,9 +126,9 @@ async function killNpm(
       };
       child.stdout.on("data", watch);
       child.stderr.on("data", watch);
-      child.on("close", (code) => fail(new Error(`npm run ${args.join(" ")} exited (${code}) before printing ${ready}:\n${output}`)));
+      child.on("close", (code) => fail(new Error(`${command} exited (${code}) before printing ${ready}:\n${output}`)));
     });
-    await Promise.race([printed, sleep(120_000).then(() => Promise.reject(new Error(`npm run ${args.join(" ")} did not print ${ready} within 120 s:\n${output}`)))]);
+    await Promise.race([printed, sleep(120_000).then(() => Promise.reject(new Error(`${command} did not print ${ready} within 120 s:\n${output}`)))]);
     for (let waited = 0; !processesWith(entry).some((p) => p.command.includes(running)); waited += 50) {
       if (waited > 10_000) throw new Error(`no ${running} among ${processesWith(entry).map((p) => p.command).join("\n")}`);
       await sleep(50);

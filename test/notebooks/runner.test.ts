@@ -1,13 +1,12 @@
 /**
- * The notebook runner against the real tslab kernel over the Jupyter wire protocol, on fixture
- * notebooks: what a cell prints, how failures and timeouts are reported, and that no kernel
- * outlives its notebook.
+ * The notebook runner (nbclient_run.py, Jupyter's nbclient) against the real tslab kernel, on
+ * fixture notebooks: what a cell prints, how failures, timeouts and stops are reported, and that no
+ * kernel outlives its notebook.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { executeNotebook, NotebookExecutionError, type ProgressEvent } from "../../tools/notebooks/execute.ts";
-import { MissingKernelError } from "../../tools/notebooks/kernel.ts";
+import { executeNotebook, KernelError, MissingKernelError, NotebookExecutionError, NotebookInterruptedError, type ProgressEvent } from "../../tools/notebooks/execute.ts";
 import { NotebookFormatError, type CodeCell, type Notebook } from "../../tools/notebooks/notebook.ts";
 import { fixture, isAlive, tempDir } from "./spawn.ts";
 
@@ -44,6 +43,8 @@ describe("executeNotebook", () => {
     const [cell] = codeCells(readCopy(run.outPath));
     // [[1,2],[3,4]]² by hand: [[7,10],[15,22]].
     expect(streamText(cell, "stdout")).toBe("2×2: 7 10 15 22\ncwd: notebooks\n");
+    // Two console.log calls, one output: consecutive stream messages merge, as JupyterLab shows them.
+    expect(cell.outputs).toHaveLength(1);
     expect(streamText(cell, "stderr")).toBe(""); // no ExperimentalWarning about require(esm) either
     expect(cell.execution_count).toBe(1);
     expect(pids).toHaveLength(1);
@@ -78,9 +79,10 @@ describe("executeNotebook", () => {
 
   it("keeps tslab's rich displays (HTML, as Plot's SVG charts arrive) in order with printed text", async () => {
     const run = await executeNotebook(fixture("display.ipynb"), { outDir: tempDir("display") });
+    // nbformat writes text as lists of lines, MIME text too.
     expect(codeCells(readCopy(run.outPath))[0].outputs).toEqual([
-      { output_type: "display_data", data: { "text/html": "<b>bold</b>" }, metadata: {} },
-      { output_type: "display_data", data: { "text/plain": "plain" }, metadata: {} },
+      { output_type: "display_data", data: { "text/html": ["<b>bold</b>"] }, metadata: {} },
+      { output_type: "display_data", data: { "text/plain": ["plain"] }, metadata: {} },
       { output_type: "stream", name: "stdout", text: ["after\n"] },
     ]);
   });
@@ -119,6 +121,53 @@ describe("executeNotebook", () => {
     expect(pids).toHaveLength(1);
     expect(isAlive(pids[0])).toBe(false);
     expect(performance.now() - started).toBeLessThan(30_000);
+  });
+
+  it("stopped by its signal, shuts the kernel down and writes the copy so far, marked interrupted", async () => {
+    const out = tempDir("stopped");
+    const stop = new AbortController();
+    const { pids, onProgress } = pidRecorder();
+    const started = performance.now();
+    const error = await executeNotebook(fixture("slow-cell.ipynb"), {
+      outDir: out,
+      signal: stop.signal,
+      onProgress: (event) => {
+        onProgress(event);
+        if (event.kind === "cell-start" && event.codeCell === 2) stop.abort("SIGTERM");
+      },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NotebookInterruptedError);
+    expect((error as Error).message).toContain("slow-cell.ipynb: stopped by SIGTERM");
+    expect(pids).toHaveLength(1);
+    expect(isAlive(pids[0])).toBe(false);
+    // Killed at once, not asked to shut down: a busy kernel would not answer.
+    expect(performance.now() - started).toBeLessThan(60_000);
+    const copy = readCopy(join(out, "slow-cell.ipynb"));
+    expect(streamText(codeCells(copy)[0], "stdout")).toBe("cell 1 ran\n");
+    expect((copy.metadata.batchprop as { status: string }).status).toBe("interrupted");
+  });
+
+  it("an executor stopped by someone else is a failure, not a notebook the caller chose to stop", async () => {
+    const error = await executeNotebook(fixture("slow-cell.ipynb"), {
+      outDir: tempDir("killed"),
+      onProgress: (event) => {
+        if (event.kind !== "kernel-ready") return;
+        // The kernel's parent is the executor, nbclient_run.py.
+        const stat = readFileSync(`/proc/${event.pid}/stat`, "utf8");
+        process.kill(Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]), "SIGTERM");
+      },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KernelError);
+    expect((error as Error).message).toContain("slow-cell.ipynb: /usr/bin/python3 ");
+    expect((error as Error).message).toContain("nbclient_run.py exited with status 143");
+  });
+
+  it("a kernel slower than the startup timeout fails naming the notebook and the timeout", async () => {
+    const path = fixture("matmul.ipynb");
+    const error = await executeNotebook(path, { outDir: tempDir("startup"), startupTimeoutMs: 300 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(KernelError);
+    // Exactly this: no exit-hook traceback from nbclient appended as the executor's output.
+    expect((error as Error).message).toBe(`${path}: the kernel did not start within 0.3 s (the startup timeout)`);
   });
 
   it("rejects a file that is not JSON, naming it", async () => {

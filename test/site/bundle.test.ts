@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLE_DIR, buildBundle } from "../../tools/site/bundle.ts";
-import type { Notebook } from "../../tools/site/notebook.ts";
+import type { Notebook } from "../../tools/notebooks/notebook.ts";
 import { joinSource } from "../../tools/notebooks/notebook.ts";
 import { debianPython, root, run, tempDir } from "../notebooks/spawn.ts";
 

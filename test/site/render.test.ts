@@ -6,7 +6,7 @@ import path from "node:path";
 import { createMarkdownRenderer, type MarkdownRenderer } from "vitepress";
 import { compileTemplate } from "vue/compiler-sfc";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Notebook, notebookTitle, parseNotebook } from "../../tools/site/notebook.ts";
+import { type Notebook, notebookTitle, parseNotebook } from "../../tools/notebooks/notebook.ts";
 import { generatePages, notebookOrder } from "../../tools/site/pages.ts";
 import {
   escapeHtml,
@@ -199,8 +199,8 @@ describe("pages, titles and order", () => {
   });
 
   it("rejects files that are not nbformat 4 notebooks, naming them", () => {
-    expect(() => parseNotebook("{", "a.ipynb")).toThrow(/a\.ipynb: not JSON/);
-    expect(() => parseNotebook('{"nbformat": 3, "cells": []}', "b.ipynb")).toThrow(/b\.ipynb: nbformat 3, expected 4/);
+    expect(() => parseNotebook("{", "a.ipynb")).toThrow(/a\.ipynb: not a notebook, the file is not valid JSON/);
+    expect(() => parseNotebook('{"nbformat": 3, "cells": []}', "b.ipynb")).toThrow(/b\.ipynb: not a valid notebook, expected nbformat 4, found nbformat 3/);
   });
 
   it("generates one page per notebook, with sidebar, prev/next and downloads", () => {

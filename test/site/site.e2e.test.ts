@@ -12,8 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { joinSource, stripAnsi } from "../../tools/notebooks/notebook.ts";
-import type { Notebook } from "../../tools/site/notebook.ts";
+import { stripVTControlCharacters } from "node:util";
+import { joinSource, type Notebook } from "../../tools/notebooks/notebook.ts";
 import { type SiteServer, serveSite } from "../../tools/site/serve.ts";
 import { BUNDLE_FILE } from "../../tools/site/bundle.ts";
 import { countDisplayMath } from "./math.ts";
@@ -247,7 +247,7 @@ describe("the built site, in Chromium", () => {
       );
       const shown = await page.locator("pre.nb-stdout, pre.nb-stderr").allTextContents();
       expect(shown, `${notebook.name}: printed output`).toEqual(
-        printed.map((value) => stripAnsi(value).replace(/\n+$/, "")),
+        printed.map((value) => stripVTControlCharacters(value).replace(/\n+$/, "")),
       );
 
       const outputs = richOutputs(nb);

@@ -1,14 +1,15 @@
 /**
- * `npm run notebooks [-- options] [paths…]`: executes notebooks through the tslab kernel and
- * writes executed copies with their outputs to build/notebooks/. Usage is in --help.
+ * `npm run notebooks [-- options] [paths…]`: executes notebooks with Jupyter's nbclient and the
+ * tslab kernel (nbclient_run.py, one process per notebook) and writes executed copies with their
+ * outputs to build/notebooks/. Usage is in --help.
  */
 import { type Stats, accessSync, constants, existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import cliProgress from "cli-progress";
-import { NotebookExecutionError, defaultCellTimeoutMs, defaultOutDir, executeAll, projectNotebooks, type NotebookRun, type ProgressEvent } from "./execute.ts";
-import { formatSeconds, repoRoot, shutdownAllKernels } from "./kernel.ts";
+import { NotebookExecutionError, defaultCellTimeoutMs, defaultOutDir, executeAll, formatSeconds, projectNotebooks, type NotebookRun, type ProgressEvent } from "./execute.ts";
+import { repoRoot } from "./kernelspec.ts";
 import { NotebookFormatError, readNotebook } from "./notebook.ts";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { parseCount } from "../../lib/cli/options.ts";
@@ -28,7 +29,7 @@ function parseJobs(value: string): number {
 
 const program = new Command("npm run notebooks --")
   .description(
-    "Execute Jupyter notebooks through this checkout's tslab kernel over the Jupyter wire protocol.\n" +
+    "Execute Jupyter notebooks with Jupyter's own client (nbclient) and this checkout's tslab kernel.\n" +
       "Each notebook gets a fresh kernel whose working directory is the notebook's own folder (as in\n" +
       "JupyterLab). Executed copies, with outputs, go to the output folder; sources are never touched.\n" +
       "A notebook stops at its first failing cell; the run then exits 1 naming the notebook, the cell,\n" +
@@ -57,8 +58,8 @@ Examples:
 Exit status: 0 when every notebook ran (or was cached), 1 when one failed, 2 on a bad option or a
 missing or malformed notebook, or two with the same file name (checked before any kernel starts), 129/130/143 on SIGHUP/Ctrl-C/SIGTERM; the
 kernel is shut down in every case, and when the process that started the runner dies.
-The same notebooks run under Jupyter's own client with:
-  /usr/bin/python3 tools/notebooks/nbclient_run.py notebooks/*.ipynb
+Each notebook runs in its own /usr/bin/python3 tools/notebooks/nbclient_run.py, which also runs
+notebooks by itself: /usr/bin/python3 tools/notebooks/nbclient_run.py --out DIR notebooks/*.ipynb
 To open them in JupyterLab, register the kernel once with \`npm run kernel\`.`,
   );
 
@@ -245,15 +246,14 @@ async function main(): Promise<number> {
 
   const reporter = createReporter();
   const stop = new AbortController();
-  let interrupted = false;
+  let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    const code = signalExitStatus(signal);
-    if (interrupted) process.exit(code); // a second Ctrl-C: the exit hook kills the kernels
-    interrupted = true;
-    stop.abort(); // no kernel for the next notebook
+    // A second Ctrl-C ends the runner now; each executor then sees it has lost its parent and kills its kernel.
+    if (stoppedBy !== undefined) process.exit(signalExitStatus(signal));
+    stoppedBy = signal;
     reporter.stop();
     console.error(`\n${signal}: shutting down the kernel…`);
-    void shutdownAllKernels().finally(() => process.exit(code));
+    stop.abort(signal); // the executors get the signal, and no notebook starts after them
   };
   // SIGHUP too: closing the terminal must not leave a kernel behind.
   for (const signal of stopSignals) process.on(signal, onSignal);
@@ -273,6 +273,7 @@ async function main(): Promise<number> {
     onProgress: reporter.onProgress,
   });
   reporter.stop();
+  if (stoppedBy !== undefined) return signalExitStatus(stoppedBy);
   if (result.failures.length === 0) return 0;
   for (const { error } of result.failures) console.error(`\n${error.message}`);
   const ran = result.runs.length + result.failures.length;
@@ -282,11 +283,11 @@ async function main(): Promise<number> {
 
 main().then(
   (code) => process.exit(code),
-  async (error: unknown) => {
+  (error: unknown) => {
     // Commander has printed its message (or the help): a bad option is exit 2, as in lib/cli.
     if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+    // An executor still running sees that its parent is gone and shuts its kernel down.
     console.error(error instanceof Error ? error.message : error);
-    await shutdownAllKernels();
     process.exit(1);
   },
 );

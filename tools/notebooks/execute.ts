@@ -1,14 +1,17 @@
 /**
- * Executes notebooks through the tslab kernel, one fresh kernel per notebook, and writes the
- * executed copies (with outputs) next to nothing the user edits: build/notebooks/ by default.
+ * Executes notebooks through nbclient (nbclient_run.py, Jupyter's own client) and this checkout's
+ * tslab kernel, one fresh kernel per notebook, and writes the executed copies (with outputs) next
+ * to nothing the user edits: build/notebooks/ by default.
  *
  * This is the programmatic face of `npm run notebooks`; tests and the site build call it.
  */
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
-import { CellTimeoutError, Kernel, formatSeconds, repoRoot } from "./kernel.ts";
-import { joinSource, outputText, outputsFromMessages, readNotebook, writeNotebook, type CodeCell, type Notebook } from "./notebook.ts";
+import { createInterface } from "node:readline";
+import { basename, join, relative, resolve } from "node:path";
+import { repoRoot } from "./kernelspec.ts";
+import { NotebookFormatError, readNotebook } from "./notebook.ts";
 
 export const defaultOutDir = join(repoRoot, "build", "notebooks");
 export const defaultNotebookDir = join(repoRoot, "notebooks");
@@ -19,8 +22,12 @@ export const defaultLibDist = join(repoRoot, "lib", "dist");
  */
 export const defaultInputs = [join(repoRoot, "results", "default.jsonl"), join(repoRoot, "package-lock.json")];
 export const defaultCellTimeoutMs = 300_000;
+/** The executor: nbclient on this checkout's tslab, reporting as JSON lines (see its doc). */
+export const nbclientRun = join(repoRoot, "tools", "notebooks", "nbclient_run.py");
+/** Debian's Python, with Jupyter (tools/setup.sh); a `python3` on PATH may be a pyenv one without it. */
+export const jupyterPython = "/usr/bin/python3";
 
-/** Key of the runner's record in an executed copy's notebook metadata. */
+/** Key of the runner's record in an executed copy's notebook metadata (RECORD_KEY in nbclient_run.py). */
 export const metadataKey = "batchprop";
 
 export interface ExecuteOptions {
@@ -42,6 +49,11 @@ export interface ExecuteOptions {
   inputs?: readonly string[];
   /** The tslab launcher; default this checkout's (tests point it elsewhere). */
   tslab?: string;
+  /**
+   * Stops the run when aborted with a signal's name as its reason ("SIGINT", "SIGTERM", "SIGHUP"):
+   * the executor gets that signal, shuts its kernel down, writes the copy so far and ends.
+   */
+  signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
 }
 
@@ -52,6 +64,16 @@ export type ProgressEvent =
   | { kind: "cell-end"; path: string; cell: number; codeCell: number; codeCells: number; elapsedMs: number }
   | { kind: "notebook-end"; run: NotebookRun }
   | { kind: "notebook-failed"; path: string; error: Error };
+
+/** What nbclient_run.py reports besides progress: why a notebook did not run to its end. */
+interface FailedEvent {
+  kind: "failed";
+  error: "setup" | "notebook" | "kernel" | "cell";
+  cell: number | null;
+  message: string;
+}
+
+type ExecutorEvent = Exclude<ProgressEvent, { kind: "notebook-end" | "notebook-failed" }> | FailedEvent | { kind: "notebook-end" };
 
 export interface NotebookRun {
   /** The source notebook, as given. */
@@ -68,7 +90,7 @@ export interface NotebookRun {
 
 /** The runner's record in the executed copy; a later `cached` run compares against it. */
 interface ExecutionRecord {
-  status: "ok" | "error";
+  status: "ok" | "error" | "interrupted";
   source_sha256: string;
   lib_sha256: string;
   inputs_sha256: string;
@@ -82,108 +104,145 @@ export class NotebookExecutionError extends Error {
     readonly path: string,
     /** 1-based position among all cells, as a reader counts them in JupyterLab. */
     readonly cell: number,
-    readonly source: string,
-    readonly errorText: string,
+    message: string,
     /** The executed copy, written up to and including the failing cell. */
     readonly outPath: string,
   ) {
-    const head = source.split("\n").slice(0, 5);
-    const more = source.split("\n").length > head.length ? ["…"] : [];
-    super(
-      [
-        `${path}: cell ${cell} failed`,
-        ...[...head, ...more].map((line) => `  | ${line}`),
-        indent(withoutKernelFrames(errorText).trimEnd() || "(the kernel reported an error without text)", "  "),
-        `  executed copy up to this cell: ${outPath}`,
-      ].join("\n"),
-    );
+    super(message);
   }
+}
+
+/** Something the runner needs is not installed: tslab, the built library, Debian's Python with Jupyter. */
+export class MissingKernelError extends Error {
+  override name = "MissingKernelError";
+}
+
+/** The kernel did not start, or the executor ended without saying why. */
+export class KernelError extends Error {
+  override name = "KernelError";
+}
+
+/** A signal stopped the notebook (ExecuteOptions.signal, or one sent to the executor). */
+export class NotebookInterruptedError extends Error {
+  override name = "NotebookInterruptedError";
 }
 
 /** Runs every code cell of one notebook in a fresh kernel whose cwd is the notebook's folder. */
 export async function executeNotebook(path: string, options: ExecuteOptions = {}): Promise<NotebookRun> {
   const started = performance.now();
   const notebook = readNotebook(path);
-  const outPath = join(resolve(options.outDir ?? defaultOutDir), basename(path));
-  const sourceHash = sha256(readFileSync(path));
-  const libHash = hashTree(options.libDist ?? defaultLibDist);
-  const inputsHash = hashFiles(options.inputs ?? defaultInputs);
+  const outDir = resolve(options.outDir ?? defaultOutDir);
+  const outPath = join(outDir, basename(path));
+  const record = {
+    source_sha256: sha256(readFileSync(path)),
+    lib_sha256: hashTree(options.libDist ?? defaultLibDist),
+    inputs_sha256: hashFiles(options.inputs ?? defaultInputs),
+  };
   const codeCells = notebook.cells.filter((cell) => cell.cell_type === "code").length;
   const emit = options.onProgress ?? (() => {});
 
-  if (options.cached && isFresh(outPath, sourceHash, libHash, inputsHash)) {
+  if (options.cached && isFresh(outPath, record)) {
     const run: NotebookRun = { path, outPath, status: "cached", codeCells, kernelStartupMs: 0, cellMs: [], elapsedMs: 0 };
     emit({ kind: "notebook-end", run });
     return run;
   }
+  if (options.signal?.aborted) throw new NotebookInterruptedError(`${path}: not run, stopped by ${String(options.signal.reason)}`);
 
-  emit({ kind: "notebook-start", path, codeCells });
-  const executed: Notebook = structuredClone(notebook);
-  const record = (status: ExecutionRecord["status"]) => {
-    const entry: ExecutionRecord = { status, source_sha256: sourceHash, lib_sha256: libHash, inputs_sha256: inputsHash, executed_at: new Date().toISOString() };
-    executed.metadata[metadataKey] = entry;
-    writeNotebook(outPath, executed);
-  };
-  for (const cell of executed.cells) {
-    if (cell.cell_type === "code") {
-      cell.outputs = [];
-      cell.execution_count = null;
-    }
-  }
-
-  const kernel = await Kernel.start({
-    cwd: dirname(resolve(path)),
-    tslab: options.tslab,
-    startupTimeoutMs: options.startupTimeoutMs,
-  });
-  const cellMs: number[] = [];
-  try {
-    emit({ kind: "kernel-ready", path, startupMs: kernel.startupMs, pid: kernel.pid });
-    if (kernel.kernelInfo.language_info) executed.metadata.language_info = kernel.kernelInfo.language_info;
-    let codeCell = 0;
-    for (const [index, cell] of executed.cells.entries()) {
-      if (cell.cell_type !== "code") continue;
-      codeCell++;
-      const source = joinSource(cell.source);
-      const position = { path, cell: index + 1, codeCell, codeCells };
-      emit({ kind: "cell-start", ...position });
-      const timeoutMs = options.timeoutMs ?? defaultCellTimeoutMs;
-      let reply;
-      try {
-        reply = await kernel.execute(source, timeoutMs);
-      } catch (error) {
-        record("error");
-        const text =
-          error instanceof CellTimeoutError
-            ? `timeout: the cell did not finish within ${formatSeconds(timeoutMs)} (the per-cell timeout); the kernel was shut down`
-            : (error as Error).message;
-        throw new NotebookExecutionError(path, index + 1, source, text, outPath);
-      }
-      cell.execution_count = reply.executionCount;
-      cell.outputs = outputsFromMessages(reply.messages, reply.executionCount);
-      cellMs.push(reply.elapsedMs);
-      emit({ kind: "cell-end", ...position, elapsedMs: reply.elapsedMs });
-      if (reply.status !== "ok") {
-        // tslab aborts whatever arrives within 200 ms of an error, so the run stops here.
-        record("error");
-        throw new NotebookExecutionError(path, index + 1, source, errorText(cell, reply.reply), outPath);
-      }
-    }
-    record("ok");
-  } finally {
-    await kernel.shutdown();
-  }
-  const run: NotebookRun = {
+  const seconds = (ms: number) => String(ms / 1000);
+  const args = [
+    nbclientRun,
+    "--events",
+    ["--out", outDir],
+    ["--timeout", seconds(options.timeoutMs ?? defaultCellTimeoutMs)],
+    ["--startup-timeout", seconds(options.startupTimeoutMs ?? 60_000)],
+    ["--node", process.execPath],
+    options.tslab === undefined ? [] : ["--tslab", resolve(options.tslab)],
+    ["--record", JSON.stringify(record)],
     path,
-    outPath,
-    status: "executed",
-    codeCells,
-    kernelStartupMs: kernel.startupMs,
-    cellMs,
-    elapsedMs: performance.now() - started,
-  };
+  ].flat();
+  let kernelStartupMs = 0;
+  const cellMs: number[] = [];
+  let failed: FailedEvent | undefined;
+  const ended = await runExecutor(args, options.signal, (event) => {
+    switch (event.kind) {
+      case "failed":
+        failed = event;
+        break;
+      case "notebook-end":
+        break;
+      default:
+        if (event.kind === "kernel-ready") kernelStartupMs = event.startupMs;
+        if (event.kind === "cell-end") cellMs.push(event.elapsedMs);
+        emit({ ...event, path });
+    }
+  });
+  const ok = ended.code === 0 && failed === undefined;
+  if (!ok && options.signal?.aborted) throw new NotebookInterruptedError(`${path}: stopped by ${String(options.signal.reason)}; executed copy so far: ${outPath}`);
+  if (failed !== undefined) throw failure(failed, path, outPath, ended.stderr);
+  if (!ok) {
+    const how = ended.signal === null ? `exited with status ${ended.code}` : `was killed by ${ended.signal}`;
+    throw new KernelError(`${path}: ${jupyterPython} ${nbclientRun} ${how}${withOutput(ended.stderr)}`);
+  }
+  const run: NotebookRun = { path, outPath, status: "executed", codeCells, kernelStartupMs, cellMs, elapsedMs: performance.now() - started };
   emit({ kind: "notebook-end", run });
   return run;
+}
+
+/** The error for what the executor reported; `stderr` holds the kernel's own output (startup errors, crashes). */
+function failure(event: FailedEvent, path: string, outPath: string, stderr: string): Error {
+  switch (event.error) {
+    case "cell":
+      return new NotebookExecutionError(path, event.cell ?? 0, event.message, outPath);
+    case "setup":
+      return new MissingKernelError(event.message);
+    case "notebook":
+      return new NotebookFormatError(event.message);
+    case "kernel":
+      return new KernelError(event.message + withOutput(stderr));
+  }
+}
+
+function withOutput(stderr: string): string {
+  const tail = stderr.trim().slice(-4000);
+  return tail === "" ? "" : `; its output:\n${tail}`;
+}
+
+/**
+ * Runs nbclient_run.py to its end, passing each event it reports to `onEvent`, and forwarding the
+ * abort signal's reason (a signal name) to it. Resolves with its exit status or the signal that
+ * killed it, and the end of its stderr.
+ */
+function runExecutor(
+  args: readonly string[],
+  stop: AbortSignal | undefined,
+  onEvent: (event: ExecutorEvent) => void,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(jupyterPython, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    const keep = (text: string) => (stderr = (stderr + text).slice(-16_000));
+    child.stderr.setEncoding("utf8").on("data", keep);
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      let event: ExecutorEvent;
+      try {
+        event = JSON.parse(line) as ExecutorEvent;
+      } catch {
+        keep(`${line}\n`); // not an event: something in the executor printed it, and it is kept as its output
+        return;
+      }
+      onEvent(event);
+    });
+    const forward = () => child.kill(stop!.reason as NodeJS.Signals);
+    stop?.addEventListener("abort", forward, { once: true });
+    child.once("error", (error) => {
+      stop?.removeEventListener("abort", forward);
+      fail(new MissingKernelError(`cannot run ${jupyterPython} (${error.message}): the notebooks run under Debian's Python with Jupyter's nbclient; run \`bash tools/setup.sh\` in ${repoRoot}`));
+    });
+    child.once("close", (code, signal) => {
+      stop?.removeEventListener("abort", forward);
+      done({ code, signal, stderr });
+    });
+  });
 }
 
 export interface ExecuteAllResult {
@@ -195,12 +254,13 @@ export interface ExecuteAllResult {
 /**
  * Executes the notebooks in name order, each in its own kernel, `jobs` at a time (default 1). A
  * failure does not stop the others unless `bail` is set; the caller decides what a failure means.
- * An aborted `signal` (or a failure under `bail`) starts no further notebook. Runs and failures are
+ * An aborted `signal` stops the notebooks running (a notebook it stopped is neither a run nor a
+ * failure) and, like a failure under `bail`, starts no further notebook. Runs and failures are
  * listed in name order, whatever order they finished in.
  */
 export async function executeAll(
   paths: readonly string[],
-  options: ExecuteOptions & { jobs?: number; bail?: boolean; signal?: AbortSignal; onNotebook?: (index: number, total: number, path: string) => void } = {},
+  options: ExecuteOptions & { jobs?: number; bail?: boolean; onNotebook?: (index: number, total: number, path: string) => void } = {},
 ): Promise<ExecuteAllResult> {
   const ordered = [...paths].sort((a, b) => basename(a).localeCompare(basename(b)) || a.localeCompare(b));
   const outcomes: ({ run: NotebookRun } | { failure: { path: string; error: Error } } | undefined)[] = [];
@@ -214,6 +274,7 @@ export async function executeAll(
       try {
         outcomes[index] = { run: await executeNotebook(path, options) };
       } catch (error) {
+        if (error instanceof NotebookInterruptedError) continue;
         outcomes[index] = { failure: { path, error: error as Error } };
         options.onProgress?.({ kind: "notebook-failed", path, error: error as Error });
         if (options.bail) stopped = true;
@@ -268,42 +329,26 @@ export function hashFiles(paths: readonly string[]): string {
   return hash.digest("hex");
 }
 
-function isFresh(outPath: string, sourceHash: string, libHash: string, inputsHash: string): boolean {
+function isFresh(outPath: string, record: Omit<ExecutionRecord, "status" | "executed_at">): boolean {
   if (!existsSync(outPath)) return false;
   try {
     const previous = JSON.parse(readFileSync(outPath, "utf8")) as { metadata?: Record<string, unknown> };
     const entry = previous.metadata?.[metadataKey] as Partial<ExecutionRecord> | undefined;
-    return entry?.status === "ok" && entry.source_sha256 === sourceHash && entry.lib_sha256 === libHash && entry.inputs_sha256 === inputsHash;
+    return (
+      entry?.status === "ok" &&
+      entry.source_sha256 === record.source_sha256 &&
+      entry.lib_sha256 === record.lib_sha256 &&
+      entry.inputs_sha256 === record.inputs_sha256
+    );
   } catch {
     return false;
   }
-}
-
-/** tslab reports errors as stderr text; a kernel may also send an error message or fill the reply. */
-function errorText(cell: CodeCell, reply: Record<string, unknown>): string {
-  const parts = cell.outputs
-    .filter((output) => output.output_type === "error" || (output.output_type === "stream" && output.name === "stderr"))
-    .map(outputText);
-  if (parts.length === 0 && typeof reply.ename === "string") parts.push(`${reply.ename}: ${String(reply.evalue ?? "")}`);
-  if (parts.length === 0) parts.push(`the kernel answered with status "${String(reply.status)}"`);
-  return parts.join("\n");
-}
-
-/** Stack frames inside tslab and node:vm say nothing about the notebook; the message drops them. */
-function withoutKernelFrames(text: string): string {
-  return text
-    .split("\n")
-    .filter((line) => !/^\s*at .*(node:vm|node:internal|[\\/]node_modules[\\/]tslab[\\/])/.test(line))
-    .join("\n");
 }
 
 function sha256(data: Buffer | string): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-function indent(text: string, prefix: string): string {
-  return text
-    .split("\n")
-    .map((line) => prefix + line)
-    .join("\n");
+export function formatSeconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }

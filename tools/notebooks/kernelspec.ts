@@ -6,10 +6,22 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command } from "commander";
-import { defaultTslab, kernelEnv } from "./kernel.ts";
+
+/** The checkout this file belongs to: tools/notebooks/ sits two levels below it. */
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+export const defaultTslab = join(repoRoot, "node_modules", "tslab", "bin", "tslab");
+
+/**
+ * Environment for the kernel. batchprop is ESM and tslab cells compile to CommonJS, so a cell's
+ * import is a require() of an ES module. Node 20.19 printed an ExperimentalWarning for that
+ * (20.20 no longer does), and tslab routes stderr into the cell's output: suppressing the
+ * warning keeps outputs the same on every Node the project accepts. The runner's kernelspec
+ * (KERNEL_ENV in nbclient_run.py) sets the same.
+ */
+export const kernelEnv: Readonly<Record<string, string>> = { NODE_OPTIONS: "--disable-warning=ExperimentalWarning" };
 
 export const kernelName = "tslab";
 

@@ -15,8 +15,7 @@ import { homedir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
-import { installKernelSpec } from "./kernelspec.ts";
-import { repoRoot } from "./kernel.ts";
+import { installKernelSpec, repoRoot } from "./kernelspec.ts";
 
 /** Where the project's Jupyter configuration lives (labconfig/page_config.json). */
 export const labConfigDir = join(repoRoot, "tools", "notebooks", "jupyter");

@@ -1,10 +1,9 @@
 /**
- * The parts of nbformat 4 the runner reads and writes: cells, their sources, and outputs built
- * from the kernel's iopub messages (nbformat's "outputs" schema, as nbclient builds them).
+ * The project's one model of nbformat 4 and its one parser: the runner checks the notebooks it is
+ * given with it before any kernel starts, the site reads the executed copies with it, and the
+ * tests read both. Executing and writing notebooks is nbclient's (nbclient_run.py).
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import type { Message } from "./wire.ts";
+import { readFileSync } from "node:fs";
 
 /** nbformat stores multi-line strings either whole or as a list of lines. */
 export type MultilineString = string | string[];
@@ -14,6 +13,9 @@ export type Output =
   | { output_type: "display_data"; data: Record<string, unknown>; metadata: Record<string, unknown> }
   | { output_type: "execute_result"; execution_count: number | null; data: Record<string, unknown>; metadata: Record<string, unknown> }
   | { output_type: "error"; ename: string; evalue: string; traceback: string[] };
+
+/** An output carrying MIME data (HTML, SVG, images, plain text). */
+export type DataOutput = Extract<Output, { output_type: "display_data" | "execute_result" }>;
 
 export interface CodeCell {
   cell_type: "code";
@@ -41,7 +43,7 @@ export interface Notebook {
   cells: Cell[];
 }
 
-/** The file is not a notebook the runner can execute; the message names the file and the fault. */
+/** The file is not a notebook; the message names the file and the fault. */
 export class NotebookFormatError extends Error {
   override name = "NotebookFormatError";
 }
@@ -53,16 +55,17 @@ export function readNotebook(path: string): Notebook {
   } catch (error) {
     throw new NotebookFormatError(`${path}: cannot read the file (${(error as Error).message})`);
   }
+  return parseNotebook(text, path);
+}
+
+/** Parses and checks the shape of a notebook file's contents; `path` names it in errors. */
+export function parseNotebook(text: string, path: string): Notebook {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new NotebookFormatError(`${path}: not a notebook, the file is not valid JSON (${(error as Error).message})`);
   }
-  return validateNotebook(json, path);
-}
-
-export function validateNotebook(json: unknown, path: string): Notebook {
   const fail = (what: string) => new NotebookFormatError(`${path}: not a valid notebook, ${what}`);
   if (!isObject(json)) throw fail("expected a JSON object at the top level");
   if (json.nbformat !== 4) {
@@ -84,107 +87,22 @@ export function validateNotebook(json: unknown, path: string): Notebook {
   return json as unknown as Notebook;
 }
 
-export function writeNotebook(path: string, notebook: Notebook): void {
-  mkdirSync(dirname(path), { recursive: true });
-  // One-space indent and a final newline, as Jupyter itself writes notebooks.
-  writeFileSync(path, JSON.stringify(notebook, null, 1) + "\n");
-}
-
 export function joinSource(source: MultilineString): string {
   return typeof source === "string" ? source : source.join("");
 }
 
-/** Splits text into lines that keep their "\n", the way Jupyter writes multi-line strings. */
-export function splitLines(text: string): string[] {
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-}
-
-/**
- * Turns the iopub messages answering one execute_request into the cell's outputs: consecutive
- * stream messages of the same name merge into one output, update_display_data replaces the
- * data of the output with the same display_id, clear_output empties the list (at the next
- * output when `wait` is set).
- */
-export function outputsFromMessages(messages: readonly Message[], executionCount: number | null): Output[] {
-  const outputs: Output[] = [];
-  const displays = new Map<string, Output & { output_type: "display_data" }>();
-  let clearPending = false;
-  const add = (output: Output) => {
-    if (clearPending) {
-      outputs.length = 0;
-      clearPending = false;
-    }
-    outputs.push(output);
-  };
-  for (const { header, content } of messages) {
-    const data = (content.data ?? {}) as Record<string, unknown>;
-    const metadata = (content.metadata ?? {}) as Record<string, unknown>;
-    switch (header.msg_type) {
-      case "stream": {
-        const name = String(content.name);
-        const text = String(content.text);
-        const last = outputs.at(-1);
-        if (!clearPending && last?.output_type === "stream" && last.name === name) last.text = (last.text as string) + text;
-        else add({ output_type: "stream", name, text });
-        break;
+/** The page title: the first markdown heading of the notebook, without its markup. */
+export function notebookTitle(nb: Notebook, fallback: string): string {
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== "markdown") continue;
+    for (const line of joinSource(cell.source).split("\n")) {
+      const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+      if (heading && heading[1] !== "") {
+        return heading[1].replace(/\s*\{#[^}]*\}$/, "").replace(/[*`]/g, "");
       }
-      case "display_data": {
-        const output = { output_type: "display_data" as const, data, metadata };
-        const displayId = (content.transient as { display_id?: string } | undefined)?.display_id;
-        if (displayId !== undefined) displays.set(displayId, output);
-        add(output);
-        break;
-      }
-      case "update_display_data": {
-        const displayId = (content.transient as { display_id?: string } | undefined)?.display_id;
-        const target = displayId === undefined ? undefined : displays.get(displayId);
-        if (target) {
-          target.data = data;
-          target.metadata = metadata;
-        }
-        break;
-      }
-      case "execute_result":
-        add({ output_type: "execute_result", execution_count: executionCount, data, metadata });
-        break;
-      case "error":
-        add({
-          output_type: "error",
-          ename: String(content.ename),
-          evalue: String(content.evalue),
-          traceback: Array.isArray(content.traceback) ? content.traceback.map(String) : [],
-        });
-        break;
-      case "clear_output":
-        if (content.wait) clearPending = true;
-        else outputs.length = 0;
-        break;
-      default:
-        break; // execute_input, comm messages and the like carry no output
     }
   }
-  for (const output of outputs) if (output.output_type === "stream") output.text = splitLines(output.text as string);
-  return outputs;
-}
-
-/** The text a person reads for an output: stream text, text/plain, or an error's traceback. */
-export function outputText(output: Output): string {
-  switch (output.output_type) {
-    case "stream":
-      return joinSource(output.text);
-    case "error":
-      return output.traceback.length > 0 ? stripAnsi(output.traceback.join("\n")) : `${output.ename}: ${output.evalue}`;
-    default: {
-      const plain = output.data["text/plain"];
-      return typeof plain === "string" ? plain : Array.isArray(plain) ? plain.join("") : "";
-    }
-  }
-}
-
-/** Terminal colour and cursor codes (tslab colours its tracebacks) removed. */
-export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;?]*[ -\/]*[@-~]/g, "");
+  return fallback;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

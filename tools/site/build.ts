@@ -23,7 +23,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { signalExitStatus, stopSignals } from "../../lib/cli/signals.ts";
 import { parseOrExit } from "../../lib/cli/usage.ts";
-import { formatSeconds } from "../notebooks/kernel.ts";
+import { formatSeconds } from "../notebooks/execute.ts";
 import { stopGroup } from "../process-group.ts";
 import { spawnStep } from "./step.ts";
 

@@ -23,8 +23,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { repoRoot } from "../notebooks/kernel.ts";
-import { kernelJson, kernelName } from "../notebooks/kernelspec.ts";
+import { kernelJson, kernelName, repoRoot } from "../notebooks/kernelspec.ts";
 
 /**
  * The download's file name, under the site's root: a gzipped tar named .tgz, since servers that

@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { BUNDLE_FILE, buildBundle } from "./bundle.ts";
 import { claimsPage } from "./claims.ts";
-import { notebookTitle, parseNotebook } from "./notebook.ts";
+import { notebookTitle, parseNotebook } from "../notebooks/notebook.ts";
 import { type PageLink, renderNotebook } from "./render.ts";
 
 export interface GenerateOptions {

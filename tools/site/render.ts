@@ -10,9 +10,9 @@
 //   - text outputs are HTML-escaped inside `<pre v-pre>`;
 //   - HTML, SVG and image outputs never enter the template: they are JSON strings in the page's
 //     <script setup> and reach the DOM through v-html, which Vue does not parse.
-import { joinSource, stripAnsi } from "../notebooks/notebook.ts";
+import { stripVTControlCharacters } from "node:util";
+import { joinSource, type Cell, type DataOutput, type Notebook, type Output } from "../notebooks/notebook.ts";
 import { BUNDLE_FILE } from "./bundle.ts";
-import type { Cell, DataOutput, Notebook, Output } from "./notebook.ts";
 
 export interface PageLink {
   text: string;
@@ -88,7 +88,7 @@ export function renderCodeCell(source: string): string {
 
 /** Preformatted text (stream, text/plain, error) with its HTML escaped and kept from Vue. */
 export function renderText(value: string, kind: string): string {
-  const body = escapeHtml(stripAnsi(value).replace(/\n+$/, ""));
+  const body = escapeHtml(stripVTControlCharacters(value).replace(/\n+$/, ""));
   return `<pre class="nb-output nb-${kind}" v-pre>${body}</pre>`;
 }
 

@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { repoRoot } from "../notebooks/kernel.ts";
+import { repoRoot } from "../notebooks/kernelspec.ts";
 
 const parentWatch = join(repoRoot, "lib", "dist", "cli", "parent-watch.js");
 
