@@ -16,11 +16,13 @@ export { createPass, forward, type Pass, type PassOptions, type SparseInput, typ
 export { batchLoss, type Objective } from "./network/objective.js";
 export { backward, computeGradients, checkBatch, type BackwardOptions } from "./network/backward.js";
 export { perSampleGradients } from "./network/per-sample.js";
+export { perSampleGradientNorms } from "./network/per-sample-norms.js";
 export { withBiasColumn, toPaperForm, fromPaperForm, toQaForm, fromQaForm, networkFromPaperForm } from "./network/forms.js";
 export { gradientCheck, type GradientCheckOptions, type GradientCheckResult } from "./network/gradient-check.js";
 export { createOptimizer, optimizerNames, type Optimizer, type OptimizerName, type OptimizerOptions } from "./optimizers/optimizer.js";
 export { train, type Budget, type TrainOptions, type TrainProgress, type TrainRecord, type TrainResult } from "./train/train.js";
 export { evaluate, type Evaluation } from "./train/evaluate.js";
+export { gradientNoiseScale, twoBatchGradientNoiseScale, noiseScaleFromNorms, twoBatchNoiseScale, type NoiseScale, type BatchGradientNorm } from "./train/noise-scale.js";
 export { oneHot, labelsOf, splitDataset, subset, validateDataset, type Dataset, type Split, type SplitOptions } from "./data/dataset.js";
 export { xor, circles, spirals, blobs, type SyntheticOptions, type CirclesOptions, type SpiralsOptions, type BlobsOptions } from "./data/synthetic.js";
 export { check, checkClose, type CheckOptions } from "./check/check.js";
