@@ -14,13 +14,13 @@ import { addGradients, createGradients, gradientArrays, type Gradients } from ".
 import { checkBatch, computeGradients } from "../network/backward.js";
 import type { Network } from "../network/network.js";
 import type { Objective } from "../network/objective.js";
-import { createPass } from "../network/pass.js";
+import { createPass, type Pass } from "../network/pass.js";
 import { perSampleGradientNorms } from "../network/per-sample-norms.js";
 import { evaluationChunkRows } from "./evaluate.js";
 
 export interface NoiseScale {
   /** Samples the estimate is from: the larger batch. */
-  readonly samples: number;
+  readonly batchSize: number;
   /** Unbiased estimate of |G|², the squared norm of the true gradient (negative when noise swamps it). */
   readonly gradientSquared: number;
   /** Unbiased estimate of tr(Σ), the trace of the per-sample gradients' covariance. */
@@ -48,7 +48,7 @@ export function twoBatchNoiseScale(small: BatchGradientNorm, big: BatchGradientN
   if (small.batchSize >= big.batchSize) throw new RangeError(`twoBatchNoiseScale: the small batch (${small.batchSize}) must be smaller than the big one (${big.batchSize})`);
   const gradientSquared = (big.batchSize * big.squaredNorm - small.batchSize * small.squaredNorm) / (big.batchSize - small.batchSize);
   const trace = (small.squaredNorm - big.squaredNorm) / (1 / small.batchSize - 1 / big.batchSize);
-  return { samples: big.batchSize, gradientSquared, trace, simple: trace / gradientSquared };
+  return { batchSize: big.batchSize, gradientSquared, trace, simple: trace / gradientSquared };
 }
 
 /**
@@ -75,10 +75,12 @@ export function gradientNoiseScale(net: Network, input: Matrix, target: Matrix, 
   const norms = new Float64Array(rows);
   const total = createGradients(net);
   const chunkGrads = createGradients(net);
+  const passes = new Map<number, Pass>();
   for (let start = 0; start < rows; start += evaluationChunkRows) {
     const chunk = Math.min(evaluationChunkRows, rows - start);
-    const chunkInput = rowsOf(input, start, chunk);
-    norms.set(perSampleGradientNorms(net, chunkInput, rowsOf(target, start, chunk), objective, createPass(net, chunk), chunkGrads), start);
+    let pass = passes.get(chunk);
+    if (pass === undefined) passes.set(chunk, (pass = createPass(net, chunk)));
+    norms.set(perSampleGradientNorms(net, rowsOf(input, start, chunk), rowsOf(target, start, chunk), objective, pass, chunkGrads), start);
     addGradients(total, chunkGrads);
   }
   return noiseScaleFromNorms(norms, squaredNorm(total) / (rows * rows));
@@ -106,6 +108,14 @@ export function twoBatchGradientNoiseScale(net: Network, input: Matrix, target: 
     addGradients(total, shard, smallBatch / rows);
   }
   return twoBatchNoiseScale({ batchSize: smallBatch, squaredNorm: smallSquared / (rows / smallBatch) }, { batchSize: rows, squaredNorm: squaredNorm(total) });
+}
+
+/** B_simple measured during training (TrainOptions.noiseScaleEvery): after `step` steps, `epoch` epochs. */
+export interface NoiseScaleRecord extends NoiseScale {
+  readonly step: number;
+  readonly epoch: number;
+  /** What this measurement took. */
+  readonly seconds: number;
 }
 
 /** Rows [from, from + count) of m, sharing its storage. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  blobs,
   createNetwork,
   createRng,
   gradientNoiseScale,
@@ -7,7 +8,9 @@ import {
   lossByName,
   Matrix,
   noiseScaleFromNorms,
+  parameterVector,
   perSampleGradients,
+  train,
   twoBatchGradientNoiseScale,
   twoBatchNoiseScale,
   type Network,
@@ -45,7 +48,7 @@ describe("gradientNoiseScale against every per-sample gradient formed in full", 
     const trace = g.reduce((sum, v) => sum + v.reduce((s, x, p) => s + (x - mean[p]) ** 2, 0), 0) / (B - 1);
     const gradientSquared = dot(mean, mean) - trace / B;
     const estimate = gradientNoiseScale(net, input, target, objective);
-    expect(estimate.samples).toBe(B);
+    expect(estimate.batchSize).toBe(B);
     expect(relative(estimate.trace, trace)).toBeLessThanOrEqual(1e-10);
     expect(relative(estimate.gradientSquared, gradientSquared)).toBeLessThanOrEqual(1e-10);
     expect(relative(estimate.simple, trace / gradientSquared)).toBeLessThanOrEqual(1e-10);
@@ -122,5 +125,48 @@ describe("a known answer: a linear model on Gaussian data", () => {
     expect(relative(estimate.gradientSquared, G2)).toBeLessThanOrEqual(0.02);
     expect(relative(estimate.trace, trace)).toBeLessThanOrEqual(0.02);
     expect(relative(estimate.simple, trace / G2)).toBeLessThanOrEqual(0.02);
+  });
+});
+
+describe("train's noiseScaleEvery", () => {
+  const data = blobs({ samples: 120, classes: 3, dims: 4, seed: 1 });
+  const net = () => createNetwork({ sizes: [4, 5, 3], activation: "tanh", outputActivation: "softmax", init: "xavier", rng: 2 });
+  const options = { loss: "cross-entropy", batchSize: 8, budget: { steps: 25 }, optimizer: { name: "sgd", lr: 0.5 } } as const;
+  const objective: Objective = { loss: lossByName("cross-entropy"), reduction: "mean" };
+
+  it("measures B_simple over the training set at step 0 and every N steps, equal to gradientNoiseScale at those weights", () => {
+    const result = train(net(), data, { ...options, noiseScaleEvery: 10 });
+    expect(result.noiseScales!.map((r) => r.step)).toEqual([0, 10, 20]);
+    for (const record of result.noiseScales!) {
+      const at = net();
+      if (record.step > 0) train(at, data, { ...options, budget: { steps: record.step } });
+      const expected = gradientNoiseScale(at, data.inputs, data.targets, objective);
+      expect(record).toMatchObject({ ...expected, epoch: record.step / 15 });
+    }
+    expect(new Set(result.noiseScales!.map((r) => r.simple)).size).toBe(3);
+  });
+
+  it("leaves training bit-identical, reports its own time outside training's, and is off by default", () => {
+    const plain = net();
+    const measured = net();
+    const off = train(plain, data, options);
+    const on = train(measured, data, { ...options, noiseScaleEvery: 5 });
+    expect(parameterVector(measured)).toEqual(parameterVector(plain));
+    expect(off.noiseScales).toBeUndefined();
+    expect(off.noiseScaleSeconds).toBeUndefined();
+    expect(on.noiseScales!.length).toBe(6);
+    expect(on.noiseScaleSeconds).toBeCloseTo(on.noiseScales!.reduce((sum, r) => sum + r.seconds, 0), 12);
+    expect(on.noiseScales!.every((r) => r.seconds > 0)).toBe(true);
+  });
+
+  it("measures on the shared weights when the batch is split across worker threads", () => {
+    const split = train(net(), data, { ...options, noiseScaleEvery: 10, workers: 1 });
+    const alone = train(net(), data, { ...options, noiseScaleEvery: 10 });
+    expect(split.noiseScales!.map((r) => r.simple)).toEqual(alone.noiseScales!.map((r) => r.simple));
+  });
+
+  it("refuses a count that is not a non-negative integer", () => {
+    expect(() => train(net(), data, { ...options, noiseScaleEvery: 2.5 })).toThrow("train: noiseScaleEvery must be a non-negative integer, got 2.5");
+    expect(() => train(net(), data, { ...options, noiseScaleEvery: -1 })).toThrow(/noiseScaleEvery must be a non-negative integer, got -1/);
   });
 });
