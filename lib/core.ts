@@ -33,5 +33,8 @@ export { canonicalJson, runKey, scaleLr, stepsPerEpoch, budgetSteps, checkpointI
 export { expandGrid, uniqueRuns, checkGridSize, maxGridRuns, type GridSpec } from "./experiments/grid.js";
 export { toRunRecord, withoutTimes, finalPoint, type RunRecord, type TimelessRecord } from "./experiments/record.js";
 export { defaultExperiments, defaultRuns, allBatchSizes, type Experiment } from "./experiments/defaults.js";
+export { noiseScaleExperiments, noiseBatchSizes } from "./experiments/noise-scale-set.js";
+export { fewestStepsPerBatchSize, fitCriticalBatch, type FewestSteps, type CriticalBatch } from "./experiments/critical-batch.js";
+export { experimentSets, experimentSetNames, setRuns, setCommand, type ExperimentSetName } from "./experiments/sets.js";
 export { spreadOf, groupRuns, summarizeRuns, bestPerBatchSize, meanHistory, stepsToTarget, secondsPerEpoch, experimentRecords, MissingRunsError, type Spread, type FinalMetric, type RunGroup, type SettingSummary } from "./experiments/summary.js";
 export { batchSizePlot, batchCurvesPlot, lossHeatmap, heatmapCells, stepsToTargetPlot, type BatchSizePlotOptions, type CurvesPlotOptions, type HeatmapOptions, type HeatmapCell, type StepsPoint, type StepsPlotOptions } from "./plots/experiments.js";

@@ -7,6 +7,7 @@
 import type { ActivationName } from "../activations/activation.js";
 import { activations } from "../activations/activation.js";
 import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
+import { type Init, inits } from "../matrix/init.js";
 import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
 import { evaluationChunkRows } from "../train/evaluate.js";
 import { budgetSteps, stepsPerEpoch } from "../train/steps.js";
@@ -42,6 +43,12 @@ export interface RunConfig {
    * cross-entropy): a run without it keeps the key it had before the field existed.
    */
   readonly outputActivation?: ActivationName;
+  /**
+   * How the weights and the biases are drawn, each present only when not "normal" (Nielsen's
+   * N(0, 1)), so a run without them keeps the key it had before the fields existed.
+   */
+  readonly init?: Init;
+  readonly biasInit?: Init;
   readonly loss: LossName;
   readonly reduction: Reduction;
   readonly optimizer: OptimizerName;
@@ -60,6 +67,8 @@ export interface RunConfig {
   readonly lastBatch: "partial" | "drop";
   /** A checkpoint every this many steps (0: only at epoch ends and the end). */
   readonly recordEvery: number;
+  /** B_simple measured every this many steps (train's noiseScaleEvery), present only when measured. */
+  readonly noiseScaleEvery?: number;
 }
 
 /** The activation of a run's output layer. */
@@ -110,6 +119,8 @@ function runSettings(config: RunConfig): RunConfig {
     layers: config.layers,
     activation,
     ...(outputActivation !== undefined && outputActivation !== activation ? { outputActivation } : {}),
+    ...(config.init !== undefined && config.init !== "normal" ? { init: config.init } : {}),
+    ...(config.biasInit !== undefined && config.biasInit !== "normal" ? { biasInit: config.biasInit } : {}),
     loss: config.loss,
     reduction: config.reduction,
     optimizer: config.optimizer,
@@ -122,6 +133,7 @@ function runSettings(config: RunConfig): RunConfig {
     seed: config.seed,
     lastBatch: config.lastBatch,
     recordEvery: config.recordEvery,
+    ...(config.noiseScaleEvery !== undefined && config.noiseScaleEvery > 0 ? { noiseScaleEvery: config.noiseScaleEvery } : {}),
   };
 }
 
@@ -253,6 +265,14 @@ export function checkRunConfig(config: RunConfig, shape: DataShape, options: Set
     }
   }
   checkOutputActivation(config.loss, outputActivationOf(config));
+  for (const field of ["init", "biasInit"] as const) {
+    const init = config[field];
+    if (init !== undefined && !inits.includes(init)) throw new ConfigError(field, `unknown init "${init as string}" (expected ${inits.join(", ")})`);
+  }
+  const { noiseScaleEvery } = config;
+  if (noiseScaleEvery !== undefined && !(Number.isInteger(noiseScaleEvery) && noiseScaleEvery >= 0)) {
+    throw new ConfigError("noiseScaleEvery", `must be a non-negative integer, got ${noiseScaleEvery}`);
+  }
   if (!reductions.includes(config.reduction)) {
     throw new ConfigError("--reduction", `unknown reduction "${config.reduction}" (expected ${reductions.join(" or ")})`);
   }

@@ -231,8 +231,8 @@ export function trainWith(net: Network, data: Dataset, options: TrainOptions, co
       const estimate = gradientNoiseScale(net, data.inputs, data.targets, objective);
       const seconds = (performance.now() - started) / 1000;
       result.noiseScaleSeconds! += seconds;
-      // Weights gone non-finite give no estimate; the next step's loss ends the run as diverged.
-      if (Number.isFinite(estimate.gradientSquared) && Number.isFinite(estimate.trace)) result.noiseScales!.push({ step: result.steps, epoch: result.steps / perEpoch, ...estimate, seconds });
+      // Weights gone non-finite (or |G|² = 0) give no estimate; a non-finite loss ends the run as diverged.
+      if ([estimate.gradientSquared, estimate.trace, estimate.simple].every(Number.isFinite)) result.noiseScales!.push({ step: result.steps, epoch: result.steps / perEpoch, ...estimate, seconds });
     };
     if (noiseScaleEvery > 0) measureNoise();
 
