@@ -28,6 +28,7 @@ export { xor, circles, spirals, blobs, type SyntheticOptions, type CirclesOption
 export { check, checkClose, type CheckOptions } from "./check/check.js";
 export { centralDifferences } from "./check/finite-differences.js";
 export { historyPlot, historyRows, type HistoryPoint, type HistoryMetric, type HistoryAxis, type HistorySeries, type HistoryPlotOptions, type HistoryRow } from "./plots/training.js";
+export { noiseScalePlot, type NoiseScalePoint, type NoiseScalePlotOptions } from "./plots/noise-scale.js";
 export { speedPlot, type SpeedPoint, type SpeedPlotOptions } from "./plots/speed.js";
 export { canonicalJson, runKey, scaleLr, stepsPerEpoch, budgetSteps, checkpointInterval, checkRunConfig, checkDatasetName, checkBatchSize, checkLr, ConfigError, datasetNames, lrScalings, maxWidths, maxLayerWidth, maxParameters, maxPassValues, maxEpochs, parameterCount, passValues, type DataConfig, type DataShape, type LrScaling, type RunConfig } from "./experiments/config.js";
 export { expandGrid, uniqueRuns, checkGridSize, maxGridRuns, type GridSpec } from "./experiments/grid.js";
