@@ -10,6 +10,7 @@
  * large as the signal. Per-sample norms are the case B_small = 1.
  */
 import { Matrix } from "../matrix/matrix.js";
+import { density, sparseDensityLimit } from "../matrix/sparse.js";
 import { addGradients, createGradients, gradientArrays, type Gradients } from "../network/gradients.js";
 import { checkBatch, computeGradients } from "../network/backward.js";
 import type { Network } from "../network/network.js";
@@ -67,7 +68,8 @@ export function noiseScaleFromNorms(sampleSquaredNorms: ArrayLike<number>, meanG
 /**
  * B_simple of `net` over all rows of `input` as one batch, from per-sample norms
  * (perSampleGradientNorms) and the rows' mean gradient, computed in chunks of evaluationChunkRows
- * rows so memory stays bounded: about three evaluations' work.
+ * rows so memory stays bounded: about three evaluations' work. Inputs as sparse as the digits skip
+ * their zeros in the first layer, as train() does.
  */
 export function gradientNoiseScale(net: Network, input: Matrix, target: Matrix, objective: Objective): NoiseScale {
   checkBatch(net, input, target);
@@ -76,10 +78,11 @@ export function gradientNoiseScale(net: Network, input: Matrix, target: Matrix, 
   const total = createGradients(net);
   const chunkGrads = createGradients(net);
   const passes = new Map<number, Pass>();
+  const sparseInput = density(input) <= sparseDensityLimit;
   for (let start = 0; start < rows; start += evaluationChunkRows) {
     const chunk = Math.min(evaluationChunkRows, rows - start);
     let pass = passes.get(chunk);
-    if (pass === undefined) passes.set(chunk, (pass = createPass(net, chunk)));
+    if (pass === undefined) passes.set(chunk, (pass = createPass(net, chunk, { sparseInput })));
     norms.set(perSampleGradientNorms(net, rowsOf(input, start, chunk), rowsOf(target, start, chunk), objective, pass, chunkGrads), start);
     addGradients(total, chunkGrads);
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   blobs,
+  density,
+  sparseDensityLimit,
   createNetwork,
   createRng,
   gradientNoiseScale,
@@ -32,15 +34,21 @@ function meanOf(vectors: Float64Array[]): Float64Array {
 const dot = (a: Float64Array, b: Float64Array) => a.reduce((sum, x, p) => sum + x * b[p], 0);
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
 
-/** A network and a batch of 2,300 rows: three chunks of gradientNoiseScale, the last partial. */
-function digitsLike() {
+/**
+ * A network and a batch of 2,300 rows: three chunks of gradientNoiseScale, the last partial. Sparse:
+ * four inputs in five zero, as sparse as the digits, so the first layer skips them.
+ */
+function digitsLike({ sparse = false } = {}) {
   const net = createNetwork({ sizes: [6, 7, 4], activation: "tanh", outputActivation: "softmax", init: "xavier", rng: 5 });
-  return { net, input: randomUniform(2300, 6, 51), target: randomDistributions(2300, 4, 52), objective: { loss: lossByName("cross-entropy"), reduction: "mean" } as Objective };
+  const input = randomUniform(2300, 6, 51);
+  if (sparse) input.data.forEach((_, p) => p % 5 !== 0 && (input.data[p] = 0));
+  return { net, input, target: randomDistributions(2300, 4, 52), objective: { loss: lossByName("cross-entropy"), reduction: "mean" } as Objective };
 }
 
 describe("gradientNoiseScale against every per-sample gradient formed in full", () => {
-  it("|G|², tr(Σ) and B_simple equal the brute-force unbiased estimates within 1e-10 relative", () => {
-    const { net, input, target, objective } = digitsLike();
+  it.each([false, true])("|G|², tr(Σ) and B_simple equal the brute-force unbiased estimates within 1e-10 relative (sparse inputs: %s)", (sparse) => {
+    const { net, input, target, objective } = digitsLike({ sparse });
+    expect(density(input) <= sparseDensityLimit).toBe(sparse);
     const g = perSampleVectors(net, input, target, objective);
     const B = g.length;
     const mean = meanOf(g);
