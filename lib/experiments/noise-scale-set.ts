@@ -40,11 +40,15 @@ function budgetFor(batchSize: number): { steps: number } {
 }
 
 /**
- * The η grid of a batch size: four half-decades around its best, which grows with B (the pilot:
- * SGD 0.1 at B = 1, 1 at 16, 3 at 256 and 1024); a best η at the grid's edge is reported, not hidden.
+ * The η grid of a batch size: four half-decades around its best, which grows with B (pilot runs:
+ * SGD 0.1 at B = 1, 1 at 16, 3 at 256 and 1024; Adam 0.003 at 4, 0.01 at 16, 0.03 from 256).
+ * Notebook 11 reports any best η at its grid's edge.
  */
 function lrsFor(optimizer: OptimizerName, batchSize: number): number[] {
-  if (optimizer === "adam") return batchSize <= 16 ? [0.0003, 0.001, 0.003, 0.01] : [0.001, 0.003, 0.01, 0.03];
+  if (optimizer === "adam") {
+    if (batchSize <= 4) return [0.0003, 0.001, 0.003, 0.01];
+    return batchSize <= 16 ? [0.001, 0.003, 0.01, 0.03] : [0.003, 0.01, 0.03, 0.1];
+  }
   return batchSize <= 8 ? [0.1, 0.3, 1, 3] : [0.3, 1, 3, 10];
 }
 
