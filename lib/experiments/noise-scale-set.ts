@@ -6,9 +6,9 @@
  * well-conditioned one. A set of its own, not part of the default set, so the first `npm start`
  * keeps its budget; the site build runs it after the default set.
  *
- * Cost (2-core machine, relaxed-SIMD kernel, sparse inputs; lib/experiments/cost.ts): a budget of
- * 40,000 samples or 200 steps, whichever is more, is 2.5–9 CPU seconds a run, evaluations included;
- * 159 runs.
+ * Cost (2-core machine, relaxed-SIMD kernel, sparse inputs; lib/experiments/cost.ts): 174 runs,
+ * about 400 CPU seconds, so about 3½ minutes on 2 idle cores; by the cost model over half of it is the 41 evaluations of a
+ * steps-to-target run, and each of the six noise runs measures for about five times its training time.
  */
 import type { OptimizerName } from "../optimizers/optimizer.js";
 import type { DataConfig, RunConfig } from "./config.js";
