@@ -45,7 +45,7 @@ export interface TrainOptions {
   recordEvery?: number;
   /**
    * Also measure the gradient noise scale B_simple over the whole training set (gradientNoiseScale)
-   * before the first step and every this many steps (0: never). Each measurement costs about three
+   * before the first step and every this many steps (0: never). Each measurement costs two to three
    * evaluations of the training set; their time is TrainResult.noiseScaleSeconds, outside `seconds`. Default 0.
    */
   noiseScaleEvery?: number;
