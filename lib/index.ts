@@ -10,6 +10,6 @@ export { loadData, dataShape, defaultDataConfig } from "./experiments/datasets.j
 export { runOne, type RunOptions, type EpochSummary } from "./experiments/run.js";
 export { readResults, appendRecord, checkResultsPath, ResultsFileError, type ResultsFile } from "./experiments/results-file.js";
 export { runPool, workersPerRun, minParallelBatch, type PoolOptions, type PoolResult } from "./experiments/pool.js";
-export { loadDefaultResults } from "./experiments/default-results.js";
+export { loadDefaultResults, loadExperimentSet } from "./experiments/default-results.js";
 export { runsCsv, csvColumns } from "./experiments/runs-csv.js";
 export { reportHtml, lossBins, type Report, type ReportOptions } from "./report/report.js";

@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
 import { signalExitStatus, stopSignals } from "./signals.js";
 import { checkRunConfig, type LrScaling, lrScalings, type RunConfig, runKey } from "../experiments/config.js";
-import { defaultExperiments, defaultRuns } from "../experiments/defaults.js";
+import { experimentSetNames, experimentSets, type ExperimentSetName, setRuns } from "../experiments/sets.js";
 import { expandGrid, uniqueRuns } from "../experiments/grid.js";
 import { runCost } from "../experiments/cost.js";
 import { runPool } from "../experiments/pool.js";
@@ -36,6 +36,7 @@ interface ExperimentOptionValues extends ModelOptionValues {
   workers: string;
   out?: string;
   default?: boolean;
+  set?: string;
 }
 
 /** What the command will do, checked in full before any worker starts. */
@@ -64,8 +65,9 @@ export function experimentCommand(): Command {
     .addOption(new Option("--samples <n>", "budget: training samples seen per run"))
     .addOption(new Option("--seeds <n>", "seeds per grid point (seeds 0 … n−1; each sets the initial weights and the shuffles)").default("3"))
     .addOption(new Option("--workers <n>", "worker threads running runs in parallel, at most one per core (each holds its own copy of the data)").default(String(availableParallelism())))
-    .addOption(new Option("--out <file>", "the results file (JSON Lines), read to resume and appended to; not .csv, .html and the like: `batchprop report` makes those from it (default: results/experiment.jsonl, or results/default.jsonl with --default)"))
-    .addOption(new Option("--default", "run the embedded default experiment set on the digits (takes only --workers and --out)"))
+    .addOption(new Option("--out <file>", "the results file (JSON Lines), read to resume and appended to; not .csv, .html and the like: `batchprop report` makes those from it (default: results/experiment.jsonl, or results/NAME.jsonl with --set NAME)"))
+    .addOption(new Option("--default", "run the embedded default experiment set on the digits, as --set default (takes only --workers and --out)"))
+    .addOption(new Option("--set <name>", "run an embedded experiment set: default (notebooks 09–10) or noise-scale (notebook 11) (takes only --workers and --out)"))
     .action(async (values: ExperimentOptionValues, cmd: Command) => {
       const plan = withFlags(experimentFlags, () => planExperiment(values, (name) => cmd.getOptionValueSource(name) === "cli"));
       process.exitCode = await runPlan(plan);
@@ -83,14 +85,16 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
   }
   let runs: RunConfig[];
   let label: string;
-  if (values.default === true) {
+  const set = embeddedSet(values);
+  if (set !== undefined) {
     const grid = ["dataset", "layers", "activation", "outputActivation", "loss", "reduction", "optimizer", "batchSizes", "lrs", "lrScaling", "baseBatch", "epochs", "steps", "samples", "seeds"];
     const extra = grid.filter(given);
+    const option = values.default === true ? "--default" : `--set ${set}`;
     if (extra.length > 0) {
-      throw new UsageError(`--default runs the embedded experiment set and takes only --workers and --out, got ${extra.map((name) => `--${kebab(name)}`).join(", ")}`);
+      throw new UsageError(`${option} runs the embedded experiment set and takes only --workers and --out, got ${extra.map((name) => `--${kebab(name)}`).join(", ")}`);
     }
-    runs = defaultRuns();
-    label = `the default set (${defaultExperiments().map((e) => e.id).join(", ")})`;
+    runs = setRuns(set);
+    label = `the ${set} set (${experimentSets[set]().map((e) => e.id).join(", ")})`;
   } else {
     const model = parseModelOptions(values);
     const batchSizes = parseIntegerList("--batch-sizes", values.batchSizes, "batch size");
@@ -122,7 +126,7 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
     const distinct = (list: readonly number[]) => new Set(list).size;
     label = `${plural(distinct(batchSizes), "batch size")} × ${plural(distinct(lrs), "learning rate")} × ${plural(seeds, "seed")} on ${values.dataset}`;
   }
-  const out = values.out ?? (values.default === true ? "results/default.jsonl" : "results/experiment.jsonl");
+  const out = values.out ?? (set !== undefined ? `results/${set}.jsonl` : "results/experiment.jsonl");
   checkResultsName(out);
   try {
     checkResultsPath(out);
@@ -130,6 +134,14 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
     throw new ConfigError("--out", (error as Error).message);
   }
   return { runs, workers, out, label };
+}
+
+/** The set --set names (or --default, the set "default"); undefined for a grid. */
+function embeddedSet(values: ExperimentOptionValues): ExperimentSetName | undefined {
+  if (values.set === undefined) return values.default === true ? "default" : undefined;
+  const set = keyword<ExperimentSetName>(values.set, "--set", experimentSetNames, "experiment set");
+  if (values.default === true && set !== "default") throw new UsageError(`--default is the set "default": give it or --set ${set}, not both`);
+  return set;
 }
 
 function kebab(name: string): string {

@@ -6,6 +6,7 @@
  */
 import { type ActivationName, activations } from "../activations/activation.js";
 import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
+import { type Init, inits } from "../matrix/init.js";
 import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
 import { checkDatasetName } from "../data/registry.js";
 import { checkBatchSize, checkLr, ConfigError, keyword, lookup } from "../validate/validate.js";
@@ -39,6 +40,12 @@ export interface RunConfig {
    * cross-entropy): a run without it keeps the key it had before the field existed.
    */
   readonly outputActivation?: ActivationName;
+  /**
+   * How the weights and the biases are drawn, each present only when not "normal" (Nielsen's
+   * N(0, 1)), so a run without them keeps the key it had before the fields existed.
+   */
+  readonly init?: Init;
+  readonly biasInit?: Init;
   readonly loss: LossName;
   readonly reduction: Reduction;
   readonly optimizer: OptimizerName;
@@ -57,6 +64,8 @@ export interface RunConfig {
   readonly lastBatch: "partial" | "drop";
   /** A checkpoint every this many steps (0: only at epoch ends and the end). */
   readonly recordEvery: number;
+  /** B_simple measured every this many steps (train's noiseScaleEvery), present only when measured. */
+  readonly noiseScaleEvery?: number;
 }
 
 /** The activation of a run's output layer. */
@@ -105,6 +114,8 @@ function runSettings(config: RunConfig): RunConfig {
     layers: config.layers,
     activation,
     ...(outputActivation !== undefined && outputActivation !== activation ? { outputActivation } : {}),
+    ...(config.init !== undefined && config.init !== "normal" ? { init: config.init } : {}),
+    ...(config.biasInit !== undefined && config.biasInit !== "normal" ? { biasInit: config.biasInit } : {}),
     loss: config.loss,
     reduction: config.reduction,
     optimizer: config.optimizer,
@@ -117,6 +128,7 @@ function runSettings(config: RunConfig): RunConfig {
     seed: config.seed,
     lastBatch: config.lastBatch,
     recordEvery: config.recordEvery,
+    ...(config.noiseScaleEvery !== undefined && config.noiseScaleEvery > 0 ? { noiseScaleEvery: config.noiseScaleEvery } : {}),
   };
 }
 
@@ -209,6 +221,14 @@ export function checkRunConfig(config: RunConfig, shape: DataShape): void {
     }
   }
   checkOutputActivation(config.loss, outputActivationOf(config));
+  for (const field of ["init", "biasInit"] as const) {
+    const init = config[field];
+    if (init !== undefined) keyword(init, field, inits, "init");
+  }
+  const { noiseScaleEvery } = config;
+  if (noiseScaleEvery !== undefined && !(Number.isInteger(noiseScaleEvery) && noiseScaleEvery >= 0)) {
+    throw new ConfigError("noiseScaleEvery", `must be a non-negative integer, got ${noiseScaleEvery}`);
+  }
   keyword(config.reduction, "reduction", reductions);
   keyword(config.optimizer, "optimizer", optimizerNames);
   checkBatchSize(batchSize, shape.train, data.name);

@@ -18,5 +18,7 @@ export function runCost(config: RunConfig): number {
   const steps = budgetSteps(config.budget, train, config.batchSize, config.lastBatch);
   const epochs = Math.ceil(steps / stepsPerEpoch(train, config.batchSize, config.lastBatch));
   const records = (config.recordEvery > 0 ? Math.floor(steps / config.recordEvery) : 0) + epochs + 1;
-  return perSample * steps * config.batchSize + perStep * steps + perEvaluatedSample * records * (train + test);
+  // A B_simple measurement forwards and backs the training set with per-sample norms: about three evaluations of it.
+  const noiseScales = config.noiseScaleEvery !== undefined && config.noiseScaleEvery > 0 ? Math.floor(steps / config.noiseScaleEvery) + 1 : 0;
+  return perSample * steps * config.batchSize + perStep * steps + perEvaluatedSample * (records * (train + test) + 3 * noiseScales * train);
 }

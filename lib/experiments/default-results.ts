@@ -1,16 +1,13 @@
 /**
- * The default experiments' records, read from their results file: what notebooks 09 and 10 start
- * from. Node only (it reads a file).
+ * An embedded set's records, read from its results file: what notebooks 09 and 10 (the default
+ * set) and 11 (the noise-scale set) start from. Node only (it reads a file).
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { defaultExperiments, defaultRuns } from "./defaults.js";
 import type { RunRecord } from "./record.js";
 import { readResults } from "./results-file.js";
+import { type ExperimentSetName, experimentSets, setCommand, setRuns } from "./sets.js";
 import { experimentRecords, MissingRunsError } from "./summary.js";
-
-/** The command that makes (or completes) the default results file, run from the repository's root. */
-const rerun = "npm run experiment -- --default";
 
 /**
  * Each default experiment's records by experiment id, in the experiment's order. `path` is relative
@@ -18,9 +15,14 @@ const rerun = "npm run experiment -- --default";
  * file, or one lacking some of the runs, is a MissingRunsError that names the command to run.
  */
 export function loadDefaultResults(path = "../results/default.jsonl"): Map<string, RunRecord[]> {
-  const experiments = defaultExperiments();
+  return loadExperimentSet("default", path);
+}
+
+/** The same for any embedded set, from results/NAME.jsonl by default (relative to notebooks/). */
+export function loadExperimentSet(name: ExperimentSetName, path = `../results/${name}.jsonl`): Map<string, RunRecord[]> {
+  const rerun = setCommand(name);
   if (!existsSync(path)) {
-    throw new MissingRunsError(`no results file at ${resolve(path)}: run \`${rerun}\` from the repository's root, then rerun this`, defaultRuns().length);
+    throw new MissingRunsError(`no results file at ${resolve(path)}: run \`${rerun}\` from the repository's root, then rerun this`, setRuns(name).length);
   }
-  return experimentRecords(experiments, readResults(path).byKey, rerun);
+  return experimentRecords(experimentSets[name](), readResults(path).byKey, rerun);
 }

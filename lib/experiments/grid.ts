@@ -5,6 +5,7 @@
  */
 import type { ActivationName } from "../activations/activation.js";
 import type { LossName, Reduction } from "../losses/loss.js";
+import type { Init } from "../matrix/init.js";
 import type { OptimizerName } from "../optimizers/optimizer.js";
 import { ConfigError } from "../validate/validate.js";
 import { type Budget, budgetSteps } from "../train/budget.js";
@@ -17,6 +18,9 @@ export interface GridSpec {
   readonly activation?: ActivationName;
   /** Of the output layer. Default: `activation`. Written to a run only when it differs from it. */
   readonly outputActivation?: ActivationName;
+  /** How weights and biases are drawn. Default "normal", written to a run only when it is not. */
+  readonly init?: Init;
+  readonly biasInit?: Init;
   /** Default "sum-of-squares". */
   readonly loss?: LossName;
   /** Default ["mean"]. */
@@ -37,6 +41,8 @@ export interface GridSpec {
   readonly lastBatch?: "partial" | "drop";
   /** Checkpoints per run: a run gets between this and twice as many. Default 20. */
   readonly checkpoints?: number;
+  /** B_simple measurements per run, at step 0 and then as many as `checkpoints` gives checkpoints. Default none. */
+  readonly noiseScales?: number;
 }
 
 /**
@@ -91,6 +97,9 @@ export function expandGrid(spec: GridSpec): RunConfig[] {
     baseBatch = 10,
     lastBatch = "partial",
     checkpoints = 20,
+    init = "normal",
+    biasInit = "normal",
+    noiseScales = 0,
   } = spec;
   const runs: RunConfig[] = [];
   for (const budget of spec.budgets)
@@ -106,6 +115,8 @@ export function expandGrid(spec: GridSpec): RunConfig[] {
                   layers: [...layers],
                   activation,
                   ...(outputActivation !== activation && { outputActivation }),
+                  ...(init !== "normal" && { init }),
+                  ...(biasInit !== "normal" && { biasInit }),
                   loss,
                   reduction,
                   optimizer,
@@ -118,6 +129,7 @@ export function expandGrid(spec: GridSpec): RunConfig[] {
                   seed,
                   lastBatch,
                   recordEvery: checkpointInterval(steps, checkpoints),
+                  ...(noiseScales > 0 && { noiseScaleEvery: checkpointInterval(steps, noiseScales) }),
                 });
               }
   return runs;

@@ -2,6 +2,7 @@
  * A finished run as it is stored: one JSON line of a results file. Losses are mean per-sample
  * losses whatever the reduction, so runs with different B and reductions compare directly.
  */
+import type { NoiseScaleRecord } from "../train/noise-scale.js";
 import type { TrainRecord, TrainResult } from "../train/train.js";
 import type { RunConfig } from "./config.js";
 
@@ -29,6 +30,9 @@ export interface RunRecord {
   readonly sparse: boolean;
   /** Threads that computed each batch's gradient (train's workers): more than 1 sums the shards in another order, the same numbers within rounding. */
   readonly workers: number;
+  /** Present when config.noiseScaleEvery is: B_simple over training (train's noiseScales) and the seconds it took in all. */
+  readonly noiseScales?: readonly NoiseScaleRecord[];
+  readonly noiseScaleSeconds?: number;
 }
 
 export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds: number): RunRecord {
@@ -44,20 +48,22 @@ export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds:
     kernel: result.kernel,
     sparse: result.sparse,
     workers: result.workers,
+    ...(result.noiseScales !== undefined && { noiseScales: result.noiseScales, noiseScaleSeconds: result.noiseScaleSeconds }),
   };
 }
 
 /** A record without its wall times. */
-export type TimelessRecord = Omit<RunRecord, "seconds" | "wallSeconds" | "epochs" | "checkpoints"> & {
+export type TimelessRecord = Omit<RunRecord, "seconds" | "wallSeconds" | "epochs" | "checkpoints" | "noiseScales" | "noiseScaleSeconds"> & {
   readonly epochs: readonly Omit<TrainRecord, "seconds">[];
   readonly checkpoints: readonly Omit<TrainRecord, "seconds">[];
+  readonly noiseScales?: readonly Omit<NoiseScaleRecord, "seconds">[];
 };
 
 /** The record without its wall times: what must be identical however and wherever the run ran. */
 export function withoutTimes(record: RunRecord): TimelessRecord {
-  const { seconds: _s, wallSeconds: _w, ...rest } = record;
-  const strip = (points: readonly TrainRecord[]) => points.map(({ seconds: _t, ...p }) => p);
-  return { ...rest, epochs: strip(record.epochs), checkpoints: strip(record.checkpoints) };
+  const { seconds: _s, wallSeconds: _w, noiseScaleSeconds: _n, noiseScales, ...rest } = record;
+  const strip = <T extends { seconds: number }>(points: readonly T[]) => points.map(({ seconds: _t, ...p }) => p);
+  return { ...rest, epochs: strip(record.epochs), checkpoints: strip(record.checkpoints), ...(noiseScales !== undefined && { noiseScales: strip(noiseScales) }) };
 }
 
 /** The last point of a run: its final losses and accuracy. */

@@ -8,6 +8,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { z } from "zod";
 import { activations } from "../activations/activation.js";
 import { losses, reductions } from "../losses/loss.js";
+import { inits } from "../matrix/init.js";
 import { optimizerNames } from "../optimizers/optimizer.js";
 import { firstPerRun, lrScalings, runKey } from "./config.js";
 import type { RunRecord } from "./record.js";
@@ -91,6 +92,8 @@ const runRecord: z.ZodType<RunRecord> = z.object({
     layers: z.array(z.number()),
     activation: name(Object.keys(activations) as (keyof typeof activations)[]),
     outputActivation: name(Object.keys(activations) as (keyof typeof activations)[]).optional(),
+    init: name(inits).optional(),
+    biasInit: name(inits).optional(),
     loss: name(Object.keys(losses) as (keyof typeof losses)[]),
     reduction: name(reductions),
     optimizer: name(optimizerNames),
@@ -103,6 +106,7 @@ const runRecord: z.ZodType<RunRecord> = z.object({
     seed: z.number(),
     lastBatch: name(["partial", "drop"] as const),
     recordEvery: z.number(),
+    noiseScaleEvery: z.number().optional(),
   }),
   epochs: z.array(point),
   checkpoints: z.array(point),
@@ -116,6 +120,10 @@ const runRecord: z.ZodType<RunRecord> = z.object({
   sparse: z.boolean().default(false),
   // Records written before runs named their workers ran on one thread.
   workers: z.number().int().positive().default(1),
+  noiseScales: z
+    .array(z.object({ step: z.number(), epoch: z.number(), batchSize: z.number(), gradientSquared: z.number(), trace: z.number(), simple: z.number(), seconds: z.number() }))
+    .optional(),
+  noiseScaleSeconds: z.number().optional(),
 });
 
 /** The record on a line, as written, or why it is not one: the field missing or wrong, by its path. */

@@ -32,7 +32,7 @@ export interface RunOptions {
 export function runOne(config: RunConfig, options: RunOptions = {}): RunRecord {
   const started = performance.now();
   const { train: trainSet, test } = loadData(config.data);
-  const net = createNetwork({ sizes: config.layers, activation: config.activation, outputActivation: config.outputActivation, rng: config.seed });
+  const net = createNetwork({ sizes: config.layers, activation: config.activation, outputActivation: config.outputActivation, init: config.init, biasInit: config.biasInit, rng: config.seed });
   const { onEpoch, onProgress } = options;
   const result = train(net, trainSet, {
     loss: config.loss,
@@ -43,6 +43,7 @@ export function runOne(config: RunConfig, options: RunOptions = {}): RunRecord {
     seed: config.seed,
     lastBatch: config.lastBatch,
     recordEvery: config.recordEvery,
+    noiseScaleEvery: config.noiseScaleEvery,
     test,
     signal: options.signal,
     // One worker is this thread alone: the plain path, without copying the data to shared memory.

@@ -13,6 +13,7 @@ import { checkBatchSize, keyword } from "../validate/validate.js";
 import { batchGradient, createBatch, gatherRows } from "./batch.js";
 import { evaluate } from "./evaluate.js";
 import { type Budget, budgetSteps, checkBudget, stepsPerEpoch } from "./budget.js";
+import { gradientNoiseScale, type NoiseScaleRecord } from "./noise-scale.js";
 
 export interface TrainOptions {
   /** Default "sum-of-squares", the seeds' loss. */
@@ -37,6 +38,12 @@ export interface TrainOptions {
   test?: Dataset;
   /** Also record every this many steps (0: only at epoch ends and at the end). Default 0. */
   recordEvery?: number;
+  /**
+   * Also measure the gradient noise scale B_simple over the whole training set (gradientNoiseScale)
+   * before the first step and every this many steps (0: never). Each measurement costs two to three
+   * evaluations of the training set; their time is TrainResult.noiseScaleSeconds, outside `seconds`. Default 0.
+   */
+  noiseScaleEvery?: number;
   /**
    * Skip the inputs' exact zeros in the first layer's products (vectorized gradients only): the
    * same numbers within rounding, faster for sparse inputs such as MNIST's digits. Default: on when
@@ -104,6 +111,9 @@ export interface TrainResult {
   diverged?: { epoch: number; step: number; lastFiniteLoss: number | null };
   /** Set when the run was stopped by its signal. */
   aborted?: boolean;
+  /** With noiseScaleEvery: B_simple at step 0 and every noiseScaleEvery steps, and the seconds they took in all. */
+  noiseScales?: NoiseScaleRecord[];
+  noiseScaleSeconds?: number;
 }
 
 /**
@@ -154,6 +164,7 @@ export function trainWith(net: Network, data: Dataset, options: TrainOptions, co
     seed = 0,
     lastBatch = "partial",
     recordEvery = 0,
+    noiseScaleEvery = 0,
     gradients = "vectorized",
     test,
   } = options;
@@ -170,6 +181,8 @@ export function trainWith(net: Network, data: Dataset, options: TrainOptions, co
   }
   keyword(lastBatch, "lastBatch", ["partial", "drop"], "last batch");
   if (!Number.isInteger(recordEvery) || recordEvery < 0) throw new RangeError(`train: recordEvery must be a non-negative integer, got ${recordEvery}`);
+  if (!Number.isInteger(noiseScaleEvery) || noiseScaleEvery < 0) throw new RangeError(`train: noiseScaleEvery must be a non-negative integer, got ${noiseScaleEvery}`);
+  if (noiseScaleEvery > 0 && n < 2) throw new RangeError(`train: noiseScaleEvery needs at least 2 training samples, got ${n}`);
   checkBudget(budget);
   const remainder = lastBatch === "partial" ? n % batchSize : 0;
   const perEpoch = stepsPerEpoch(n, batchSize, lastBatch);
@@ -185,7 +198,7 @@ export function trainWith(net: Network, data: Dataset, options: TrainOptions, co
   const rng = createRng(seed);
   const batches = compute({ net, data, objective, batchSize, remainder, gradients, ...(inputNonzeros && { inputNonzeros }) });
   try {
-    const result: TrainResult = { epochs: [], checkpoints: [], steps: 0, samples: 0, seconds: 0, kernel: currentKernel().name, sparse, workers: batches.workers };
+    const result: TrainResult = { epochs: [], checkpoints: [], steps: 0, samples: 0, seconds: 0, kernel: currentKernel().name, sparse, workers: batches.workers, ...(noiseScaleEvery > 0 && { noiseScales: [], noiseScaleSeconds: 0 }) };
     const record = (): TrainRecord | undefined => {
       const onTrain = evaluate(net, data, loss, evalPasses, inputNonzeros);
       const onTest = test === undefined ? undefined : evaluate(net, test, loss, evalPasses, testNonzeros);
@@ -202,6 +215,16 @@ export function trainWith(net: Network, data: Dataset, options: TrainOptions, co
       result.diverged = { epoch: Math.floor(result.steps / perEpoch) + 1, step: result.steps + 1, lastFiniteLoss: lastFinite };
       return undefined;
     };
+
+    const measureNoise = () => {
+      const started = performance.now();
+      const estimate = gradientNoiseScale(net, data.inputs, data.targets, objective);
+      const seconds = (performance.now() - started) / 1000;
+      result.noiseScaleSeconds! += seconds;
+      // Weights gone non-finite (or |G|² = 0) give no estimate; a non-finite loss ends the run as diverged.
+      if ([estimate.gradientSquared, estimate.trace, estimate.simple].every(Number.isFinite)) result.noiseScales!.push({ step: result.steps, epoch: result.steps / perEpoch, ...estimate, seconds });
+    };
+    if (noiseScaleEvery > 0) measureNoise();
 
     let lastFinite: number | null = null;
     run: for (let epoch = 1; result.steps < totalSteps; epoch++) {
@@ -231,6 +254,7 @@ export function trainWith(net: Network, data: Dataset, options: TrainOptions, co
           result.checkpoints.push(rec);
           options.onRecord?.(rec, "checkpoint");
         }
+        if (noiseScaleEvery > 0 && result.steps % noiseScaleEvery === 0) measureNoise();
       }
       if (result.steps % perEpoch === 0) {
         const rec = result.checkpoints.at(-1)?.step === result.steps ? result.checkpoints.at(-1) : record();

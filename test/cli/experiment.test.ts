@@ -16,7 +16,7 @@ describe("batchprop experiment", () => {
     const { code, stdout: help } = await cli(["experiment", "--help"], { timeoutMs: 30_000 });
     expect(code).toBe(0);
     const stdout = help.replace(/\s+/g, " "); // commander wraps the help to the terminal's width
-    for (const option of ["--dataset", "--layers", "--activation", "--output-activation", "--loss", "--reduction", "--optimizer", "--batch-sizes", "--lrs", "--lr-scaling", "--base-batch", "--epochs", "--steps", "--samples", "--seeds", "--workers", "--out", "--default"]) {
+    for (const option of ["--dataset", "--layers", "--activation", "--output-activation", "--loss", "--reduction", "--optimizer", "--batch-sizes", "--lrs", "--lr-scaling", "--base-batch", "--epochs", "--steps", "--samples", "--seeds", "--workers", "--out", "--default", "--set"]) {
       expect(stdout).toContain(option);
     }
     expect(stdout).toContain('(default: "digits")');
@@ -229,6 +229,20 @@ describe("batchprop experiment", () => {
       const { code, stderr } = await cli(["experiment", "--default", "--lrs", "1", "--out", out], { timeoutMs: 30_000 });
       expect(stderr).toMatch(/--default runs the embedded experiment set and takes only --workers and --out, got --lrs/);
       expect(code).toBe(2);
+      expect(existsSync(out)).toBe(false);
+    });
+
+    it("--set with an unknown name, with grid options, or with --default naming another set", async () => {
+      const out = join(tempDir(), "never.jsonl");
+      for (const [args, message] of [
+        [["--set", "noise"], 'batchprop: --set: unknown experiment set "noise" (expected default, noise-scale)\n'],
+        [["--set", "noise-scale", "--seeds", "1"], "batchprop: --set noise-scale runs the embedded experiment set and takes only --workers and --out, got --seeds\n"],
+        [["--default", "--set", "noise-scale"], 'batchprop: --default is the set "default": give it or --set noise-scale, not both\n'],
+      ] as const) {
+        const { code, stderr } = await cli(["experiment", ...args, "--out", out], { timeoutMs: 30_000 });
+        expect(stderr).toBe(message);
+        expect(code).toBe(2);
+      }
       expect(existsSync(out)).toBe(false);
     });
   });

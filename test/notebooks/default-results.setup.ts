@@ -1,8 +1,8 @@
 /**
- * Global setup of the notebooks project: notebooks 09 and 10 read results/default.jsonl, so the
- * default experiments must have run, as `npm run experiment -- --default` runs them (on the same
- * kernel: relaxed SIMD needs its flag on Node 20). The command resumes (only missing runs execute,
- * about 75 s from nothing on two cores, a second when all are there); its output is shown as it goes.
+ * Global setup of the notebooks project: notebooks 09 and 10 read results/default.jsonl and 11
+ * results/noise-scale.jsonl, so both sets must have run, as `npm run experiment -- --set NAME` runs
+ * them (on the same kernel: relaxed SIMD needs its flag on Node 20). The command resumes (only
+ * missing runs execute; a second when all are there); its output is shown as it goes.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -17,10 +17,14 @@ const killGraceMs = 10_000;
 export default async function setup(): Promise<void> {
   const main = join(root, "lib", "dist", "cli", "main.js");
   if (!existsSync(main)) throw new Error(`${main} is missing: build the library first (npm run build:lib)`);
-  const command = `batchprop experiment --default (node ${main} experiment --default)`;
+  for (const set of ["default", "noise-scale"]) await runSet(main, set);
+}
+
+async function runSet(main: string, set: string): Promise<void> {
+  const command = `batchprop experiment --set ${set} (node ${main} experiment --set ${set})`;
   await new Promise<void>((resolve, reject) => {
     // Not detached: Ctrl-C on vitest reaches it too. Its workers are threads, so the one process is all there is to stop.
-    const child = spawn(process.execPath, ["--experimental-wasm-relaxed-simd", main, "experiment", "--default"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(process.execPath, ["--experimental-wasm-relaxed-simd", main, "experiment", "--set", set], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
     let timedOut = false;
     let graceTimer: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
@@ -40,7 +44,7 @@ export default async function setup(): Promise<void> {
       finish();
       if (timedOut) reject(new Error(`${command} did not finish within ${timeoutMs / 60_000} minutes and was stopped (${signal ?? `exit ${code}`})`));
       else if (code === 0) resolve();
-      else reject(new Error(`${command} failed (exit ${code ?? signal}): notebooks 09-10 need its results`));
+      else reject(new Error(`${command} failed (exit ${code ?? signal}): the notebooks need its results`));
     });
   });
 }

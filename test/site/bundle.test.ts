@@ -2,8 +2,8 @@
  * The notebook bundle (tools/site/bundle.ts) works outside a checkout: built, unpacked in an empty
  * folder under the system's temporary folder, installed there with npm as its README says, and two
  * notebooks run there by Jupyter's own client on the bundle's own kernel (JUPYTER_PATH, as `npm run
- * lab` sets it): 01, and 09, which reads the bundled results/default.jsonl. In the notebooks
- * project: it starts kernels, and its global setup makes results/default.jsonl.
+ * lab` sets it): 01, and 09, which reads the bundled results/default.jsonl (noise-scale.jsonl, for 11, is shipped beside it). In the notebooks
+ * project: it starts kernels, and its global setup makes both results files.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -52,7 +52,7 @@ beforeAll(() => {
   const archive = path.join(outside, "bundle.tar.gz");
   buildBundle({
     notebooks: notebooks.map((name) => path.join(root, "notebooks", `${name}.ipynb`)),
-    resultsFile: path.join(root, "results", "default.jsonl"),
+    resultsDir: path.join(root, "results"),
     outFile: archive,
   });
   execFileSync("tar", ["-xzf", archive, "-C", outside]);
@@ -71,7 +71,9 @@ describe("the notebook bundle, unpacked outside the checkout", () => {
     const version = (JSON.parse(fs.readFileSync(path.join(root, "lib", "package.json"), "utf8")) as { version: string }).version;
     expect(files).toEqual(expect.arrayContaining([`batchprop-${version}.tgz`, "README.md", "jupyter", "notebooks", "package.json", "results"]));
     expect(fs.readdirSync(path.join(bundle, "notebooks")).sort()).toEqual(notebooks.map((name) => `${name}.ipynb`));
-    expect(fs.readFileSync(path.join(bundle, "results", "default.jsonl"))).toEqual(fs.readFileSync(path.join(root, "results", "default.jsonl")));
+    for (const file of ["default.jsonl", "noise-scale.jsonl"]) {
+      expect(fs.readFileSync(path.join(bundle, "results", file))).toEqual(fs.readFileSync(path.join(root, "results", file)));
+    }
     const manifest = JSON.parse(fs.readFileSync(path.join(bundle, "package.json"), "utf8")) as { dependencies: Record<string, string> };
     const pinned = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies.tslab;
     expect(manifest.dependencies).toEqual({ batchprop: `file:./batchprop-${version}.tgz`, tslab: pinned });

@@ -17,10 +17,11 @@ export const defaultOutDir = join(repoRoot, "build", "notebooks");
 export const defaultNotebookDir = join(repoRoot, "notebooks");
 export const defaultLibDist = join(repoRoot, "lib", "dist");
 /**
- * Files every notebook depends on beyond its source and the library: the default experiments'
- * results (notebooks 09-10 read them) and the lock file (tslab, Plot and the rest, at their versions).
+ * Files every notebook depends on beyond its source and the library: the experiment sets' results
+ * (notebooks 09-10 read the default set's, 11 the noise-scale set's) and the lock file (tslab, Plot
+ * and the rest, at their versions).
  */
-export const defaultInputs = [join(repoRoot, "results", "default.jsonl"), join(repoRoot, "package-lock.json")];
+export const defaultInputs = [join(repoRoot, "results", "default.jsonl"), join(repoRoot, "results", "noise-scale.jsonl"), join(repoRoot, "package-lock.json")];
 export const defaultCellTimeoutMs = 300_000;
 /** The executor: nbclient on this checkout's tslab, reporting as JSON lines (see its doc). */
 export const nbclientRun = join(repoRoot, "tools", "notebooks", "nbclient_run.py");

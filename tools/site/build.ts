@@ -5,10 +5,11 @@
  *   1 kernels       the WebAssembly kernels from their WAT template (tools/wasm)
  *   2 library       tsc → lib/dist
  *   3 experiments   the default runs missing from results/default.jsonl (its own progress and ETA)
- *   4 notebooks     executed two at a time, unchanged ones skipped (--cached)
- *   5 pages         notebook pages from the executed copies, the claims page from CLAIMS.md, and the
+ *   4 noise-scale   the noise-scale runs (notebook 11) missing from results/noise-scale.jsonl
+ *   5 notebooks     executed two at a time, unchanged ones skipped (--cached)
+ *   6 pages         notebook pages from the executed copies, the claims page from CLAIMS.md, and the
  *                   bundle of notebooks and packed library that runs outside a checkout
- *   6 site          VitePress → docs/.vitepress/dist
+ *   7 site          VitePress → docs/.vitepress/dist
  *
  * Its one option, `--outDir DIR` (`npm run build -- --outDir DIR`), goes to VitePress's build; the
  * arguments are checked before any step runs (usage in --help).
@@ -39,7 +40,7 @@ interface Step {
 }
 
 const program = new Command("npm run build --")
-  .description("Build everything the site needs in six numbered, timed steps: kernels, library, experiments, notebooks, pages, site.")
+  .description("Build everything the site needs in seven numbered, timed steps: kernels, library, experiments, noise-scale experiments, notebooks, pages, site.")
   .option("--outDir <dir>", "where VitePress writes the site (default: docs/.vitepress/dist)", (dir: string) => {
     if (dir === "") throw new InvalidArgumentError("expected a folder, got an empty string");
     return resolve(dir);
@@ -54,6 +55,7 @@ const steps: readonly Step[] = [
   { name: "library", what: "compiling lib/ into lib/dist", script: ["node_modules/typescript/bin/tsc", "-p", "lib"], before: true },
   // The flag lets the relaxed-SIMD (FMA) kernel load on Node 20 (lib/matrix/kernels.ts).
   { name: "experiments", what: "the default experiments missing from results/default.jsonl", script: ["--experimental-wasm-relaxed-simd", "lib/dist/cli/main.js", "experiment", "--default"] },
+  { name: "noise-scale", what: "the noise-scale experiments (notebook 11) missing from results/noise-scale.jsonl", script: ["--experimental-wasm-relaxed-simd", "lib/dist/cli/main.js", "experiment", "--set", "noise-scale"] },
   { name: "notebooks", what: "executing the notebooks (unchanged ones are skipped)", script: ["tools/notebooks/cli.ts", "--cached"], typescript: true },
   { name: "pages", what: "the notebook pages, the claims page and the notebook bundle", script: ["tools/site/pages.ts"], typescript: true },
   { name: "site", what: "VitePress into docs/.vitepress/dist", script: ["node_modules/vitepress/bin/vitepress.js", "build", "docs", ...(outDir === undefined ? [] : ["--outDir", outDir])] },

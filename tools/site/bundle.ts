@@ -11,18 +11,20 @@
  *                               through JUPYTER_PATH and JUPYTER_CONFIG_PATH, so nothing of the
  *                               reader's Jupyter is changed
  *     notebooks/*.ipynb         the executed notebooks
- *     results/default.jsonl     the default experiments that notebooks 09-10 read
+ *     results/*.jsonl           the embedded experiment sets' results: default.jsonl, which
+ *                               notebooks 09-10 read, and noise-scale.jsonl, which 11 reads
  *
  * The notebooks are the executed copies: opened in JupyterLab they show every check's verdict and
  * every chart at once, as the site does, before anything is installed; running them again
- * replaces those outputs with the reader's own. loadDefaultResults() reads
- * ../results/default.jsonl from the kernel's folder, the notebook's, so the results file sits
- * where it sits in the repository and the notebooks run unchanged.
+ * replaces those outputs with the reader's own. loadExperimentSet() reads ../results/NAME.jsonl
+ * from the kernel's folder, the notebook's, so the results files sit where they sit in the
+ * repository and the notebooks run unchanged.
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { experimentSetNames } from "../../lib/experiments/sets.ts";
 import { kernelJson, kernelName, repoRoot } from "../notebooks/kernelspec.ts";
 
 /**
@@ -40,8 +42,8 @@ const labConfig = path.join(repoRoot, "tools", "notebooks", "jupyter", "labconfi
 export interface BundleOptions {
   /** The notebooks to ship, executed. */
   notebooks: readonly string[];
-  /** results/default.jsonl, shipped as results/default.jsonl. */
-  resultsFile: string;
+  /** The folder of the embedded sets' results files (results/): each set's NAME.jsonl is shipped as results/NAME.jsonl. */
+  resultsDir: string;
   /** The gzipped tar to write. */
   outFile: string;
 }
@@ -109,14 +111,16 @@ npm run lab               # JupyterLab on notebooks/, with the kernel "TypeScrip
 \`npm run lab\` finds the kernel in \`jupyter/\` through \`JUPYTER_PATH\`, for that launch only:
 nothing is registered with your Jupyter. Arguments after \`--\` go to JupyterLab
 (\`npm run lab -- --allow-root\` as root). Notebooks 09 and 10 read the default experiments'
-results from \`results/default.jsonl\`.
+results from \`results/default.jsonl\`, notebook 11 the noise-scale set's from \`results/noise-scale.jsonl\`.
 `;
 }
 
 /** Writes the bundle to `options.outFile` (through a staging folder, removed afterwards). */
 export function buildBundle(options: BundleOptions): void {
-  if (!fs.existsSync(options.resultsFile)) {
-    throw new Error(`no ${options.resultsFile} to bundle for notebooks 09-10: run \`npm run experiment -- --default\` first`);
+  const resultsFiles = experimentSetNames.map((name) => path.join(options.resultsDir, `${name}.jsonl`));
+  const missing = experimentSetNames.filter((_, i) => !fs.existsSync(resultsFiles[i]));
+  if (missing.length > 0) {
+    throw new Error(`no ${missing.map((name) => path.join(options.resultsDir, `${name}.jsonl`)).join(" or ")} to bundle: run ${missing.map((name) => `\`npm run experiment -- --set ${name}\``).join(" and ")} first`);
   }
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-bundle-"));
   try {
@@ -125,7 +129,7 @@ export function buildBundle(options: BundleOptions): void {
       fs.mkdirSync(path.join(dir, sub), { recursive: true });
     }
     for (const notebook of options.notebooks) fs.copyFileSync(notebook, path.join(dir, "notebooks", path.basename(notebook)));
-    fs.copyFileSync(options.resultsFile, path.join(dir, "results", "default.jsonl"));
+    for (const file of resultsFiles) fs.copyFileSync(file, path.join(dir, "results", path.basename(file)));
     fs.cpSync(labConfig, path.join(dir, "jupyter", "labconfig"), { recursive: true });
     fs.writeFileSync(path.join(dir, "jupyter", "kernels", kernelName, "kernel.json"), bundleKernelJson());
     const tarball = packLibrary(dir);

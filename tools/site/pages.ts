@@ -5,10 +5,10 @@
 // the claims page from the repository's CLAIMS.md:
 //   CLAIMS.md                     ->  docs/claims.md                  (links to the notebook pages)
 // and the notebook bundle that runs outside a checkout (tools/site/bundle.ts):
-//   build/notebooks/*.ipynb, results/default.jsonl, lib  ->  docs/public/batchprop-notebooks.tgz
+//   build/notebooks/*.ipynb, results/*.jsonl, lib  ->  docs/public/batchprop-notebooks.tgz
 // All are generated and git-ignored; the two folders are emptied on every run.
 //
-// Usage: tsx tools/site/pages.ts [--executed DIR] [--sources DIR] [--docs DIR] [--claims FILE] [--results FILE]
+// Usage: tsx tools/site/pages.ts [--executed DIR] [--sources DIR] [--docs DIR] [--claims FILE] [--results DIR]
 // BATCHPROP_SITE_NOTEBOOKS=DIR sets both --executed and --sources (e.g. to the test fixtures).
 import fs from "node:fs";
 import path from "node:path";
@@ -126,7 +126,7 @@ function main(): void {
       sources: { type: "string" },
       docs: { type: "string", default: "docs" },
       claims: { type: "string", default: "CLAIMS.md" },
-      results: { type: "string", default: path.join("results", "default.jsonl") },
+      results: { type: "string", default: "results" },
     },
   });
   const fromEnv = process.env.BATCHPROP_SITE_NOTEBOOKS;
@@ -142,8 +142,8 @@ function main(): void {
   );
   if (pages.length === 0) console.warn(`site: no notebooks in ${options.sourcesDir}`);
   const bundle = path.join(options.docsDir, "public", BUNDLE_FILE);
-  buildBundle({ notebooks: pages.map((page) => path.join(options.executedDir, `${page.name}.ipynb`)), resultsFile: values.results, outFile: bundle });
-  console.log(`site: the ${pages.length} executed notebook(s), the packed library and ${values.results} -> ${bundle}`);
+  buildBundle({ notebooks: pages.map((page) => path.join(options.executedDir, `${page.name}.ipynb`)), resultsDir: values.results, outFile: bundle });
+  console.log(`site: the ${pages.length} executed notebook(s), the packed library and the results in ${values.results} -> ${bundle}`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
