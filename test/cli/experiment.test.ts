@@ -235,7 +235,7 @@ describe("batchprop experiment", () => {
     it("--set with an unknown name, with grid options, or with --default naming another set", async () => {
       const out = join(tempDir(), "never.jsonl");
       for (const [args, message] of [
-        [["--set", "noise"], 'batchprop: --set: unknown experiment set "noise" (expected default, noise-scale)\n'],
+        [["--set", "noise"], 'batchprop: --set: unknown experiment set "noise" (expected default or noise-scale)\n'],
         [["--set", "noise-scale", "--seeds", "1"], "batchprop: --set noise-scale runs the embedded experiment set and takes only --workers and --out, got --seeds\n"],
         [["--default", "--set", "noise-scale"], 'batchprop: --default is the set "default": give it or --set noise-scale, not both\n'],
       ] as const) {

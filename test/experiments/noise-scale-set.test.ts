@@ -67,7 +67,7 @@ describe("runs that measure the noise scale", () => {
 
   it("checkRunConfig refuses an unknown init and a noiseScaleEvery that is not a non-negative integer, by field", () => {
     const shape = dataShape(measured.data);
-    expect(() => checkRunConfig({ ...measured, init: "glorot" as RunConfig["init"] }, shape)).toThrow(new ConfigError("init", 'unknown init "glorot" (expected normal, uniform, xavier, he, zeros)'));
+    expect(() => checkRunConfig({ ...measured, init: "glorot" as RunConfig["init"] }, shape)).toThrow(new ConfigError("init", 'unknown init "glorot" (expected normal, uniform, xavier, he or zeros)'));
     expect(() => checkRunConfig({ ...measured, noiseScaleEvery: 1.5 }, shape)).toThrow(new ConfigError("noiseScaleEvery", "must be a non-negative integer, got 1.5"));
   });
 });
