@@ -21,6 +21,7 @@ export { gradientCheck, type GradientCheckOptions, type GradientCheckResult } fr
 export { createOptimizer, optimizerNames, type Optimizer, type OptimizerName, type OptimizerOptions } from "./optimizers/optimizer.js";
 export { train, type Budget, type TrainOptions, type TrainProgress, type TrainRecord, type TrainResult } from "./train/train.js";
 export { evaluate, type Evaluation } from "./train/evaluate.js";
+export { createSession, type TrainingSession, type SessionOptions, type SessionStep } from "./train/session.js";
 export { oneHot, labelsOf, splitDataset, subset, validateDataset, type Dataset, type Split, type SplitOptions } from "./data/dataset.js";
 export { xor, circles, spirals, blobs, type SyntheticOptions, type CirclesOptions, type SpiralsOptions, type BlobsOptions } from "./data/synthetic.js";
 export { check, checkClose, type CheckOptions } from "./check/check.js";

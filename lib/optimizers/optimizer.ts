@@ -5,7 +5,8 @@
  */
 export interface Optimizer {
   readonly name: OptimizerName;
-  readonly lr: number;
+  /** η, which may change between steps (the playground's slider): velocities and moments are kept. */
+  lr: number;
   step(params: readonly Float64Array[], grads: readonly Float64Array[]): void;
 }
 
@@ -28,34 +29,32 @@ export interface OptimizerOptions {
 
 export function createOptimizer(options: OptimizerOptions): Optimizer {
   const { name, lr, momentum = 0.9, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8 } = options;
-  if (typeof lr !== "number" || !Number.isFinite(lr) || lr <= 0) {
-    throw new RangeError(`optimizer: learning rate must be a positive finite number, got ${lr}`);
-  }
+  checkOptimizerLr(lr);
   for (const [what, value] of [["momentum", momentum], ["beta1", beta1], ["beta2", beta2]] as const) {
     if (!(value >= 0 && value < 1)) throw new RangeError(`optimizer: ${what} must be in [0, 1), got ${value}`);
   }
   if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new RangeError(`optimizer: epsilon must be a positive finite number, got ${epsilon}`);
   switch (name) {
     case "sgd":
-      return stateful(name, lr, 0, (theta, g) => {
+      return stateful(name, lr, 0, (theta, g, _state, _t, lr) => {
         for (let p = 0; p < theta.length; p++) theta[p] -= lr * g[p];
       });
     case "momentum":
-      return stateful(name, lr, 1, (theta, g, [v]) => {
+      return stateful(name, lr, 1, (theta, g, [v], _t, lr) => {
         for (let p = 0; p < theta.length; p++) {
           v[p] = momentum * v[p] + g[p];
           theta[p] -= lr * v[p];
         }
       });
     case "adagrad":
-      return stateful(name, lr, 1, (theta, g, [sumSq]) => {
+      return stateful(name, lr, 1, (theta, g, [sumSq], _t, lr) => {
         for (let p = 0; p < theta.length; p++) {
           sumSq[p] += g[p] * g[p];
           theta[p] -= (lr * g[p]) / (Math.sqrt(sumSq[p]) + epsilon);
         }
       });
     case "adam":
-      return stateful(name, lr, 2, (theta, g, [m, v], t) => {
+      return stateful(name, lr, 2, (theta, g, [m, v], t, lr) => {
         const c1 = 1 - beta1 ** t;
         const c2 = 1 - beta2 ** t;
         for (let p = 0; p < theta.length; p++) {
@@ -69,19 +68,32 @@ export function createOptimizer(options: OptimizerOptions): Optimizer {
   }
 }
 
-/** An optimizer whose rule keeps `slots` arrays per parameter; t counts steps from 1. */
+function checkOptimizerLr(lr: number): void {
+  if (typeof lr !== "number" || !Number.isFinite(lr) || lr <= 0) {
+    throw new RangeError(`optimizer: learning rate must be a positive finite number, got ${lr}`);
+  }
+}
+
+/** An optimizer whose rule keeps `slots` arrays per parameter; t counts steps from 1, lr is η at this step. */
 function stateful(
   name: OptimizerName,
-  lr: number,
+  initialLr: number,
   slots: number,
-  update: (theta: Float64Array, g: Float64Array, state: Float64Array[], t: number) => void,
+  update: (theta: Float64Array, g: Float64Array, state: Float64Array[], t: number, lr: number) => void,
 ): Optimizer {
+  let lr = initialLr;
   let state: Float64Array[][] = [];
   let owner: readonly Float64Array[] = [];
   let t = 0;
   return {
     name,
-    lr,
+    get lr() {
+      return lr;
+    },
+    set lr(value: number) {
+      checkOptimizerLr(value);
+      lr = value;
+    },
     step(params, grads) {
       if (params.length !== grads.length) {
         throw new RangeError(`${name}: ${params.length} parameter arrays but ${grads.length} gradients`);
@@ -98,7 +110,7 @@ function stateful(
         if (grads[i].length !== theta.length) {
           throw new RangeError(`${name}: parameter ${i} has ${theta.length} values, its gradient ${grads[i].length}`);
         }
-        update(theta, grads[i], state[i], t);
+        update(theta, grads[i], state[i], t, lr);
       });
     },
   };

@@ -152,40 +152,13 @@ export interface BatchGradients {
  * the same budgets, records, divergence, abort and callbacks whoever computes the gradients.
  */
 export function trainWith(net: Network, data: Dataset, options: TrainOptions, compute: (setup: TrainSetup) => BatchGradients): TrainResult {
-  const {
-    reduction = "mean",
-    batchSize = 10,
-    budget = { epochs: 1 },
-    seed = 0,
-    lastBatch = "partial",
-    recordEvery = 0,
-    gradients = "vectorized",
-    test,
-  } = options;
-  const loss = lossByName(options.loss ?? "sum-of-squares");
-  const objective: Objective = { loss, reduction };
-  if (!reductions.includes(reduction)) throw new RangeError(`train: reduction must be "sum" or "mean", got "${reduction as string}"`);
-  const optimizer = toOptimizer(options.optimizer ?? { name: "sgd", lr: 3 });
-  checkData(net, data, "training data");
-  if (test !== undefined) checkData(net, test, "test data");
+  const { reduction, batchSize, budget, seed, lastBatch, recordEvery, gradients, test, objective, optimizer, sparse } = checkTrainOptions(net, data, options);
+  const { loss } = objective;
   const n = data.inputs.rows;
-  if (!Number.isInteger(batchSize) || batchSize <= 0 || batchSize > n) {
-    throw new RangeError(`train: batch size must be an integer from 1 to ${n} (the training set), got ${batchSize}`);
-  }
-  if (gradients !== "vectorized" && gradients !== "per-sample") {
-    throw new RangeError(`train: gradients must be "vectorized" or "per-sample", got "${gradients as string}"`);
-  }
-  if (options.sparseInputs !== undefined && typeof options.sparseInputs !== "boolean") {
-    throw new RangeError(`train: sparseInputs must be true or false, got ${JSON.stringify(options.sparseInputs)}`);
-  }
-  if (lastBatch !== "partial" && lastBatch !== "drop") throw new RangeError(`train: lastBatch must be "partial" or "drop", got "${lastBatch as string}"`);
-  if (!Number.isInteger(recordEvery) || recordEvery < 0) throw new RangeError(`train: recordEvery must be a non-negative integer, got ${recordEvery}`);
-  checkBudget(budget);
   const remainder = lastBatch === "partial" ? n % batchSize : 0;
   const perEpoch = stepsPerEpoch(n, batchSize, lastBatch);
   const totalSteps = budgetSteps(budget, n, batchSize, lastBatch);
 
-  const sparse = gradients === "vectorized" && (options.sparseInputs ?? density(data.inputs) <= sparseDensityLimit);
   // The inputs never change: their nonzeros are listed once and gathered per batch.
   const inputNonzeros = sparse ? compressRows(data.inputs) : undefined;
   const testNonzeros = sparse && test !== undefined ? compressRows(test.inputs) : undefined;
@@ -262,17 +235,76 @@ export function trainWith(net: Network, data: Dataset, options: TrainOptions, co
   }
 }
 
-/** Each batch's gradient on this thread: vectorized, or the per-sample loop the seeds compare against. */
-function singleThread({ net, data, objective, batchSize, remainder, gradients, inputNonzeros }: TrainSetup): BatchGradients {
+/** train()'s options with their defaults, each checked: what every way of training starts from. */
+export interface CheckedOptions {
+  readonly reduction: Reduction;
+  readonly batchSize: number;
+  readonly budget: Budget;
+  readonly seed: number;
+  readonly lastBatch: "partial" | "drop";
+  readonly recordEvery: number;
+  readonly gradients: "vectorized" | "per-sample";
+  readonly test: Dataset | undefined;
+  readonly objective: Objective;
+  readonly optimizer: Optimizer;
+  /** Whether the first layer skips the inputs' zeros (TrainOptions.sparseInputs, or its default). */
+  readonly sparse: boolean;
+}
+
+/** Throws a RangeError naming the first option of `options` that cannot train `net` on `data`. */
+export function checkTrainOptions(net: Network, data: Dataset, options: TrainOptions): CheckedOptions {
+  const {
+    reduction = "mean",
+    batchSize = 10,
+    budget = { epochs: 1 },
+    seed = 0,
+    lastBatch = "partial",
+    recordEvery = 0,
+    gradients = "vectorized",
+    test,
+  } = options;
+  const loss = lossByName(options.loss ?? "sum-of-squares");
+  if (!reductions.includes(reduction)) throw new RangeError(`train: reduction must be "sum" or "mean", got "${reduction as string}"`);
+  const optimizer = toOptimizer(options.optimizer ?? { name: "sgd", lr: 3 });
+  checkData(net, data, "training data");
+  if (test !== undefined) checkData(net, test, "test data");
+  checkBatchSize(batchSize, data.inputs.rows);
+  if (gradients !== "vectorized" && gradients !== "per-sample") {
+    throw new RangeError(`train: gradients must be "vectorized" or "per-sample", got "${gradients as string}"`);
+  }
+  if (options.sparseInputs !== undefined && typeof options.sparseInputs !== "boolean") {
+    throw new RangeError(`train: sparseInputs must be true or false, got ${JSON.stringify(options.sparseInputs)}`);
+  }
+  if (lastBatch !== "partial" && lastBatch !== "drop") throw new RangeError(`train: lastBatch must be "partial" or "drop", got "${lastBatch as string}"`);
+  if (!Number.isInteger(recordEvery) || recordEvery < 0) throw new RangeError(`train: recordEvery must be a non-negative integer, got ${recordEvery}`);
+  checkBudget(budget);
+  const sparse = gradients === "vectorized" && (options.sparseInputs ?? density(data.inputs) <= sparseDensityLimit);
+  return { reduction, batchSize, budget, seed, lastBatch, recordEvery, gradients, test, objective: { loss, reduction }, optimizer, sparse };
+}
+
+/** Throws unless B is an integer from 1 to the training set's n. */
+export function checkBatchSize(batchSize: number, n: number): void {
+  if (!Number.isInteger(batchSize) || batchSize <= 0 || batchSize > n) {
+    throw new RangeError(`train: batch size must be an integer from 1 to ${n} (the training set), got ${batchSize}`);
+  }
+}
+
+/**
+ * Each batch's gradient on this thread: vectorized, or the per-sample loop the seeds compare against.
+ * A batch of other than B rows (the partial last one, or what is left of an epoch after a session
+ * changed B) gets buffers of its size, kept until another size comes.
+ */
+export function singleThread({ net, data, objective, batchSize, remainder, gradients, inputNonzeros }: TrainSetup): BatchGradients {
   const sparse = inputNonzeros !== undefined;
   const full = createBatch(net, batchSize, sparse);
-  const partial = remainder > 0 ? createBatch(net, remainder, sparse) : undefined;
+  let partial = remainder > 0 ? createBatch(net, remainder, sparse) : undefined;
   const grads = createGradients(net);
   const sampleVectors = gradients === "per-sample" ? createSampleVectors(net) : undefined;
   return {
     workers: 1,
     gradArrays: gradientArrays(grads),
     step(order, from, rows) {
+      if (rows !== batchSize && partial?.input.rows !== rows) partial = createBatch(net, rows, sparse);
       const batch = rows === batchSize ? full : partial!;
       if (sampleVectors === undefined) return reductionScale(objective.reduction, rows) * batchGradient(net, data, inputNonzeros, order, from, batch, objective, grads, rows);
       gatherRows(data.inputs, order, from, batch.input);
