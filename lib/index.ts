@@ -8,6 +8,6 @@ export { readIdx, loadIdx, loadMnistIdx, maxIdxBytes, maxIdxPixels, maxIdxValues
 export { renderPlot } from "./plots/render.js";
 export { loadData, dataShape, defaultDataConfig } from "./experiments/datasets.js";
 export { runOne, type RunOptions, type EpochSummary } from "./experiments/run.js";
-export { readResults, appendRecord, checkResultsPath, ResultsFileError, type ResultsFile } from "./experiments/results-file.js";
+export { readResults, appendRecord, checkResultsPath, type ResultsFile } from "./experiments/results-file.js";
 export { runPool, workersPerRun, minParallelBatch, type PoolOptions, type PoolResult } from "./experiments/pool.js";
 export { loadDefaultResults } from "./experiments/default-results.js";

@@ -13,11 +13,11 @@ import { budgetSteps, stepsPerEpoch } from "../train/steps.js";
 import type { Budget } from "../train/train.js";
 
 /** The named datasets; `idx:DIR` reads full MNIST's IDX files from DIR. */
-export const datasetNames = ["digits", "xor", "circles", "spirals"] as const;
+export const datasetNames = ["digits", "xor", "circles", "spirals", "blobs"] as const;
 
 /** Which data a run trains and tests on. */
 export interface DataConfig {
-  /** "digits", "xor", "circles", "spirals", or "idx:DIR" (an absolute directory). */
+  /** "digits", "xor", "circles", "spirals", "blobs", or "idx:DIR" (an absolute directory). */
   readonly name: string;
   /** Training samples. */
   readonly train: number;

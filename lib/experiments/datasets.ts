@@ -3,12 +3,11 @@
  * every run a worker executes on the same data reuses the same split.
  */
 import { resolve } from "node:path";
-import { type Split, splitDataset } from "../data/dataset.js";
+import type { Split } from "../data/dataset.js";
 import { loadDigits } from "../data/digits.js";
 import { loadMnistIdx } from "../data/idx.js";
-import { circles, spirals, xor } from "../data/synthetic.js";
-import { createRng } from "../random/rng.js";
 import { canonicalJson, checkDatasetName, ConfigError, type DataConfig, type DataShape, formatCount, maxLayerWidth } from "./config.js";
+import { isSyntheticName, syntheticShape, syntheticSplit } from "./synthetic-data.js";
 
 const cache = new Map<string, Split>();
 
@@ -48,13 +47,12 @@ export function loadData(data: DataConfig): Split {
   return split;
 }
 
-function load({ name, train, test, seed }: DataConfig): Split {
+function load(data: DataConfig): Split {
+  const { name, train, test, seed } = data;
   checkDatasetName(name);
   if (name === "digits") return loadDigits({ train, test, seed });
-  if (name.startsWith("idx:")) return loadMnistIdx(name.slice(4), { train, test });
-  const make = { xor, circles, spirals }[name as "xor" | "circles" | "spirals"];
-  // The generators emit classes in turn (sample i has class i mod k): shuffle before splitting.
-  return splitDataset(make({ samples: train + test, seed }), { train, test, rng: createRng(seed) });
+  if (isSyntheticName(name)) return syntheticSplit({ ...data, name });
+  return loadMnistIdx(name.slice(4), { train, test });
 }
 
 /**
@@ -63,10 +61,8 @@ function load({ name, train, test, seed }: DataConfig): Split {
  */
 export function dataShape(data: DataConfig): DataShape {
   if (data.name === "digits") return { inputs: 784, outputs: 10, train: data.train };
-  if (!data.name.startsWith("idx:")) {
-    checkDatasetName(data.name);
-    return { inputs: 2, outputs: 2, train: data.train };
-  }
+  checkDatasetName(data.name);
+  if (isSyntheticName(data.name)) return syntheticShape({ ...data, name: data.name });
   let split: Split;
   try {
     split = loadData(data);

@@ -76,7 +76,7 @@ describe("batchprop experiment", () => {
 
   describe.concurrent("bad options: a message naming the option and value, exit status 2, nothing written", () => {
     const cases: [string, string[], RegExp][] = [
-      ["unknown dataset", ["--dataset", "mnist9"], /--dataset: unknown dataset "mnist9" \(expected digits, xor, circles, spirals or idx:PATH\)/],
+      ["unknown dataset", ["--dataset", "mnist9"], /--dataset: unknown dataset "mnist9" \(expected digits, xor, circles, spirals, blobs or idx:PATH\)/],
       ["unknown optimizer", ["--optimizer", "rmsprop"], /--optimizer: unknown optimizer "rmsprop" \(expected sgd, momentum, adagrad, adam\)/],
       ["batch size 0", ["--batch-sizes", "8,0"], /--batch-sizes: batch size 0 must be at least 1/],
       ["negative batch size", ["--batch-sizes=-4"], /--batch-sizes: batch size "-4" is not a plain decimal integer \(digits only, no sign\)/],
