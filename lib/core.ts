@@ -23,6 +23,7 @@ export { train, type Budget, type TrainOptions, type TrainProgress, type TrainRe
 export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { createSession, type TrainingSession, type SessionOptions, type SessionStep } from "./train/session.js";
 export { oneHot, labelsOf, splitDataset, subset, validateDataset, type Dataset, type Split, type SplitOptions } from "./data/dataset.js";
+export { encodeDigits, decodeDigits, splitDigits } from "./data/digits-asset.js";
 export { xor, circles, spirals, blobs, type SyntheticOptions, type CirclesOptions, type SpiralsOptions, type BlobsOptions } from "./data/synthetic.js";
 export { check, checkClose, type CheckOptions } from "./check/check.js";
 export { centralDifferences } from "./check/finite-differences.js";

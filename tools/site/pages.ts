@@ -4,7 +4,9 @@
 //                                     docs/notebooks/sidebar.json     (read by the VitePress config)
 // and the claims page from the repository's CLAIMS.md:
 //   CLAIMS.md                     ->  docs/claims.md                  (links to the notebook pages)
-// All three are generated and git-ignored; the two folders are emptied on every run.
+// and the playground's digits (tools/site/digits-asset.ts):
+//   the mnist package's digits    ->  docs/public/playground/digits.bin.gz
+// All are generated and git-ignored; the two notebook folders are emptied on every run.
 //
 // Usage: tsx tools/site/pages.ts [--executed DIR] [--sources DIR] [--docs DIR] [--claims FILE]
 // BATCHPROP_SITE_NOTEBOOKS=DIR sets both --executed and --sources (e.g. to the test fixtures).
@@ -13,6 +15,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { claimsPage } from "./claims.ts";
+import { writeDigitsAsset } from "./digits-asset.ts";
 import { notebookTitle, parseNotebook } from "./notebook.ts";
 import { type PageLink, renderNotebook } from "./render.ts";
 
@@ -137,6 +140,8 @@ function main(): void {
     `site: ${pages.length} notebook page(s) from ${options.executedDir} -> ${path.join(options.docsDir, "notebooks")}`,
   );
   if (pages.length === 0) console.warn(`site: no notebooks in ${options.sourcesDir}`);
+  const digits = writeDigitsAsset(options.docsDir);
+  console.log(`site: the playground's digits -> ${digits.file} (${(digits.bytes / 1024).toFixed(0)} KiB)`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
