@@ -30,7 +30,7 @@ export { centralDifferences } from "./check/finite-differences.js";
 export { historyPlot, historyRows, type HistoryPoint, type HistoryMetric, type HistoryAxis, type HistorySeries, type HistoryPlotOptions, type HistoryRow } from "./plots/training.js";
 export { speedPlot, type SpeedPoint, type SpeedPlotOptions } from "./plots/speed.js";
 export { canonicalJson, runKey, scaleLr, stepsPerEpoch, budgetSteps, checkpointInterval, checkRunConfig, checkDatasetName, checkBatchSize, checkLr, ConfigError, datasetNames, lrScalings, maxWidths, maxLayerWidth, maxParameters, maxPassValues, maxEpochs, parameterCount, passValues, type DataConfig, type DataShape, type LrScaling, type RunConfig } from "./experiments/config.js";
-export { syntheticSets, syntheticSplit, syntheticShape, isSyntheticName, type SyntheticName } from "./experiments/synthetic-data.js";
+export { syntheticSets, syntheticSplit, namedDataConfig, syntheticShape, isSyntheticName, type SyntheticName } from "./experiments/synthetic-data.js";
 export { expandGrid, uniqueRuns, checkGridSize, maxGridRuns, type GridSpec } from "./experiments/grid.js";
 export { parseResults, ResultsFileError } from "./experiments/results-text.js";
 export { toRunRecord, withoutTimes, finalPoint, type RunRecord, type TimelessRecord } from "./experiments/record.js";

@@ -7,7 +7,7 @@ import type { Split } from "../data/dataset.js";
 import { loadDigits } from "../data/digits.js";
 import { loadMnistIdx } from "../data/idx.js";
 import { canonicalJson, checkDatasetName, ConfigError, type DataConfig, type DataShape, formatCount, maxLayerWidth } from "./config.js";
-import { isSyntheticName, syntheticShape, syntheticSplit } from "./synthetic-data.js";
+import { isSyntheticName, namedDataConfig, syntheticShape, syntheticSplit } from "./synthetic-data.js";
 
 const cache = new Map<string, Split>();
 
@@ -18,8 +18,7 @@ const cache = new Map<string, Split>();
  */
 export function defaultDataConfig(name: string): DataConfig {
   checkDatasetName(name);
-  if (name === "digits") return { name, train: 8000, test: 2000, seed: 0 };
-  if (!name.startsWith("idx:")) return { name, train: 800, test: 200, seed: 0 };
+  if (name === "digits" || isSyntheticName(name)) return namedDataConfig(name);
   const dir = resolve(name.slice(4));
   let split: Split;
   try {

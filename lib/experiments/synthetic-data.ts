@@ -33,6 +33,14 @@ export function syntheticShape(data: DataConfig & { name: SyntheticName }): Data
   return { inputs, outputs, train: data.train };
 }
 
+/**
+ * The split a named set gets unless told otherwise, on the command line and in the playground:
+ * Nielsen's 8,000 training and 2,000 test digits, or 800 and 200 samples of a synthetic set.
+ */
+export function namedDataConfig(name: "digits" | SyntheticName): DataConfig {
+  return name === "digits" ? { name, train: 8000, test: 2000, seed: 0 } : { name, train: 800, test: 200, seed: 0 };
+}
+
 /** train + test samples from the seed, shuffled with the same seed before the split. */
 export function syntheticSplit({ name, train, test, seed }: DataConfig & { name: SyntheticName }): Split {
   // The generators emit classes in turn (sample i has class i mod k): shuffle before splitting.
