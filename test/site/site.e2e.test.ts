@@ -16,6 +16,7 @@ import { joinSource, stripAnsi } from "../../tools/notebooks/notebook.ts";
 import type { Notebook } from "../../tools/site/notebook.ts";
 import { type SiteServer, serveSite } from "../../tools/site/serve.ts";
 import { countDisplayMath } from "./math.ts";
+import { describePlayground } from "./playground.e2e.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const BASE = "/batchprop/";
@@ -309,3 +310,5 @@ describe("the built site, in Chromium", () => {
     await page.close();
   });
 });
+
+describePlayground({ visit, screenshots: SCREENSHOTS });

@@ -6,9 +6,13 @@ import type { ToWorker } from "./protocol.ts";
 
 async function fetchDigits(url: string) {
   const response = await fetch(url);
-  if (!response.ok || response.body === null) throw new Error(`${url} answered ${response.status}`);
-  const inflated = await new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
-  return decodeDigits(new Uint8Array(inflated));
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  let bytes = new Uint8Array(await response.arrayBuffer());
+  // A server that sends the .gz file with Content-Encoding: gzip has the browser inflate it already.
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    bytes = new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+  }
+  return decodeDigits(bytes);
 }
 
 const engine = createEngine((message) => postMessage(message), fetchDigits);
