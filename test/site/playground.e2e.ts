@@ -130,6 +130,16 @@ export function describePlayground(site: SiteContext): void {
       expect(await legend()).toContain("B=64 η=0.3 sgd, test loss");
       const both = await chartDots(page, ".pg-chart-loss");
 
+      // The comparison is in the address: a link to it offers to rerun the same runs.
+      expect(new URL(page.url()).searchParams.get("runs")).toBe("10:0.3,64:0.3");
+      const shared = await site.visit(`/playground?${new URL(page.url()).search.slice(1)}`);
+      await shared.page.locator(".pg-run-shared").click();
+      await expect.poll(() => shared.page.locator('.pg-runs li[data-status="done"]').count(), { timeout: 60_000 }).toBe(2);
+      expect((await shared.page.locator(".pg-runs li label").allTextContents()).map((text) => text.trim())).toEqual(["B=10 η=0.3 sgd", "B=64 η=0.3 sgd"]);
+      await expect.poll(() => chartDots(shared.page, ".pg-chart-loss")).toBe(both);
+      expect(shared.errors).toEqual([]);
+      await shared.page.close();
+
       // Hover a point of the chart there now (a redraw replaces it) until its tip shows.
       let nudge = 0;
       const tipText = async () => {

@@ -55,6 +55,8 @@ export interface Settings {
   /** The sweep's batch sizes and learning rates, as typed: "1,16,256" and "" (this η alone). */
   sweepBatchSizes: string;
   sweepLrs: string;
+  /** The runs kept on the charts, as "B:η" pairs ("16:3,256:3"), so a link shares the comparison. */
+  compare: string;
 }
 
 /** Nielsen's 784-30-10 network on the digits, as `npm run train` trains it. */
@@ -76,6 +78,7 @@ export const defaults: Settings = {
   axis: "step",
   sweepBatchSizes: "1,16,256",
   sweepLrs: "",
+  compare: "",
 };
 
 export function shapeOf(dataset: PlaygroundDataset): DataShape {
@@ -171,6 +174,22 @@ export function sweepConfigs(settings: Settings): RunConfig[] {
   return lrs.flatMap((lr) => batchSizes.map((b) => runConfig(settings, b, lr)));
 }
 
+/** The comparison a link shares: one run of these settings per "B:η" pair; throws naming a bad pair. */
+export function comparisonConfigs(settings: Settings): RunConfig[] {
+  const pairs = settings.compare.split(",").filter((pair) => pair.trim() !== "");
+  if (pairs.length > maxSweepRuns) throw new ConfigError("runs", `${pairs.length} runs to compare, more than the ${maxSweepRuns} the page runs at once`);
+  return pairs.map((pair) => {
+    const [batchSize, lr, extra] = pair.split(":");
+    if (lr === undefined || extra !== undefined) throw new ConfigError("runs", `"${pair}" is not B:η`);
+    return runConfig(settings, parseList(batchSize, "runs", true)[0] ?? Number.NaN, parseList(lr, "runs", false)[0] ?? Number.NaN);
+  });
+}
+
+/** The "B:η" pairs of runs, for `compare`. */
+export function comparisonOf(configs: readonly RunConfig[]): string {
+  return configs.map((config) => `${config.batchSize}:${config.lr}`).join(",");
+}
+
 /** A run's label on the charts, e.g. "B=16 η=3 sgd". */
 export function runLabel(config: RunConfig): string {
   return `B=${config.batchSize} η=${+config.lr.toPrecision(3)} ${config.optimizer}`;
@@ -194,6 +213,7 @@ const keys: Record<keyof Settings, string> = {
   axis: "x",
   sweepBatchSizes: "sweepB",
   sweepLrs: "sweepLr",
+  compare: "runs",
 };
 
 const choices: Partial<Record<keyof Settings, readonly string[]>> = {
