@@ -24,8 +24,10 @@ export { type Budget, budgetSteps, stepsPerEpoch } from "./train/budget.js";
 export { train, type TrainOptions, type TrainProgress, type TrainRecord, type TrainResult } from "./train/train.js";
 export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { gradientNoiseScale, twoBatchGradientNoiseScale, noiseScaleFromNorms, twoBatchNoiseScale, type NoiseScale, type NoiseScaleRecord, type BatchGradientNorm } from "./train/noise-scale.js";
+export { createSession, type TrainingSession, type SessionOptions, type SessionStep } from "./train/session.js";
 export { oneHot, labelsOf, splitDataset, subset, validateDataset, type Dataset, type Split, type SplitOptions } from "./data/dataset.js";
 export { datasetNames, datasetByName, checkDatasetName, loadDataset, type DatasetEntry, type SplitSpec } from "./data/registry.js";
+export { encodeDigits, decodeDigits, splitDigits } from "./data/digits-asset.js";
 export { xor, circles, spirals, blobs, type SyntheticOptions, type CirclesOptions, type SpiralsOptions, type BlobsOptions } from "./data/synthetic.js";
 export { check, checkClose, type CheckOptions } from "./check/check.js";
 export { centralDifferences } from "./check/finite-differences.js";
@@ -35,6 +37,7 @@ export { speedPlot, type SpeedPoint, type SpeedPlotOptions } from "./plots/speed
 export { canonicalJson, runKey, scaleLr, checkpointInterval, checkRunConfig, lrScalings, maxWidths, maxLayerWidth, maxParameters, maxPassValues, maxEpochs, parameterCount, passValues, type DataConfig, type DataShape, type LrScaling, type RunConfig } from "./experiments/config.js";
 export { ConfigError, checkBatchSize, checkLr } from "./validate/validate.js";
 export { expandGrid, uniqueRuns, checkGridSize, maxGridRuns, type GridSpec } from "./experiments/grid.js";
+export { parseResults, ResultsFileError } from "./experiments/results-text.js";
 export { toRunRecord, withoutTimes, finalPoint, type RunRecord, type TimelessRecord } from "./experiments/record.js";
 export { defaultExperiments, defaultRuns, allBatchSizes, type Experiment } from "./experiments/defaults.js";
 export { noiseScaleExperiments, noiseBatchSizes } from "./experiments/noise-scale-set.js";

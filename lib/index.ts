@@ -3,12 +3,12 @@
 export * from "./core.js";
 // Shadows core's train: the same, plus `workers` (worker threads).
 export { train } from "./train/parallel.js";
-export { loadDigits, type DigitsOptions } from "./data/digits.js";
+export { loadDigits, allDigits, type DigitsOptions } from "./data/digits.js";
 export { readIdx, loadIdx, loadMnistIdx, maxIdxBytes, maxIdxPixels, maxIdxValues, type IdxFile, type ReadIdxOptions, type LoadIdxOptions, type MnistIdxOptions } from "./data/idx.js";
 export { renderPlot } from "./plots/render.js";
 export { loadData, dataShape, defaultDataConfig } from "./experiments/datasets.js";
 export { runOne, type RunOptions, type EpochSummary } from "./experiments/run.js";
-export { readResults, appendRecord, checkResultsPath, ResultsFileError, type ResultsFile } from "./experiments/results-file.js";
+export { readResults, appendRecord, checkResultsPath, type ResultsFile } from "./experiments/results-file.js";
 export { runPool, workersPerRun, minParallelBatch, type PoolOptions, type PoolResult } from "./experiments/pool.js";
 export { loadDefaultResults, loadExperimentSet } from "./experiments/default-results.js";
 export { runsCsv, csvColumns } from "./experiments/runs-csv.js";

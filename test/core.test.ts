@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import * as api from "../lib/index.ts";
 
 /** Packages the core may import: they run in a browser as they are. */
-const browserPackages = new Set(["@observablehq/plot"]);
+const browserPackages = new Set(["@observablehq/plot", "zod"]);
 const nodeBuiltins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 
 /** Every module specifier a TypeScript file imports or re-exports (type-only imports excluded: they vanish at build). */

@@ -35,6 +35,8 @@ export default defineConfig({
   // VitePress does not prefix head links with the base.
   head: [["link", { rel: "icon", type: "image/svg+xml", href: `${base}favicon.svg` }]],
   markdown: { math: true },
+  // The playground's Web Worker (docs/.vitepress/theme/playground/worker.ts) is an ES module.
+  vite: { worker: { format: "es" } },
   themeConfig: {
     search: { provider: "local" },
     nav: [
@@ -42,6 +44,7 @@ export default defineConfig({
       { text: "Claims", link: "/claims" },
       { text: "Notebooks", link: notebooks[0]?.link ?? "/" },
       ...notebookGroups.slice(1).map((group) => ({ text: group.text, link: group.items[0].link })),
+      { text: "Playground", link: "/playground" },
       { text: "Running it yourself", link: "/running" },
     ],
     sidebar: [

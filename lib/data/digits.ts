@@ -6,12 +6,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Matrix } from "../matrix/matrix.js";
-import { createRng } from "../random/rng.js";
-import { oneHot, splitDataset, type Dataset, type Split } from "./dataset.js";
+import { oneHot, type Dataset, type Split } from "./dataset.js";
+import { splitDigits } from "./digits-asset.js";
 import { registerLoader } from "./registry.js";
 
 const DIGIT_PIXELS = 784;
-const DIGIT_COUNT = 10_000;
 
 let cached: Dataset | undefined;
 
@@ -24,7 +23,7 @@ function resolveDigitFile(require: NodeJS.Require, digit: number): string {
 }
 
 /** All 10,000 digits in the package's order (sorted by class), parsed once per process. */
-function allDigits(): Dataset {
+export function allDigits(): Dataset {
   if (cached) return cached;
   const require = createRequire(import.meta.url);
   const pixels: number[][] = [];
@@ -59,10 +58,7 @@ export interface DigitsOptions {
 
 /** A seeded train/test split of the 10,000 digits: inputs 784 pixels in [0, 1], targets one-hot over 10 classes. */
 export function loadDigits({ train = 8000, test = 2000, seed = 0 }: DigitsOptions = {}): Split {
-  if (train + test > DIGIT_COUNT) {
-    throw new RangeError(`loadDigits: train + test = ${train} + ${test} = ${train + test}, but the mnist package has ${DIGIT_COUNT} digits`);
-  }
-  return splitDataset(allDigits(), { train, test, rng: createRng(seed) });
+  return splitDigits(allDigits(), { train, test, seed });
 }
 
 // The registry (lib/data/registry.ts) knows the digits' shape; reading them needs Node, so their loader joins it here.

@@ -5,24 +5,11 @@
 import { createHash } from "node:crypto";
 import { accessSync, appendFileSync, closeSync, constants, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readSync, statSync, truncateSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { z } from "zod";
-import { activations } from "../activations/activation.js";
-import { losses, reductions } from "../losses/loss.js";
-import { inits } from "../matrix/init.js";
-import { optimizerNames } from "../optimizers/optimizer.js";
-import { firstPerRun, lrScalings, runKey } from "./config.js";
+import { runKey } from "./config.js";
 import type { RunRecord } from "./record.js";
+import { isCutShort, parseResults, ResultsFileError } from "./results-text.js";
 
-/** A results file that cannot be used: unreadable, unwritable, or holding a line that is not a run. */
-export class ResultsFileError extends Error {
-  /** The 1-based line that is not a run record, when that is the problem. */
-  readonly line: number | undefined;
-  constructor(message: string, line?: number) {
-    super(message);
-    this.name = "ResultsFileError";
-    this.line = line;
-  }
-}
+export { ResultsFileError } from "./results-text.js";
 
 export interface ResultsFile {
   /** Every run in the file, once: a run on two lines counts by its first. */
@@ -31,12 +18,7 @@ export interface ResultsFile {
   readonly byKey: Map<string, RunRecord>;
 }
 
-/**
- * Every run in the file (none if it does not exist yet). Blank lines are skipped, and so is a last
- * line cut short (no newline, not JSON: a write that a crash interrupted; the next sweep sets it
- * aside). Any other line that is not a run record is an error naming its line number and what is
- * wrong with it: never silently dropped.
- */
+/** Every run in the file (none if it does not exist yet), checked line by line as parseResults says. */
 export function readResults(path: string): ResultsFile {
   if (!existsSync(path)) return { records: [], byKey: new Map() };
   let text: string;
@@ -45,102 +27,8 @@ export function readResults(path: string): ResultsFile {
   } catch (error) {
     throw new ResultsFileError(`cannot read ${path}: ${(error as Error).message}`);
   }
-  const lines = text.split("\n");
-  if (isCutShort(lines[lines.length - 1])) lines.pop();
-  const all = lines.flatMap((line, i) => {
-    if (line.trim() === "") return [];
-    const record = parseRecord(line);
-    if (typeof record === "string") {
-      throw new ResultsFileError(`${path}, line ${i + 1}: not a run record (${record}); fix or delete that line, then rerun`, i + 1);
-    }
-    return [record];
-  });
-  const records = firstPerRun(all, (record) => record.config);
+  const records = parseResults(text, path);
   return { records, byKey: new Map(records.map((record) => [runKey(record.config), record])) };
-}
-
-/** An unterminated last line that is not JSON: the start of a record whose write was cut short. */
-function isCutShort(lastLine: string): boolean {
-  if (lastLine.trim() === "") return false;
-  try {
-    JSON.parse(lastLine);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-const name = <T extends string>(names: readonly T[]) => z.enum(names as [T, ...T[]]);
-const point = z.object({
-  epoch: z.number(),
-  step: z.number(),
-  samples: z.number(),
-  trainLoss: z.number(),
-  trainAccuracy: z.number(),
-  testLoss: z.number().optional(),
-  testAccuracy: z.number().optional(),
-  seconds: z.number(),
-});
-const budget = z.union([z.strictObject({ epochs: z.number() }), z.strictObject({ steps: z.number() }), z.strictObject({ samples: z.number() })], {
-  error: "expected one of {epochs: n}, {steps: n}, {samples: n}",
-});
-
-/** What a line must hold to be a run: every field of RunRecord that anything reads. */
-const runRecord: z.ZodType<RunRecord> = z.object({
-  config: z.object({
-    data: z.object({ name: z.string(), train: z.number(), test: z.number(), seed: z.number() }),
-    layers: z.array(z.number()),
-    activation: name(Object.keys(activations) as (keyof typeof activations)[]),
-    outputActivation: name(Object.keys(activations) as (keyof typeof activations)[]).optional(),
-    init: name(inits).optional(),
-    biasInit: name(inits).optional(),
-    loss: name(Object.keys(losses) as (keyof typeof losses)[]),
-    reduction: name(reductions),
-    optimizer: name(optimizerNames),
-    batchSize: z.number(),
-    lr: z.number(),
-    baseLr: z.number(),
-    lrScaling: name(lrScalings),
-    baseBatch: z.number(),
-    budget,
-    seed: z.number(),
-    lastBatch: name(["partial", "drop"] as const),
-    recordEvery: z.number(),
-    noiseScaleEvery: z.number().optional(),
-  }),
-  epochs: z.array(point),
-  checkpoints: z.array(point),
-  steps: z.number(),
-  samples: z.number(),
-  diverged: z.object({ epoch: z.number(), step: z.number(), lastFiniteLoss: z.number().nullable() }).nullable(),
-  seconds: z.number(),
-  wallSeconds: z.number(),
-  // Records written before runs named their kernel all ran on the JavaScript kernel, dense.
-  kernel: z.string().default("js"),
-  sparse: z.boolean().default(false),
-  // Records written before runs named their workers ran on one thread.
-  workers: z.number().int().positive().default(1),
-  noiseScales: z
-    .array(z.object({ step: z.number(), epoch: z.number(), batchSize: z.number(), gradientSquared: z.number(), trace: z.number(), simple: z.number(), seconds: z.number() }))
-    .optional(),
-  noiseScaleSeconds: z.number().optional(),
-});
-
-/** The record on a line, as written, or why it is not one: the field missing or wrong, by its path. */
-function parseRecord(line: string): RunRecord | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return "not a JSON object";
-  const checked = runRecord.safeParse(value);
-  if (checked.success) return value as RunRecord;
-  const issue = checked.error.issues[0];
-  const field = issue.path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
-  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) return `missing ${field}`;
-  return `${field}: ${issue.message.replace(/^Invalid (input|option): /, "")}`;
 }
 
 /**

@@ -7,7 +7,8 @@ import { checkLr, ConfigError, lookup } from "../validate/validate.js";
  */
 export interface Optimizer {
   readonly name: OptimizerName;
-  readonly lr: number;
+  /** η, which may change between steps (the playground's slider): velocities and moments are kept. */
+  lr: number;
   step(params: readonly Float64Array[], grads: readonly Float64Array[]): void;
 }
 
@@ -26,25 +27,25 @@ export interface OptimizerOptions {
   epsilon?: number;
 }
 
-/** One parameter array's update: θ and g, the rule's `slots` state arrays for it, and t, the step from 1. */
-type Update = (theta: Float64Array, g: Float64Array, state: Float64Array[], t: number) => void;
+/** One parameter array's update: θ and g, the rule's `slots` state arrays for it, t, the step from 1, and η now. */
+type Update = (theta: Float64Array, g: Float64Array, state: Float64Array[], t: number, lr: number) => void;
 
 /** An update rule: the state arrays it keeps per parameter, and its update under checked settings. */
 interface Rule {
   readonly slots: number;
-  readonly update: (settings: Required<OptimizerOptions>) => Update;
+  readonly update: (settings: Required<Omit<OptimizerOptions, "lr">>) => Update;
 }
 
 const rules: Readonly<Record<OptimizerName, Rule>> = {
   sgd: {
     slots: 0,
-    update: ({ lr }) => (theta, g) => {
+    update: () => (theta, g, _state, _t, lr) => {
       for (let p = 0; p < theta.length; p++) theta[p] -= lr * g[p];
     },
   },
   momentum: {
     slots: 1,
-    update: ({ lr, momentum }) => (theta, g, [v]) => {
+    update: ({ momentum }) => (theta, g, [v], _t, lr) => {
       for (let p = 0; p < theta.length; p++) {
         v[p] = momentum * v[p] + g[p];
         theta[p] -= lr * v[p];
@@ -53,7 +54,7 @@ const rules: Readonly<Record<OptimizerName, Rule>> = {
   },
   adagrad: {
     slots: 1,
-    update: ({ lr, epsilon }) => (theta, g, [sumSq]) => {
+    update: ({ epsilon }) => (theta, g, [sumSq], _t, lr) => {
       for (let p = 0; p < theta.length; p++) {
         sumSq[p] += g[p] * g[p];
         theta[p] -= (lr * g[p]) / (Math.sqrt(sumSq[p]) + epsilon);
@@ -62,7 +63,7 @@ const rules: Readonly<Record<OptimizerName, Rule>> = {
   },
   adam: {
     slots: 2,
-    update: ({ lr, beta1, beta2, epsilon }) => (theta, g, [m, v], t) => {
+    update: ({ beta1, beta2, epsilon }) => (theta, g, [m, v], t, lr) => {
       const c1 = 1 - beta1 ** t;
       const c2 = 1 - beta2 ** t;
       for (let p = 0; p < theta.length; p++) {
@@ -84,22 +85,24 @@ export function createOptimizer(options: OptimizerOptions): Optimizer {
     if (!(value >= 0 && value < 1)) throw new ConfigError(what, `must be in [0, 1), got ${value}`);
   }
   if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new ConfigError("epsilon", `must be a positive finite number, got ${epsilon}`);
-  return stateful(name, lr, rule.slots, rule.update({ name, lr, momentum, beta1, beta2, epsilon }));
+  return stateful(name, lr, rule.slots, rule.update({ name, momentum, beta1, beta2, epsilon }));
 }
 
-/** An optimizer whose rule keeps `slots` arrays per parameter; t counts steps from 1. */
-function stateful(
-  name: OptimizerName,
-  lr: number,
-  slots: number,
-  update: Update,
-): Optimizer {
+/** An optimizer whose rule keeps `slots` arrays per parameter; t counts steps from 1; η may be set between steps. */
+function stateful(name: OptimizerName, initialLr: number, slots: number, update: Update): Optimizer {
+  let lr = initialLr;
   let state: Float64Array[][] = [];
   let owner: readonly Float64Array[] = [];
   let t = 0;
   return {
     name,
-    lr,
+    get lr() {
+      return lr;
+    },
+    set lr(value: number) {
+      checkLr(value);
+      lr = value;
+    },
     step(params, grads) {
       if (params.length !== grads.length) {
         throw new RangeError(`${name}: ${params.length} parameter arrays but ${grads.length} gradients`);
@@ -116,7 +119,7 @@ function stateful(
         if (grads[i].length !== theta.length) {
           throw new RangeError(`${name}: parameter ${i} has ${theta.length} values, its gradient ${grads[i].length}`);
         }
-        update(theta, grads[i], state[i], t);
+        update(theta, grads[i], state[i], t, lr);
       });
     },
   };

@@ -157,38 +157,13 @@ export interface BatchGradients {
  * the same budgets, records, divergence, abort and callbacks whoever computes the gradients.
  */
 export function trainWith(net: Network, data: Dataset, options: TrainOptions, compute: (setup: TrainSetup) => BatchGradients): TrainResult {
-  const {
-    reduction = "mean",
-    batchSize = 10,
-    budget = { epochs: 1 },
-    seed = 0,
-    lastBatch = "partial",
-    recordEvery = 0,
-    noiseScaleEvery = 0,
-    gradients = "vectorized",
-    test,
-  } = options;
-  const loss = lossByName(options.loss ?? "sum-of-squares");
-  const objective: Objective = { loss, reduction: keyword(reduction, "reduction", reductions) };
-  const optimizer = toOptimizer(options.optimizer ?? { name: "sgd", lr: 3 });
-  checkData(net, data, "training data");
-  if (test !== undefined) checkData(net, test, "test data");
+  const { reduction, batchSize, budget, seed, lastBatch, recordEvery, noiseScaleEvery, gradients, test, objective, optimizer, sparse } = checkTrainOptions(net, data, options);
+  const { loss } = objective;
   const n = data.inputs.rows;
-  checkBatchSize(batchSize, n, data.name);
-  keyword(gradients, "gradients", ["vectorized", "per-sample"], "gradient computation");
-  if (options.sparseInputs !== undefined && typeof options.sparseInputs !== "boolean") {
-    throw new RangeError(`train: sparseInputs must be true or false, got ${JSON.stringify(options.sparseInputs)}`);
-  }
-  keyword(lastBatch, "lastBatch", ["partial", "drop"], "last batch");
-  if (!Number.isInteger(recordEvery) || recordEvery < 0) throw new RangeError(`train: recordEvery must be a non-negative integer, got ${recordEvery}`);
-  if (!Number.isInteger(noiseScaleEvery) || noiseScaleEvery < 0) throw new RangeError(`train: noiseScaleEvery must be a non-negative integer, got ${noiseScaleEvery}`);
-  if (noiseScaleEvery > 0 && n < 2) throw new RangeError(`train: noiseScaleEvery needs at least 2 training samples, got ${n}`);
-  checkBudget(budget);
   const remainder = lastBatch === "partial" ? n % batchSize : 0;
   const perEpoch = stepsPerEpoch(n, batchSize, lastBatch);
   const totalSteps = budgetSteps(budget, n, batchSize, lastBatch);
 
-  const sparse = gradients === "vectorized" && (options.sparseInputs ?? density(data.inputs) <= sparseDensityLimit);
   // The inputs never change: their nonzeros are listed once and gathered per batch.
   const inputNonzeros = sparse ? compressRows(data.inputs) : undefined;
   const testNonzeros = sparse && test !== undefined ? compressRows(test.inputs) : undefined;
@@ -276,17 +251,72 @@ export function trainWith(net: Network, data: Dataset, options: TrainOptions, co
   }
 }
 
-/** Each batch's gradient on this thread: vectorized, or the per-sample loop the seeds compare against. */
-function singleThread({ net, data, objective, batchSize, remainder, gradients, inputNonzeros }: TrainSetup): BatchGradients {
+/** train()'s options with their defaults, each checked: what every way of training starts from. */
+export interface CheckedOptions {
+  readonly reduction: Reduction;
+  readonly batchSize: number;
+  readonly budget: Budget;
+  readonly seed: number;
+  readonly lastBatch: "partial" | "drop";
+  readonly recordEvery: number;
+  readonly noiseScaleEvery: number;
+  readonly gradients: "vectorized" | "per-sample";
+  readonly test: Dataset | undefined;
+  readonly objective: Objective;
+  readonly optimizer: Optimizer;
+  /** Whether the first layer skips the inputs' zeros (TrainOptions.sparseInputs, or its default). */
+  readonly sparse: boolean;
+}
+
+/** Throws a ConfigError (or RangeError) naming the first option of `options` that cannot train `net` on `data`. */
+export function checkTrainOptions(net: Network, data: Dataset, options: TrainOptions): CheckedOptions {
+  const {
+    reduction = "mean",
+    batchSize = 10,
+    budget = { epochs: 1 },
+    seed = 0,
+    lastBatch = "partial",
+    recordEvery = 0,
+    noiseScaleEvery = 0,
+    gradients = "vectorized",
+    test,
+  } = options;
+  const loss = lossByName(options.loss ?? "sum-of-squares");
+  keyword(reduction, "reduction", reductions);
+  const optimizer = toOptimizer(options.optimizer ?? { name: "sgd", lr: 3 });
+  checkData(net, data, "training data");
+  if (test !== undefined) checkData(net, test, "test data");
+  const n = data.inputs.rows;
+  checkBatchSize(batchSize, n, data.name);
+  keyword(gradients, "gradients", ["vectorized", "per-sample"], "gradient computation");
+  if (options.sparseInputs !== undefined && typeof options.sparseInputs !== "boolean") {
+    throw new RangeError(`train: sparseInputs must be true or false, got ${JSON.stringify(options.sparseInputs)}`);
+  }
+  keyword(lastBatch, "lastBatch", ["partial", "drop"], "last batch");
+  if (!Number.isInteger(recordEvery) || recordEvery < 0) throw new RangeError(`train: recordEvery must be a non-negative integer, got ${recordEvery}`);
+  if (!Number.isInteger(noiseScaleEvery) || noiseScaleEvery < 0) throw new RangeError(`train: noiseScaleEvery must be a non-negative integer, got ${noiseScaleEvery}`);
+  if (noiseScaleEvery > 0 && n < 2) throw new RangeError(`train: noiseScaleEvery needs at least 2 training samples, got ${n}`);
+  checkBudget(budget);
+  const sparse = gradients === "vectorized" && (options.sparseInputs ?? density(data.inputs) <= sparseDensityLimit);
+  return { reduction, batchSize, budget, seed, lastBatch, recordEvery, noiseScaleEvery, gradients, test, objective: { loss, reduction }, optimizer, sparse };
+}
+
+/**
+ * Each batch's gradient on this thread: vectorized, or the per-sample loop the seeds compare against.
+ * A batch of other than B rows (the partial last one, or what is left of an epoch after a session
+ * changed B) gets buffers of its size, kept until another size comes.
+ */
+export function singleThread({ net, data, objective, batchSize, remainder, gradients, inputNonzeros }: TrainSetup): BatchGradients {
   const sparse = inputNonzeros !== undefined;
   const full = createBatch(net, batchSize, sparse);
-  const partial = remainder > 0 ? createBatch(net, remainder, sparse) : undefined;
+  let partial = remainder > 0 ? createBatch(net, remainder, sparse) : undefined;
   const grads = createGradients(net);
   const sampleVectors = gradients === "per-sample" ? createSampleVectors(net) : undefined;
   return {
     workers: 1,
     gradArrays: gradientArrays(grads),
     step(order, from, rows) {
+      if (rows !== batchSize && partial?.input.rows !== rows) partial = createBatch(net, rows, sparse);
       const batch = rows === batchSize ? full : partial!;
       if (sampleVectors === undefined) return reductionScale(objective.reduction, rows) * batchGradient(net, data, inputNonzeros, order, from, batch, objective, grads, rows);
       gatherRows(data.inputs, order, from, batch.input);

@@ -78,3 +78,36 @@ describe("optimizers, two steps worked by hand", () => {
     expect(() => sgd.step([new Float64Array(3)], [new Float64Array(2)])).toThrow("sgd: parameter 0 has 3 values, its gradient 2");
   });
 });
+
+describe("changing η between steps", () => {
+  it("the next step uses the new η and the rule keeps its state (momentum's velocity, Adam's moments)", () => {
+    for (const name of ["momentum", "adam"] as const) {
+      // Reference: the same two steps with η = 0.1 then 0.02, each rule's state carried by hand.
+      const theta = Float64Array.from([1, -2]);
+      const optimizer = createOptimizer({ name, lr: 0.1 });
+      optimizer.step([theta], [Float64Array.from(g1)]);
+      optimizer.lr = 0.02;
+      expect(optimizer.lr).toBe(0.02);
+      optimizer.step([theta], [Float64Array.from(g2)]);
+      const expected = [0, 1].map((i) => {
+        if (name === "momentum") return [1, -2][i] - 0.1 * g1[i] - 0.02 * (0.9 * g1[i] + g2[i]);
+        let t = [1, -2][i];
+        let m = 0;
+        let v = 0;
+        [g1[i], g2[i]].forEach((g, s) => {
+          m = 0.9 * m + 0.1 * g;
+          v = 0.999 * v + 0.001 * g * g;
+          t -= ([0.1, 0.02][s] * (m / (1 - 0.9 ** (s + 1)))) / (Math.sqrt(v / (1 - 0.999 ** (s + 1))) + 1e-8);
+        });
+        return t;
+      });
+      expect(Array.from(theta), name).toEqual(expected.map((value) => expect.closeTo(value, 15)));
+    }
+  });
+
+  it("refuses an η that is not a positive finite number, keeping the old one", () => {
+    const optimizer = createOptimizer({ name: "sgd", lr: 0.5 });
+    expect(() => (optimizer.lr = 0)).toThrow("lr: learning rate 0 must be a positive finite number");
+    expect(optimizer.lr).toBe(0.5);
+  });
+});

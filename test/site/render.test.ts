@@ -225,6 +225,28 @@ describe("pages, titles and order", () => {
     }
   });
 
+  it("links a notebook's page to the playground with the settings its metadata names, and refuses a malformed query", () => {
+    const docs = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-site-"));
+    const sources = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-sources-"));
+    try {
+      for (const file of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, file), path.join(sources, file));
+      const second = path.join(sources, "02-vectorized-equals-summed.ipynb");
+      const nb = JSON.parse(fs.readFileSync(second, "utf8"));
+      nb.metadata.site = { playground: "B=64&sweepB=4,64,1024" };
+      fs.writeFileSync(second, JSON.stringify(nb));
+      generatePages({ executedDir: FIXTURES, sourcesDir: sources, docsDir: docs });
+      const page = fs.readFileSync(path.join(docs, "notebooks", "02-vectorized-equals-summed.md"), "utf8");
+      expect(page).toContain('<a class="nb-playground" href="../playground.html?B=64&amp;sweepB=4,64,1024">Try these settings in the playground</a>');
+      expect(fs.readFileSync(path.join(docs, "notebooks", "01-forward-pass.md"), "utf8")).not.toContain("nb-playground");
+      nb.metadata.site = { playground: "?B=64" };
+      fs.writeFileSync(second, JSON.stringify(nb));
+      expect(() => generatePages({ executedDir: FIXTURES, sourcesDir: sources, docsDir: docs })).toThrow('02-vectorized-equals-summed.ipynb: metadata.site.playground must be the playground\'s query string without its "?", got "?B=64"');
+    } finally {
+      fs.rmSync(docs, { recursive: true, force: true });
+      fs.rmSync(sources, { recursive: true, force: true });
+    }
+  });
+
   it("puts a notebook in the sidebar section its metadata names, Notebooks by default", () => {
     const docs = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-site-"));
     const sources = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-sources-"));

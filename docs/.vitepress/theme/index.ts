@@ -2,6 +2,7 @@
 // the components the prose pages use.
 import DefaultTheme from "vitepress/theme";
 import type { Theme } from "vitepress";
+import { defineAsyncComponent } from "vue";
 import KernelCheck from "./KernelCheck.vue";
 import "./notebook.css";
 
@@ -9,5 +10,7 @@ export default {
   extends: DefaultTheme,
   enhanceApp({ app }) {
     app.component("KernelCheck", KernelCheck);
+    // Loaded in the browser only (the page wraps it in <ClientOnly>): it starts Web Workers.
+    app.component("Playground", defineAsyncComponent(() => import("./playground/Playground.vue")));
   },
 } satisfies Theme;

@@ -1,0 +1,19 @@
+// The playground's Web Worker: the engine, with the digits fetched once from the site's static asset
+// (tools/site/digits-asset.ts) and inflated here; the browser's cache keeps the file.
+import { decodeDigits } from "batchprop/core";
+import { createEngine } from "./engine.ts";
+import type { ToWorker } from "./protocol.ts";
+
+async function fetchDigits(url: string) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  let bytes = new Uint8Array(await response.arrayBuffer());
+  // A server that sends the .gz file with Content-Encoding: gzip has the browser inflate it already.
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    bytes = new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+  }
+  return decodeDigits(bytes);
+}
+
+const engine = createEngine((message) => postMessage(message), fetchDigits);
+addEventListener("message", (event: MessageEvent<ToWorker>) => engine.handle(event.data));

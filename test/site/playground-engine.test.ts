@@ -1,0 +1,145 @@
+// The playground's worker engine, in Node: the same runs as the command line, pause and resume,
+// B and η changed mid-run, and a finished run that readResults reads back.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { createEngine } from "../../docs/.vitepress/theme/playground/engine.ts";
+import type { FromWorker, PageRunRecord } from "../../docs/.vitepress/theme/playground/protocol.ts";
+import { decodeDigits, readResults, runOne, withoutTimes, type RunConfig, type RunRecord } from "../../lib/index.ts";
+import { writeDigitsAsset } from "../../tools/site/digits-asset.ts";
+
+const xorConfig = (overrides: Partial<RunConfig> = {}): RunConfig => ({
+  data: { name: "xor", train: 200, test: 100, seed: 1 },
+  layers: [2, 8, 2],
+  activation: "tanh",
+  outputActivation: "softmax",
+  loss: "cross-entropy",
+  reduction: "mean",
+  optimizer: "momentum",
+  batchSize: 10,
+  lr: 0.1,
+  baseLr: 0.1,
+  lrScaling: "none",
+  baseBatch: 10,
+  budget: { epochs: 4 },
+  seed: 3,
+  lastBatch: "partial",
+  recordEvery: 7,
+  ...overrides,
+});
+
+let digitsLoads = 0;
+/** The digits as the worker gets them: the site's gzipped asset, inflated and decoded. */
+async function readDigitsAsset(): Promise<ReturnType<typeof decodeDigits>> {
+  digitsLoads++;
+  const docs = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-engine-"));
+  try {
+    return decodeDigits(new Uint8Array(gunzipSync(fs.readFileSync(writeDigitsAsset(docs).file))));
+  } finally {
+    fs.rmSync(docs, { recursive: true, force: true });
+  }
+}
+
+/** An engine and every message it posts, with a way to wait for one. */
+function harness() {
+  const messages: FromWorker[] = [];
+  const waiters: (() => void)[] = [];
+  const engine = createEngine((message) => {
+    messages.push(JSON.parse(JSON.stringify(message)) as FromWorker);
+    waiters.splice(0).forEach((wake) => wake());
+  }, readDigitsAsset);
+  const waitFor = async <T extends FromWorker>(match: (message: FromWorker) => message is T, timeoutMs = 60_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = messages.find(match);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no such message in ${timeoutMs} ms; got ${messages.map((m) => m.type).join(", ")}`);
+      await new Promise<void>((wake) => {
+        waiters.push(wake);
+        setTimeout(wake, 50);
+      });
+    }
+  };
+  const done = (id: string) => waitFor((m): m is Extract<FromWorker, { type: "done" }> => m.type === "done" && m.id === id);
+  return { engine, messages, waitFor, done };
+}
+
+describe("the playground's engine", () => {
+  it("makes the record `npm run experiment` makes for the same settings, one readResults reads back", async () => {
+    const { engine, messages, done } = harness();
+    const config = xorConfig();
+    engine.handle({ type: "start", id: "a", config, gradients: "vectorized", digitsUrl: "" });
+    const { run } = await done("a");
+    expect(withoutTimes(run)).toEqual(withoutTimes(runOne(config)));
+    const records = messages.filter((m) => m.type === "record");
+    expect(records.length).toBe(run.checkpoints.length + run.epochs.length);
+    expect(messages[0]).toMatchObject({ type: "started", id: "a", kernel: run.kernel });
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-page-run-"));
+    try {
+      const file = path.join(dir, "page.jsonl");
+      fs.writeFileSync(file, `${JSON.stringify(run)}\n`);
+      expect(readResults(file).records).toEqual([run]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("trains the digits from the site's asset as the command line does", async () => {
+    const { engine, done } = harness();
+    const config = xorConfig({ data: { name: "digits", train: 400, test: 200, seed: 2 }, layers: [784, 16, 10], budget: { epochs: 1 }, batchSize: 40, recordEvery: 5 });
+    engine.handle({ type: "start", id: "d", config, gradients: "vectorized", digitsUrl: "/digits.bin.gz" });
+    const { run } = await done("d");
+    expect(run.sparse).toBe(true);
+    expect(withoutTimes(run)).toEqual(withoutTimes(runOne(config)));
+    // Loaded once, however many runs use it.
+    engine.handle({ type: "start", id: "e", config: { ...config, seed: 4 }, gradients: "per-sample", digitsUrl: "/digits.bin.gz" });
+    expect((await done("e")).run.sparse).toBe(false);
+    expect(digitsLoads).toBe(1);
+  });
+
+  it("pauses, resumes, and takes a new B and η from the next step, listing the change in the record", async () => {
+    const { engine, messages, waitFor, done } = harness();
+    const config = xorConfig({ budget: { epochs: 400 }, batchSize: 4, recordEvery: 50 });
+    engine.handle({ type: "start", id: "p", config, gradients: "vectorized", digitsUrl: "" });
+    await waitFor((m): m is FromWorker => m.type === "progress");
+    engine.handle({ type: "pause" });
+    await new Promise((wake) => setTimeout(wake, 100));
+    const whilePaused = messages.length;
+    await new Promise((wake) => setTimeout(wake, 300));
+    expect(messages.length, "nothing is posted while paused").toBe(whilePaused);
+
+    engine.handle({ type: "set", batchSize: 32, lr: 0.05 });
+    const changedAt = (messages.filter((m) => m.type === "progress").at(-1) as Extract<FromWorker, { type: "progress" }>).step;
+    engine.handle({ type: "resume" });
+    const after = await waitFor((m): m is Extract<FromWorker, { type: "progress" }> => m.type === "progress" && m.step > changedAt);
+    expect([after.batchSize, after.lr]).toEqual([32, 0.05]);
+    engine.handle({ type: "stop" });
+    const { run } = await done("p");
+    expect(run.steps, "stopped before its budget").toBeLessThan(400 * 20);
+    expect((run as PageRunRecord).changes).toEqual([{ step: changedAt, batchSize: 32, lr: 0.05 }]);
+    const laterRecords = messages.flatMap((m) => (m.type === "record" && m.record.step > changedAt ? [m.record] : []));
+    expect(laterRecords.length).toBeGreaterThan(0);
+    for (const record of laterRecords) expect([record.batchSize, record.lr]).toEqual([32, 0.05]);
+    // A stopped run is a valid record too: its config holds the settings it started with.
+    expect((run as RunRecord).config.batchSize).toBe(4);
+  });
+
+  it("says what is wrong with a bad B or dataset, and a reset silences the run", async () => {
+    const { engine, messages, waitFor } = harness();
+    engine.handle({ type: "start", id: "x", config: xorConfig({ budget: { epochs: 1000 } }), gradients: "vectorized", digitsUrl: "" });
+    await waitFor((m): m is FromWorker => m.type === "progress");
+    engine.handle({ type: "set", batchSize: 201 });
+    const error = await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error");
+    expect(error.message).toBe("batchSize: batch size 201 is larger than the training set (200 samples of xor (train))");
+    engine.handle({ type: "reset" });
+    const count = messages.length;
+    await new Promise((wake) => setTimeout(wake, 200));
+    expect(messages.length).toBe(count);
+
+    engine.handle({ type: "start", id: "y", config: xorConfig({ data: { name: "idx:/nowhere", train: 1, test: 1, seed: 0 } }), gradients: "vectorized", digitsUrl: "" });
+    expect((await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error" && m.id === "y")).message).toBe('cannot load idx:/nowhere: data.name: idx:/nowhere is a path to IDX files, not a registered dataset');
+  });
+});
