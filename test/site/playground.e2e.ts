@@ -60,7 +60,7 @@ export function describePlayground(site: SiteContext): void {
       expect(await page.locator(".pg-train").isDisabled()).toBe(false);
 
       await page.locator('select[name="outputActivation"]').selectOption("relu");
-      await expect.poll(() => page.locator(".pg-problem").first().textContent()).toBe("--output-activation: cross-entropy needs a softmax output layer, got relu");
+      await expect.poll(() => page.locator(".pg-problem").first().textContent()).toBe("output activation: cross-entropy needs a softmax output layer, got relu");
       expect(await page.locator(".pg-train").isDisabled()).toBe(true);
       // The change is in the address, for sharing.
       expect(new URL(page.url()).searchParams.get("out")).toBe("relu");
