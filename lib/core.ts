@@ -21,7 +21,8 @@ export { withBiasColumn, toPaperForm, fromPaperForm, toQaForm, fromQaForm, netwo
 export { gradientCheck, type GradientCheckOptions, type GradientCheckResult } from "./network/gradient-check.js";
 export { createOptimizer, optimizerNames, type Optimizer, type OptimizerName, type OptimizerOptions } from "./optimizers/optimizer.js";
 export { type Budget, budgetSteps, stepsPerEpoch } from "./train/budget.js";
-export { train, type TrainOptions, type TrainProgress, type TrainRecord, type TrainResult } from "./train/train.js";
+export { train } from "./train/train.js";
+export type { TrainOptions, TrainProgress, TrainRecord, TrainResult } from "./train/options.js";
 export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { gradientNoiseScale, twoBatchGradientNoiseScale, noiseScaleFromNorms, twoBatchNoiseScale, type NoiseScale, type NoiseScaleRecord, type BatchGradientNorm } from "./train/noise-scale.js";
 export { createSession, type TrainingSession, type SessionOptions, type SessionStep } from "./train/session.js";

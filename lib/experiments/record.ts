@@ -3,7 +3,7 @@
  * losses whatever the reduction, so runs with different B and reductions compare directly.
  */
 import type { NoiseScaleRecord } from "../train/noise-scale.js";
-import type { TrainRecord, TrainResult } from "../train/train.js";
+import type { TrainRecord, TrainResult } from "../train/options.js";
 import type { RunConfig } from "./config.js";
 
 export interface RunRecord {

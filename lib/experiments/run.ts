@@ -1,7 +1,7 @@
 /** Executes one run: its data (cached per process), a network from its seed, train(), one record. */
 import { createNetwork } from "../network/network.js";
 import { train } from "../train/parallel.js";
-import type { TrainProgress } from "../train/train.js";
+import type { TrainProgress } from "../train/options.js";
 import type { RunConfig } from "./config.js";
 import { loadData } from "./datasets.js";
 import { type RunRecord, toRunRecord } from "./record.js";

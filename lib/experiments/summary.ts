@@ -4,7 +4,7 @@
  * group, the steps it took to reach a target, the training time of an epoch. Pure functions of
  * RunRecords, so they run in the browser too (notebooks 09 and 10, CLAIMS.md claim 11).
  */
-import type { TrainRecord } from "../train/train.js";
+import type { TrainRecord } from "../train/options.js";
 import { stepsPerEpoch } from "../train/budget.js";
 import { canonicalJson, firstPerRun, runKey, type RunConfig } from "./config.js";
 import type { Experiment } from "./defaults.js";

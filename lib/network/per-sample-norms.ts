@@ -1,9 +1,9 @@
 import type { Matrix } from "../matrix/matrix.js";
-import { checkBatch, backward } from "./backward.js";
+import { computeGradients } from "./backward.js";
 import { createGradients, type Gradients } from "./gradients.js";
 import type { Network } from "./network.js";
 import type { Objective } from "./objective.js";
-import { createPass, forward, type Pass } from "./pass.js";
+import { createPass, type Pass } from "./pass.js";
 
 /**
  * |∇ℓ_k|², the squared norm of every sample's gradient, from one vectorized pass (notebook 11).
@@ -16,17 +16,8 @@ import { createPass, forward, type Pass } from "./pass.js";
  * `objective` does not enter (a mean scales the batch's sum, not a sample's loss). On return
  * `grads` holds the batch's summed gradient Σ_k ∇ℓ_k, from the same pass.
  */
-export function perSampleGradientNorms(
-  net: Network,
-  input: Matrix,
-  target: Matrix,
-  objective: Objective,
-  pass: Pass = createPass(net, input.rows),
-  grads: Gradients = createGradients(net),
-): Float64Array {
-  checkBatch(net, input, target);
-  forward(net, input, pass);
-  backward(net, pass, target, { loss: objective.loss, reduction: "sum" }, grads);
+export function perSampleGradientNorms(net: Network, input: Matrix, target: Matrix, objective: Objective, pass: Pass = createPass(net, input.rows), grads: Gradients = createGradients(net)): Float64Array {
+  computeGradients(net, input, target, { loss: objective.loss, reduction: "sum" }, pass, grads);
   const norms = new Float64Array(input.rows);
   pass.deltas.forEach((delta, i) => {
     const act = pass.acts[i];

@@ -1,9 +1,11 @@
 import type { Dataset } from "../data/dataset.js";
+import { reductionScale } from "../losses/loss.js";
 import { Matrix } from "../matrix/matrix.js";
 import { gatherSparseRows, type SparseRows } from "../matrix/sparse.js";
 import { backward } from "../network/backward.js";
-import type { Gradients } from "../network/gradients.js";
+import { createGradients, gradientArrays, type Gradients } from "../network/gradients.js";
 import { type Network, sizesOf } from "../network/network.js";
+import { accumulatePerSample, createSampleVectors } from "../network/per-sample.js";
 import type { Objective } from "../network/objective.js";
 import { createPass, forward, type Pass } from "../network/pass.js";
 
@@ -56,4 +58,55 @@ export function batchGradient(
   const total = objective.loss.total(output.data, batch.target.data, output.cols);
   backward(net, batch.pass, batch.target, objective, grads, { batchRows });
   return total;
+}
+
+/** What train() has checked and decided, from which each batch's gradient is computed. */
+export interface TrainSetup {
+  readonly net: Network;
+  readonly data: Dataset;
+  readonly objective: Objective;
+  readonly batchSize: number;
+  /** Rows of the partial last batch of an epoch, 0 when there is none. */
+  readonly remainder: number;
+  readonly gradients: "vectorized" | "per-sample";
+  /** The training inputs' nonzeros, compressed once, when the first layer skips the inputs' zeros. */
+  readonly inputNonzeros?: SparseRows;
+}
+
+/** What computes each batch's gradient: singleThread here, or the worker threads of lib/train/parallel.ts. */
+export interface BatchGradients {
+  /** Threads computing each gradient. */
+  readonly workers: number;
+  /** Where step() leaves the gradient, in the order of parameters(net). */
+  readonly gradArrays: Float64Array[];
+  /** The gradient of the batch of rows order[from … from + rows) into gradArrays; returns the batch's loss L. */
+  step(order: Int32Array, from: number, rows: number): number;
+  /** Releases what it holds; called however training ends. */
+  close(): void;
+}
+
+/**
+ * Each batch's gradient on this thread: vectorized, or the per-sample loop the seeds compare against.
+ * A batch of other than B rows (the partial last one, or what is left of an epoch after a session
+ * changed B) gets buffers of its size, kept until another size comes.
+ */
+export function singleThread({ net, data, objective, batchSize, remainder, gradients, inputNonzeros }: TrainSetup): BatchGradients {
+  const sparse = inputNonzeros !== undefined;
+  const full = createBatch(net, batchSize, sparse);
+  let partial = remainder > 0 ? createBatch(net, remainder, sparse) : undefined;
+  const grads = createGradients(net);
+  const sampleVectors = gradients === "per-sample" ? createSampleVectors(net) : undefined;
+  return {
+    workers: 1,
+    gradArrays: gradientArrays(grads),
+    step(order, from, rows) {
+      if (rows !== batchSize && partial?.input.rows !== rows) partial = createBatch(net, rows, sparse);
+      const batch = rows === batchSize ? full : partial!;
+      if (sampleVectors === undefined) return reductionScale(objective.reduction, rows) * batchGradient(net, data, inputNonzeros, order, from, batch, objective, grads, rows);
+      gatherRows(data.inputs, order, from, batch.input);
+      gatherRows(data.targets, order, from, batch.target);
+      return accumulatePerSample(net, batch.input, batch.target, objective, grads, sampleVectors);
+    },
+    close() {},
+  };
 }

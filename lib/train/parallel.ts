@@ -25,7 +25,9 @@ import { createGradients, gradientArrays } from "../network/gradients.js";
 import { type Network, parameters } from "../network/network.js";
 import { type Batch, batchGradient, createBatch } from "./batch.js";
 import { controlSlots, shardOf, shareDataset, sharedFloat64, sharedGradients, sharedInt32, shareNetwork, shareNonzeros, slot, type WorkerSetup } from "./shards.js";
-import { type BatchGradients, train as trainOnOneThread, type TrainOptions, type TrainResult, type TrainSetup, trainWith } from "./train.js";
+import type { BatchGradients, TrainSetup } from "./batch.js";
+import type { TrainOptions, TrainResult } from "./options.js";
+import { train as trainOnOneThread, trainWith } from "./train.js";
 
 /** How long the workers may take to load before train() gives up on them. */
 const startupMs = 60_000;

@@ -5,10 +5,12 @@ import type { Network } from "../network/network.js";
 import { parameters } from "../network/network.js";
 import type { Pass } from "../network/pass.js";
 import { createRng } from "../random/rng.js";
-import { evaluate } from "./evaluate.js";
-import { stepsPerEpoch } from "./budget.js";
 import { checkBatchSize } from "../validate/validate.js";
-import { type BatchGradients, checkTrainOptions, singleThread, type TrainOptions, type TrainRecord, type TrainResult } from "./train.js";
+import { type BatchGradients, singleThread, type TrainSetup } from "./batch.js";
+import { budgetSteps, stepsPerEpoch } from "./budget.js";
+import { evaluate } from "./evaluate.js";
+import { gradientNoiseScale } from "./noise-scale.js";
+import { checkTrainOptions, type TrainOptions, type TrainRecord, type TrainResult } from "./options.js";
 
 /** A step as the session took it: the batch size and η it used, and its loss per sample. */
 export interface SessionStep {
@@ -28,10 +30,13 @@ export type SessionOptions = Omit<TrainOptions, "workers" | "signal" | "onProgre
 };
 
 /**
- * train() one step at a time, for a caller that pauses between steps and changes B or η on the way
- * (the site's playground). With B and η unchanged it takes exactly train()'s steps and makes exactly
- * its records (test/train/session.test.ts). A change applies from the next batch: the epoch goes on
- * from where it is, cut into batches of the new size, and the optimizer keeps its state.
+ * Training one step at a time: what train() runs to the end (lib/train/train.ts), and what a caller
+ * that pauses between steps and changes B or η on the way (the site's playground) steps itself. Its
+ * parts are the notebooks': the batches of an epoch (a seeded shuffle, cut into batches of B), one
+ * step (forward → loss → backward → update, notebook 5), and the recorder (a record every
+ * recordEvery steps and at epoch ends, divergence, B_simple every noiseScaleEvery steps). A change
+ * applies from the next batch: the epoch goes on from where it is, cut into batches of the new size,
+ * and the optimizer keeps its state.
  */
 export interface TrainingSession {
   /** Takes the next step; returns whether the run goes on (false once the budget is spent or it diverged). */
@@ -43,13 +48,22 @@ export interface TrainingSession {
   readonly batchSize: number;
   readonly lr: number;
   readonly done: boolean;
+  /** The optimizer steps the budget allows at the current B. */
+  readonly plannedSteps: number;
+  /** Releases the gradients' buffers (or threads) if a step threw; a finished or stopped run has released them. */
+  close(): void;
   /** The run so far, as train() returns it: records, steps, samples, divergence. */
   readonly result: TrainResult;
 }
 
 export function createSession(net: Network, data: Dataset, options: SessionOptions = {}): TrainingSession {
+  return sessionWith(net, data, options, singleThread);
+}
+
+/** A session whose batch gradients come from `compute`: singleThread, or the worker threads of lib/train/parallel.ts. */
+export function sessionWith(net: Network, data: Dataset, options: SessionOptions, compute: (setup: TrainSetup) => BatchGradients): TrainingSession {
   const checked = checkTrainOptions(net, data, options);
-  const { budget, seed, lastBatch, recordEvery, gradients, test, objective, optimizer, sparse } = checked;
+  const { budget, seed, lastBatch, recordEvery, noiseScaleEvery, gradients, test, objective, optimizer, sparse } = checked;
   const { loss, reduction } = objective;
   const n = data.inputs.rows;
   const inputNonzeros = sparse ? compressRows(data.inputs) : undefined;
@@ -59,10 +73,25 @@ export function createSession(net: Network, data: Dataset, options: SessionOptio
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const rng = createRng(seed);
   const gradientsFor = (batchSize: number): BatchGradients =>
-    singleThread({ net, data, objective, batchSize, remainder: lastBatch === "partial" ? n % batchSize : 0, gradients, ...(inputNonzeros && { inputNonzeros }) });
+    compute({ net, data, objective, batchSize, remainder: lastBatch === "partial" ? n % batchSize : 0, gradients, ...(inputNonzeros && { inputNonzeros }) });
   let batchSize = checked.batchSize;
   let batches = gradientsFor(batchSize);
-  const result: TrainResult = { epochs: [], checkpoints: [], steps: 0, samples: 0, seconds: 0, kernel: currentKernel().name, sparse, workers: 1 };
+  let closed = false;
+  const close = () => {
+    if (!closed) batches.close();
+    closed = true;
+  };
+  const result: TrainResult = {
+    epochs: [],
+    checkpoints: [],
+    steps: 0,
+    samples: 0,
+    seconds: 0,
+    kernel: currentKernel().name,
+    sparse,
+    workers: batches.workers,
+    ...(noiseScaleEvery > 0 && { noiseScales: [], noiseScaleSeconds: 0 }),
+  };
   let done = false;
   let epochsDone = 0;
   /** Where the epoch is: its first `position` shuffled samples are trained, in `stepInEpoch` steps. */
@@ -96,13 +125,24 @@ export function createSession(net: Network, data: Dataset, options: SessionOptio
     if (Number.isFinite(rec.trainLoss) && (onTest === undefined || Number.isFinite(onTest.loss))) return rec;
     result.diverged = { epoch: Math.floor(epoch) + 1, step: result.steps + 1, lastFiniteLoss: lastFinite };
     done = true;
+    close();
     return undefined;
   };
+  /** B_simple over the training set, its time kept apart from training's. */
+  const measureNoise = () => {
+    const started = performance.now();
+    const estimate = gradientNoiseScale(net, data.inputs, data.targets, objective);
+    const seconds = (performance.now() - started) / 1000;
+    result.noiseScaleSeconds! += seconds;
+    // Weights gone non-finite (or |G|² = 0) give no estimate; a non-finite loss ends the run as diverged.
+    if ([estimate.gradientSquared, estimate.trace, estimate.simple].every(Number.isFinite)) result.noiseScales!.push({ step: result.steps, epoch: epochNow(), ...estimate, seconds });
+  };
+  if (noiseScaleEvery > 0) measureNoise();
   const budgetSpent = () =>
     "epochs" in budget ? epochsDone >= budget.epochs : "steps" in budget ? result.steps >= budget.steps : samplesAsked >= budget.samples;
   const finish = () => {
     done = true;
-    batches.close();
+    close();
     if (result.diverged !== undefined || result.checkpoints.at(-1)?.step === result.steps) return;
     const rec = result.epochs.at(-1)?.step === result.steps ? result.epochs.at(-1) : record();
     if (rec === undefined) return;
@@ -153,6 +193,7 @@ export function createSession(net: Network, data: Dataset, options: SessionOptio
         result.checkpoints.push(rec);
         options.onRecord?.(rec, "checkpoint");
       }
+      if (noiseScaleEvery > 0 && result.steps % noiseScaleEvery === 0) measureNoise();
       if (epochUsedUp()) endEpoch();
       else if (budgetSpent()) finish();
       return !done;
@@ -181,6 +222,10 @@ export function createSession(net: Network, data: Dataset, options: SessionOptio
     get done() {
       return done;
     },
+    get plannedSteps() {
+      return budgetSteps(budget, n, batchSize, lastBatch);
+    },
+    close,
     result,
   };
 }
