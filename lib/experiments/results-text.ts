@@ -7,7 +7,7 @@ import { activations } from "../activations/activation.js";
 import { losses, reductions } from "../losses/loss.js";
 import { inits } from "../matrix/init.js";
 import { optimizerNames } from "../optimizers/optimizer.js";
-import { firstPerRun, lrScalings } from "./config.js";
+import { firstPerRun, lrScalings, scaleLr } from "./config.js";
 import type { RunRecord } from "./record.js";
 
 /** A results file that cannot be used: unreadable, unwritable, or holding a line that is not a run. */
@@ -118,10 +118,20 @@ function parseRecord(line: string): RunRecord | string {
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return "not a JSON object";
   const checked = runRecord.safeParse(value);
-  if (checked.success) return value as RunRecord;
+  if (checked.success) return lrProblem(value as RunRecord) ?? (value as RunRecord);
   const issue = checked.error.issues[0];
   const field = issue.path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
   if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) return `missing ${field}`;
   return `${field}: ${issue.message.replace(/^Invalid (input|option): /, "")}`;
 }
 
+/**
+ * Why a record's η is not its base η scaled to its batch size, or undefined: every reader groups
+ * runs by η, so a line edited by hand to disagree would be grouped as another run.
+ */
+function lrProblem({ config }: RunRecord): string | undefined {
+  const { lr, baseLr, lrScaling, batchSize, baseBatch } = config;
+  const expected = scaleLr(baseLr, batchSize, lrScaling, baseBatch);
+  if (Math.abs(lr - expected) <= 1e-12 * Math.abs(expected)) return undefined;
+  return `config.lr: ${lr} is not baseLr ${baseLr} scaled (${lrScaling}, base batch ${baseBatch}) to batch size ${batchSize}, which is ${expected}`;
+}

@@ -110,6 +110,7 @@ describe("readResults", () => {
       [{ ...good, diverged: undefined }, "missing diverged"],
       [{ ...good, config: { ...good.config, budget: { weeks: 2 } } }, "config.budget: expected one of {epochs: n}, {steps: n}, {samples: n}"],
       [{ ...good, config: { ...good.config, optimizer: "rmsprop" } }, 'config.optimizer: expected one of "sgd"|"momentum"|"adagrad"|"adam"'],
+      [{ ...good, config: { ...good.config, lr: 0.5 } }, "config.lr: 0.5 is not baseLr 1 scaled (none, base batch 10) to batch size 8, which is 1"],
     ];
     for (const [bad, why] of cases) {
       writeFileSync(path, line(good) + `${JSON.stringify(bad)}\n`);

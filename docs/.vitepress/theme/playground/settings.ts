@@ -87,6 +87,13 @@ export function shapeOf(dataset: PlaygroundDataset): DataShape {
   return { inputs, outputs: classes, train };
 }
 
+/** How the dataset control names a set: its name and its split, from the registry. */
+export function datasetLabel(dataset: PlaygroundDataset): string {
+  const { train, test } = datasetByName(dataset);
+  const split = `${train.toLocaleString("en-US")} / ${test.toLocaleString("en-US")}`;
+  return dataset === "digits" ? `digits (MNIST, ${split})` : `${dataset} (${split})`;
+}
+
 /** The registry's split of a named set, as the command line gets it. */
 function dataConfigOf(dataset: PlaygroundDataset): DataConfig {
   const { train, test } = datasetByName(dataset);
