@@ -12,11 +12,25 @@ import { ResultsFileError } from "../experiments/results-file.js";
 import { experimentCommand } from "./experiment.js";
 import { watchParent } from "./parent-watch.js";
 import { reportCommand } from "./report.js";
+import { signalExitStatus } from "./signals.js";
 import { trainCommand } from "./train.js";
 import { UsageError } from "./usage.js";
 
 // Killing whatever started this command (npm, a shell) ends it too, as a SIGHUP would.
 watchParent();
+// So does a reader that goes away (`| head`): finished runs are kept and the lock released, with no
+// stack trace for the write that found the pipe closed (nor for the writes after it).
+let readerGone = false;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    if (readerGone) return;
+    readerGone = true;
+    // A sweep under way stops on SIGHUP (keeping its runs, releasing its lock); with nothing to keep, end as SIGHUP would.
+    if (process.listenerCount("SIGHUP") > 0) process.kill(process.pid, "SIGHUP");
+    else process.exit(signalExitStatus("SIGHUP"));
+  });
+}
 
 const program = new Command("batchprop")
   .description("Vectorized mini-batch backpropagation: train a network, run experiments on batch size and learning rate, and report on their results.")

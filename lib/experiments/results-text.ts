@@ -53,6 +53,11 @@ export function isCutShort(lastLine: string): boolean {
 }
 
 const name = <T extends string>(names: readonly T[]) => z.enum(names as [T, ...T[]]);
+/** Counts: whole numbers from 0, or from 1 (sizes, budgets, batch sizes). */
+const count = z.number().int().nonnegative();
+const positive = z.number().int().positive();
+/** Text without control characters: a name that stays one line in a table, a CSV row or a terminal. */
+const text = z.string().regex(/^[^\u0000-\u001f\u007f]*$/, "contains a control character (a newline, a tab, an escape…)");
 const point = z.object({
   epoch: z.number(),
   step: z.number(),
@@ -63,15 +68,15 @@ const point = z.object({
   testAccuracy: z.number().optional(),
   seconds: z.number(),
 });
-const budget = z.union([z.strictObject({ epochs: z.number() }), z.strictObject({ steps: z.number() }), z.strictObject({ samples: z.number() })], {
+const budget = z.union([z.strictObject({ epochs: positive }), z.strictObject({ steps: positive }), z.strictObject({ samples: positive })], {
   error: "expected one of {epochs: n}, {steps: n}, {samples: n}",
 });
 
 /** What a line must hold to be a run: every field of RunRecord that anything reads. */
 const runRecord: z.ZodType<RunRecord> = z.object({
   config: z.object({
-    data: z.object({ name: z.string(), train: z.number(), test: z.number(), seed: z.number() }),
-    layers: z.array(z.number()),
+    data: z.object({ name: text, train: positive, test: count, seed: count }),
+    layers: z.array(positive).min(2),
     activation: name(Object.keys(activations) as (keyof typeof activations)[]),
     outputActivation: name(Object.keys(activations) as (keyof typeof activations)[]).optional(),
     init: name(inits).optional(),
@@ -79,26 +84,26 @@ const runRecord: z.ZodType<RunRecord> = z.object({
     loss: name(Object.keys(losses) as (keyof typeof losses)[]),
     reduction: name(reductions),
     optimizer: name(optimizerNames),
-    batchSize: z.number(),
+    batchSize: positive,
     lr: z.number(),
     baseLr: z.number(),
     lrScaling: name(lrScalings),
-    baseBatch: z.number(),
+    baseBatch: positive,
     budget,
-    seed: z.number(),
+    seed: count,
     lastBatch: name(["partial", "drop"] as const),
-    recordEvery: z.number(),
-    noiseScaleEvery: z.number().optional(),
+    recordEvery: count,
+    noiseScaleEvery: count.optional(),
   }),
   epochs: z.array(point),
   checkpoints: z.array(point),
-  steps: z.number(),
-  samples: z.number(),
+  steps: count,
+  samples: count,
   diverged: z.object({ epoch: z.number(), step: z.number(), lastFiniteLoss: z.number().nullable() }).nullable(),
   seconds: z.number(),
   wallSeconds: z.number(),
   // Records written before runs named their kernel all ran on the JavaScript kernel, dense.
-  kernel: z.string().default("js"),
+  kernel: text.default("js"),
   sparse: z.boolean().default(false),
   // Records written before runs named their workers ran on one thread.
   workers: z.number().int().positive().default(1),
@@ -118,7 +123,7 @@ function parseRecord(line: string): RunRecord | string {
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return "not a JSON object";
   const checked = runRecord.safeParse(value);
-  if (checked.success) return lrProblem(value as RunRecord) ?? (value as RunRecord);
+  if (checked.success) return settingProblem(value as RunRecord) ?? (value as RunRecord);
   const issue = checked.error.issues[0];
   const field = issue.path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
   if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) return `missing ${field}`;
@@ -126,12 +131,16 @@ function parseRecord(line: string): RunRecord | string {
 }
 
 /**
- * Why a record's η is not its base η scaled to its batch size, or undefined: every reader groups
- * runs by η, so a line edited by hand to disagree would be grouped as another run.
+ * What makes a record's fields disagree with each other, or undefined: every reader groups runs by
+ * B and η and divides by the steps, so a line edited by hand to disagree is refused, not misread.
  */
-function lrProblem({ config }: RunRecord): string | undefined {
-  const { lr, baseLr, lrScaling, batchSize, baseBatch } = config;
+function settingProblem({ config, steps, diverged }: RunRecord): string | undefined {
+  const { lr, baseLr, lrScaling, batchSize, baseBatch, data } = config;
+  if (batchSize > data.train) return `config.batchSize: ${batchSize} is larger than the training set (config.data.train ${data.train})`;
   const expected = scaleLr(baseLr, batchSize, lrScaling, baseBatch);
-  if (Math.abs(lr - expected) <= 1e-12 * Math.abs(expected)) return undefined;
-  return `config.lr: ${lr} is not baseLr ${baseLr} scaled (${lrScaling}, base batch ${baseBatch}) to batch size ${batchSize}, which is ${expected}`;
+  if (!(Math.abs(lr - expected) <= 1e-12 * Math.abs(expected))) {
+    return `config.lr: ${lr} is not baseLr ${baseLr} scaled (${lrScaling}, base batch ${baseBatch}) to batch size ${batchSize}, which is ${expected}`;
+  }
+  if (steps === 0 && diverged === null) return "steps: a run that did not diverge took at least one step, got 0";
+  return undefined;
 }

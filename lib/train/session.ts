@@ -41,7 +41,7 @@ export type SessionOptions = Omit<TrainOptions, "workers" | "signal" | "onProgre
 export interface TrainingSession {
   /** Takes the next step; returns whether the run goes on (false once the budget is spent or it diverged). */
   step(): boolean;
-  /** B and η of the next steps: B from 1 to the training set, η positive and finite. */
+  /** B and η of the next steps: B from 1 to the training set, η positive and finite. A new B rescales recordEvery so that records keep their spacing in samples. */
   set(changes: { readonly batchSize?: number; readonly lr?: number }): void;
   /** Ends the run where it is, as train() does when aborted: a last checkpoint, `aborted` set. */
   stop(): void;
@@ -63,7 +63,8 @@ export function createSession(net: Network, data: Dataset, options: SessionOptio
 /** A session whose batch gradients come from `compute`: singleThread, or the worker threads of lib/train/parallel.ts. */
 export function sessionWith(net: Network, data: Dataset, options: SessionOptions, compute: (setup: TrainSetup) => BatchGradients): TrainingSession {
   const checked = checkTrainOptions(net, data, options);
-  const { budget, seed, lastBatch, recordEvery, noiseScaleEvery, gradients, test, objective, optimizer, sparse } = checked;
+  const { budget, seed, lastBatch, noiseScaleEvery, gradients, test, objective, optimizer, sparse } = checked;
+  let { recordEvery } = checked;
   const { loss, reduction } = objective;
   const n = data.inputs.rows;
   const inputNonzeros = sparse ? compressRows(data.inputs) : undefined;
@@ -137,7 +138,15 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
     // Weights gone non-finite (or |G|² = 0) give no estimate; a non-finite loss ends the run as diverged.
     if ([estimate.gradientSquared, estimate.trace, estimate.simple].every(Number.isFinite)) result.noiseScales!.push({ step: result.steps, epoch: epochNow(), ...estimate, seconds });
   };
-  if (noiseScaleEvery > 0) measureNoise();
+  if (noiseScaleEvery > 0) {
+    // Measured before the first step: if it throws, the gradients' threads must not outlive it.
+    try {
+      measureNoise();
+    } catch (error) {
+      close();
+      throw error;
+    }
+  }
   const budgetSpent = () =>
     "epochs" in budget ? epochsDone >= budget.epochs : "steps" in budget ? result.steps >= budget.steps : samplesAsked >= budget.samples;
   const finish = () => {
@@ -204,6 +213,8 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
       if (newBatchSize === undefined || newBatchSize === batchSize || done) return;
       // The epoch keeps its place: its steps so far count in the new B's steps per epoch.
       stepInEpoch = Math.round((position / n) * stepsPerEpoch(n, newBatchSize, lastBatch));
+      // Records keep coming every as many samples as before: every step of B = 1 would evaluate thousands of times.
+      if (recordEvery > 0) recordEvery = Math.max(1, Math.round((recordEvery * batchSize) / newBatchSize));
       batchSize = newBatchSize;
       batches.close();
       batches = gradientsFor(batchSize);

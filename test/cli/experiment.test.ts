@@ -291,6 +291,18 @@ describe("batchprop experiment", () => {
     });
   }
 
+  it("stops as on SIGHUP when its reader goes away (`| head`): exit 129, whole runs kept, the lock released, no stack trace", async () => {
+    const out = join(tempDir(), "piped.jsonl");
+    const { child, exited } = start(["experiment", "--dataset", "xor", "--batch-sizes", "1", "--lrs", "1", "--steps", "200", "--seeds", "3", "--workers", "1", "--out", out]);
+    // The reader takes the first line and leaves, as `head -1` does: the sweep's next line to stdout finds the pipe closed.
+    child.stdout?.once("data", () => child.stdout?.destroy());
+    const { code, stderr } = await exited;
+    expect(code).toBe(129);
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(readResults(out).records).toHaveLength(3);
+    expect(existsSync(`${out}.lock`)).toBe(false);
+  });
+
   it("lets one sweep at a time write a file: a second one exits 2 at once, naming the file and the first one's pid", async () => {
     const out = join(tempDir(), "shared.jsonl");
     const first = await startedGrid(out);

@@ -111,6 +111,11 @@ describe("readResults", () => {
       [{ ...good, config: { ...good.config, budget: { weeks: 2 } } }, "config.budget: expected one of {epochs: n}, {steps: n}, {samples: n}"],
       [{ ...good, config: { ...good.config, optimizer: "rmsprop" } }, 'config.optimizer: expected one of "sgd"|"momentum"|"adagrad"|"adam"'],
       [{ ...good, config: { ...good.config, lr: 0.5 } }, "config.lr: 0.5 is not baseLr 1 scaled (none, base batch 10) to batch size 8, which is 1"],
+      [{ ...good, config: { ...good.config, batchSize: 0 } }, "config.batchSize: Too small: expected number to be >0"],
+      [{ ...good, config: { ...good.config, batchSize: 1.5 } }, "config.batchSize: expected int, received number"],
+      [{ ...good, config: { ...good.config, batchSize: 81, baseBatch: 81 } }, "config.batchSize: 81 is larger than the training set (config.data.train 80)"],
+      [{ ...good, steps: 0 }, "steps: a run that did not diverge took at least one step, got 0"],
+      [{ ...good, config: { ...good.config, data: { ...good.config.data, name: "xor\n" } } }, "config.data.name: contains a control character"],
     ];
     for (const [bad, why] of cases) {
       writeFileSync(path, line(good) + `${JSON.stringify(bad)}\n`);

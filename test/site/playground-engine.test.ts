@@ -133,7 +133,7 @@ describe("the playground's engine", () => {
     await waitFor((m): m is FromWorker => m.type === "progress");
     engine.handle({ type: "set", batchSize: 201 });
     const error = await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error");
-    expect(error.message).toBe("batchSize: batch size 201 is larger than the training set (200 samples of xor (train))");
+    expect(error.message).toBe("batchSize: batch size 201 is larger than the training set (200 samples of xor)");
     engine.handle({ type: "reset" });
     const count = messages.length;
     await new Promise((wake) => setTimeout(wake, 200));

@@ -18,6 +18,8 @@ describe("the playground's settings", () => {
   it("leave a link's unknown keys, unknown choices and non-numbers at their defaults, and keep numbers to be checked", () => {
     const settings = fromQuery("data=mnist9&opt=rmsprop&lr=abc&B=0&whatever=1");
     expect([settings.dataset, settings.optimizer, settings.lr]).toEqual([defaults.dataset, defaults.optimizer, defaults.lr]);
+    // Number() would read these as Infinity and 16.
+    expect([fromQuery("lr=Infinity").lr, fromQuery("B=0x10").batchSize]).toEqual([defaults.lr, defaults.batchSize]);
     expect(settings.batchSize).toBe(0);
     expect(problemsOf(settings)).toEqual([{ control: "batchSize", message: "B: batch size 0 must be at least 1" }]);
   });

@@ -110,6 +110,13 @@ describe("a training session, stepped", () => {
     expect(stopped.result.checkpoints.map((r) => r.step)).toEqual([2]);
   });
 
+  it("keeps its records as far apart in samples when B changes: a record every step at B = 103 becomes one every 103 steps at B = 1", () => {
+    const { records } = runSession({ batchSize: 103, budget: { epochs: 3 }, recordEvery: 1 }, (step) => (step === 1 ? { batchSize: 1 } : undefined));
+    const checkpoints = records.filter(([, kind]) => kind === "checkpoint").map(([record]) => record.step);
+    // Step 1 at B = 103 (the first epoch), then 206 steps at B = 1: a record every 103rd step, and the end's.
+    expect(checkpoints).toEqual([1, 103, 206, 207]);
+  });
+
   it("refuses a B outside 1 … n and a bad η, naming them, and keeps the settings it had", () => {
     const session = createSession(net(), data, { batchSize: 10 });
     expect(() => session.set({ batchSize: 104 })).toThrow("batchSize: batch size 104 is larger than the training set (103 samples of blobs (train))");

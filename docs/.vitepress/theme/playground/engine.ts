@@ -4,6 +4,7 @@
  * about SLICE_MS so that messages (pause, a new B or η) are read between slices, whatever a step costs.
  */
 import {
+  checkRunConfig,
   createNetwork,
   createSession,
   currentKernel,
@@ -75,7 +76,15 @@ export function createEngine(post: (message: FromWorker) => void, loadDigits: (u
     const sliceStart = performance.now();
     const samplesBefore = session.result.samples;
     let going = true;
-    while (going && performance.now() - sliceStart < SLICE_MS) going = session.step();
+    try {
+      while (going && performance.now() - sliceStart < SLICE_MS) going = session.step();
+    } catch (error) {
+      // Out of memory for a new B's buffers, say: the run ends, and the page hears why.
+      session.close();
+      forget();
+      post({ type: "error", id: current.id, message: (error as Error).message });
+      return;
+    }
     const seconds = (performance.now() - sliceStart) / 1000;
     const { result } = session;
     post({ type: "progress", id: current.id, step: result.steps, samples: result.samples, ...current.last, samplesPerSecond: (result.samples - samplesBefore) / seconds });
@@ -156,6 +165,11 @@ export function createEngine(post: (message: FromWorker) => void, loadDigits: (u
         case "set": {
           if (run === undefined) return;
           try {
+            // The run's settings with the new B and η must pass the checks it started with (the memory a batch may take among them).
+            const { config } = run;
+            const batchSize = message.batchSize ?? run.session.batchSize;
+            const lr = message.lr ?? run.session.lr;
+            checkRunConfig({ ...config, batchSize, baseBatch: batchSize, lr, baseLr: lr }, { inputs: config.layers[0], outputs: config.layers[config.layers.length - 1], train: config.data.train });
             run.session.set({ batchSize: message.batchSize, lr: message.lr });
           } catch (error) {
             post({ type: "error", id: run.id, message: (error as Error).message });

@@ -124,12 +124,18 @@ export interface Problem {
   readonly message: string;
 }
 
+/** A finite number written in decimal ("16", "0.3", "1e-3", "-2"), or undefined: Number() also reads "0x10", "Infinity" and "". */
+function plainNumber(text: string): number | undefined {
+  const value = Number(text);
+  return /^[0-9.e+-]+$/i.test(text) && Number.isFinite(value) ? value : undefined;
+}
+
 /** Comma-separated positive numbers; throws naming the control when one is not. */
 export function parseList(text: string, what: string, integer: boolean): number[] {
   const items = text.split(",").map((item) => item.trim()).filter((item) => item !== "");
   return items.map((item) => {
-    const value = Number(item);
-    if (!/^[0-9.e+-]+$/i.test(item) || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    const value = plainNumber(item) ?? Number.NaN;
+    if (!(value > 0) || (integer && !Number.isInteger(value))) {
       throw new ConfigError(what, `"${item}" is not a positive ${integer ? "integer" : "number"}`);
     }
     return value;
@@ -278,8 +284,8 @@ export function fromQuery(query: string): Settings {
     if (options !== undefined) {
       if (options.includes(value)) assign[key] = value;
     } else if (typeof defaults[key] === "number") {
-      const number = Number(value);
-      if (value.trim() !== "" && !Number.isNaN(number)) assign[key] = number;
+      const number = plainNumber(value);
+      if (number !== undefined) assign[key] = number;
     } else {
       assign[key] = value;
     }
