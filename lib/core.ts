@@ -39,6 +39,7 @@ export { canonicalJson, runKey, scaleLr, checkpointInterval, checkRunConfig, lrS
 export { ConfigError, checkBatchSize, checkLr } from "./validate/validate.js";
 export { expandGrid, uniqueRuns, checkGridSize, maxGridRuns, type GridSpec } from "./experiments/grid.js";
 export { parseResults, ResultsFileError } from "./experiments/results-text.js";
+export { runNetwork, runTrainOptions } from "./experiments/run-setup.js";
 export { toRunRecord, withoutTimes, finalPoint, type RunRecord, type TimelessRecord } from "./experiments/record.js";
 export { defaultExperiments, defaultRuns, allBatchSizes, type Experiment } from "./experiments/defaults.js";
 export { noiseScaleExperiments, noiseBatchSizes } from "./experiments/noise-scale-set.js";

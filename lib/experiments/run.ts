@@ -1,5 +1,5 @@
 /** Executes one run: its data (cached per process), a network from its seed, train(), one record. */
-import { createNetwork } from "../network/network.js";
+import { runNetwork, runTrainOptions } from "./run-setup.js";
 import { train } from "../train/parallel.js";
 import type { TrainProgress } from "../train/options.js";
 import type { RunConfig } from "./config.js";
@@ -32,18 +32,9 @@ export interface RunOptions {
 export function runOne(config: RunConfig, options: RunOptions = {}): RunRecord {
   const started = performance.now();
   const { train: trainSet, test } = loadData(config.data);
-  const net = createNetwork({ sizes: config.layers, activation: config.activation, outputActivation: config.outputActivation, init: config.init, biasInit: config.biasInit, rng: config.seed });
   const { onEpoch, onProgress } = options;
-  const result = train(net, trainSet, {
-    loss: config.loss,
-    reduction: config.reduction,
-    optimizer: { name: config.optimizer, lr: config.lr },
-    batchSize: config.batchSize,
-    budget: config.budget,
-    seed: config.seed,
-    lastBatch: config.lastBatch,
-    recordEvery: config.recordEvery,
-    noiseScaleEvery: config.noiseScaleEvery,
+  const result = train(runNetwork(config), trainSet, {
+    ...runTrainOptions(config),
     test,
     signal: options.signal,
     // One worker is this thread alone: the plain path, without copying the data to shared memory.

@@ -87,6 +87,17 @@ describe("the playground's engine", () => {
     }
   });
 
+  it("starts a run from every setting of its config, as runOne does: the weights' init and the noise scale too", async () => {
+    const { engine, done } = harness();
+    const config = { ...xorConfig(), init: "xavier" as const, biasInit: "zeros" as const, noiseScaleEvery: 20 };
+    engine.handle({ type: "start", id: "i", config, gradients: "vectorized", digitsUrl: "" });
+    const { run } = await done("i");
+    const cli = runOne(config);
+    expect(withoutTimes(run).checkpoints).toEqual(withoutTimes(cli).checkpoints);
+    expect(run.noiseScales?.map(({ seconds: _s, ...estimate }) => estimate)).toEqual(cli.noiseScales?.map(({ seconds: _s, ...estimate }) => estimate));
+    expect(run.noiseScales?.length).toBeGreaterThan(1);
+  });
+
   it("trains the digits from the site's asset as the command line does", async () => {
     const { engine, done } = harness();
     const config = xorConfig({ data: { name: "digits", train: 400, test: 200, seed: 2 }, layers: [784, 16, 10], budget: { epochs: 1 }, batchSize: 40, recordEvery: 5 });

@@ -5,8 +5,9 @@
  */
 import {
   checkRunConfig,
-  createNetwork,
   createSession,
+  runNetwork,
+  runTrainOptions,
   currentKernel,
   type DataConfig,
   type Dataset,
@@ -112,16 +113,8 @@ export function createEngine(post: (message: FromWorker) => void, loadDigits: (u
     let session: TrainingSession;
     try {
       // As runOne (lib/experiments/run.ts) trains a run: the same config gives the same record.
-      const net = createNetwork({ sizes: config.layers, activation: config.activation, outputActivation: config.outputActivation, rng: config.seed });
-      session = createSession(net, data.train, {
-        loss: config.loss,
-        reduction: config.reduction,
-        optimizer: { name: config.optimizer, lr: config.lr },
-        batchSize: config.batchSize,
-        budget: config.budget,
-        seed: config.seed,
-        lastBatch: config.lastBatch,
-        recordEvery: config.recordEvery,
+      session = createSession(runNetwork(config), data.train, {
+        ...runTrainOptions(config),
         test: data.test,
         gradients,
         onStep: ({ epoch, batchSize, lr, batchLoss }) => {
