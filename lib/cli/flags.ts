@@ -9,7 +9,7 @@ import { ConfigError } from "../validate/validate.js";
 export type Flags = Readonly<Record<string, string>>;
 
 /** The fields behind the model options both commands share (lib/cli/options.ts). */
-export const modelFlags: Flags = {
+const modelFlags: Flags = {
   "data.name": "--dataset",
   layers: "--layers",
   activation: "--activation",

@@ -26,7 +26,7 @@ interface ReportOptionValues {
  * The largest results file a report reads: it is read whole, as one string, and V8's strings end
  * at 2^29 characters. 256 MiB hold some 50,000 runs of the default experiments' size.
  */
-export const maxReportBytes = 256 * 2 ** 20;
+const maxReportBytes = 256 * 2 ** 20;
 
 export function reportCommand(): Command {
   return new Command("report")

@@ -106,7 +106,12 @@ export function secondsPerEpoch(record: RunRecord): number {
 
 /** Mean and spread over seeds of each group's final point, and of its time per epoch. */
 export function summarizeRuns(records: readonly RunRecord[], setting: (config: RunConfig) => string): SettingSummary[] {
-  return groupRuns(records, setting).map(({ setting: label, batchSize, records: group }) => {
+  return summarizeGroups(groupRuns(records, setting));
+}
+
+/** summarizeRuns for runs already grouped. */
+export function summarizeGroups(groups: readonly RunGroup[]): SettingSummary[] {
+  return groups.map(({ setting: label, batchSize, records: group }) => {
     const finals = group.filter((record) => record.diverged === null).map(finalPoint).filter((point) => point !== undefined);
     const metric = (name: FinalMetric): Spread | null => {
       const values = finals.map((point) => point[name]).filter((value): value is number => value !== undefined);

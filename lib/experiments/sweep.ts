@@ -7,7 +7,7 @@
  */
 import { firstPerRun, outputActivationOf, type RunConfig } from "./config.js";
 import type { RunRecord } from "./record.js";
-import { groupRuns, type RunGroup, type SettingSummary, summarizeRuns } from "./summary.js";
+import { groupRuns, type RunGroup, type SettingSummary, summarizeGroups } from "./summary.js";
 
 /** A setting that may vary between runs, other than η, B and the seed, with how to say it. */
 interface Axis {
@@ -100,7 +100,7 @@ export function describeSweep(given: readonly RunRecord[]): Sweep {
   const context = named([...chosen, ...axes.filter((axis) => axis.derived && differsWithin(axis, (config) => `${config.batchSize}|${settings(config)}`))]);
   const first = records[0].config;
   const shared = axes.filter((axis) => axis.shared(first) && records.every(({ config }) => axis.label(config) === axis.label(first))).map((axis) => axis.label(first));
-  // Sorted by η as given, so each section's groups come η by η (summarizeRuns keeps the order met).
+  // Sorted by η as given, so each section's groups come η by η (summarizeGroups keeps the order met).
   const sorted = [...records].sort((a, b) => a.config.baseLr - b.config.baseLr || a.config.batchSize - b.config.batchSize);
   const byContext = new Map<string, RunRecord[]>();
   for (const record of sorted) {
@@ -110,7 +110,8 @@ export function describeSweep(given: readonly RunRecord[]): Sweep {
   const order = [...new Set(records.map((record) => context(record.config)))];
   const sections = order.map((label) => {
     const runs = byContext.get(label)!;
-    return { context: label, records: runs, groups: groupRuns(runs, etaLabel), summaries: summarizeRuns(runs, etaLabel) };
+    const groups = groupRuns(runs, etaLabel);
+    return { context: label, records: runs, groups, summaries: summarizeGroups(groups) };
   });
   const rising = (values: number[]) => [...new Set(values)].sort((a, b) => a - b);
   return {

@@ -49,7 +49,7 @@ const MC_TILES = 24;
 /** Columns of op(B) per packed block, in tiles: 256·256 doubles (512 KiB). */
 const NC_TILES = 64;
 /** Most doubles of A, B and C staged at once: 16 MiB. A training batch and a 1000-row evaluation chunk fit whole. */
-export const STAGING_DOUBLES = 1 << 21;
+const STAGING_DOUBLES = 1 << 21;
 
 const wasmPage = 65536;
 

@@ -1,4 +1,5 @@
 import * as Plot from "@observablehq/plot";
+import { frame, type FrameOptions, seriesColor } from "./frame.js";
 import { seriesMarks } from "./marks.js";
 
 /** One B_simple measurement of one series (a set-up, a seed mean): where in training, and its value. */
@@ -9,16 +10,13 @@ export interface NoiseScalePoint {
   readonly simple: number;
 }
 
-export interface NoiseScalePlotOptions {
+export interface NoiseScalePlotOptions extends FrameOptions {
   /** The label of the horizontal axis, e.g. "epochs" or "train loss". */
   xLabel: string;
   /** Log scale along x (a loss that falls by decades). Default false. */
   logX?: boolean;
   /** Draw x from right to left (a falling loss read as training goes on). Default false. */
   reverseX?: boolean;
-  title?: string;
-  width?: number;
-  height?: number;
 }
 
 /**
@@ -35,13 +33,10 @@ export function noiseScalePlot(points: readonly NoiseScalePoint[], options: Nois
   });
   const series = [...new Set(points.map((point) => point.series))];
   return {
-    title: options.title,
-    width: options.width ?? 640,
-    height: options.height ?? 340,
-    marginLeft: 60,
+    ...frame(options, { marginLeft: 60 }),
     x: { label: options.xLabel, type: options.logX === true ? "log" : "linear", reverse: options.reverseX ?? false, grid: true },
     y: { type: "log", label: "B_simple = tr(Σ) / |G|² (samples)", grid: true },
-    color: { legend: series.length > 1, type: "categorical", domain: series },
+    color: seriesColor(series),
     marks: seriesMarks(points, { x: "x", y: "simple", series: "series", title: (p: NoiseScalePoint) => `${p.series}: B_simple ${p.simple.toPrecision(3)} at ${options.xLabel} ${p.x.toPrecision(3)}` }),
   };
 }

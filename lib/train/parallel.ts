@@ -21,7 +21,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_thread
 import type { Dataset } from "../data/dataset.js";
 import { reductionScale } from "../losses/loss.js";
 import { currentKernel } from "../matrix/gemm.js";
-import { createGradients, gradientArrays } from "../network/gradients.js";
+import { addGradients, createGradients, gradientArrays } from "../network/gradients.js";
 import { type Network, parameters } from "../network/network.js";
 import { type Batch, batchGradient, createBatch } from "./batch.js";
 import { controlSlots, shardOf, shareDataset, sharedFloat64, sharedGradients, sharedInt32, shareNetwork, shareNonzeros, slot, type WorkerSetup } from "./shards.js";
@@ -79,7 +79,6 @@ function startWorkers(setup: TrainSetup, workers: number): BatchGradients {
   const order = sharedInt32(batchSize);
   const totals = sharedFloat64(helpers);
   const helperGrads = Array.from({ length: helpers }, () => sharedGradients(net));
-  const helperArrays = helperGrads.map(gradientArrays);
   const grads = createGradients(net);
   const gradArrays = gradientArrays(grads);
   const batches = new Map<number, Batch>();
@@ -157,7 +156,7 @@ function startWorkers(setup: TrainSetup, workers: number): BatchGradients {
       for (let h = 0; h < helpers; h++) {
         if (shardOf(rows, workers, h + 1).count === 0) continue;
         total += totals[h];
-        addInto(gradArrays, helperArrays[h]);
+        addGradients(grads, helperGrads[h]);
       }
       return reductionScale(objective.reduction, rows) * total;
     },
@@ -165,10 +164,3 @@ function startWorkers(setup: TrainSetup, workers: number): BatchGradients {
   };
 }
 
-function addInto(into: Float64Array[], from: Float64Array[]): void {
-  for (let i = 0; i < into.length; i++) {
-    const x = into[i];
-    const y = from[i];
-    for (let p = 0; p < x.length; p++) x[p] += y[p];
-  }
-}

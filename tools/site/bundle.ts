@@ -26,6 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import { experimentSetNames } from "../../lib/experiments/sets.ts";
 import { kernelJson, kernelName, repoRoot } from "../notebooks/kernelspec.ts";
+import { labConfigDir } from "../notebooks/lab.ts";
 
 /**
  * The download's file name, under the site's root: a gzipped tar named .tgz, since servers that
@@ -37,7 +38,7 @@ export const BUNDLE_FILE = "batchprop-notebooks.tgz";
 export const BUNDLE_DIR = "batchprop-notebooks";
 
 /** The project's JupyterLab settings (the debugger extension off: tslab has none), as `npm run lab` uses them. */
-const labConfig = path.join(repoRoot, "tools", "notebooks", "jupyter", "labconfig");
+const labConfig = path.join(labConfigDir, "labconfig");
 
 export interface BundleOptions {
   /** The notebooks to ship, executed. */

@@ -27,7 +27,6 @@ import type { Gradients } from "./protocol.ts";
 
 /** Every registered dataset (lib/data/registry.ts): the digits come as the site's asset, the synthetic sets are generated in the worker. */
 export const playgroundDatasets: readonly string[] = datasetNames;
-export type PlaygroundDataset = string;
 export const activationNames = Object.keys(activations) as ActivationName[];
 export const lossNames = Object.keys(losses) as LossName[];
 export const axes: readonly HistoryAxis[] = ["step", "epoch", "samples", "seconds"];
@@ -37,7 +36,7 @@ export const checkpointsPerRun = 60;
 export const maxSweepRuns = 24;
 
 export interface Settings {
-  dataset: PlaygroundDataset;
+  dataset: string;
   /** The hidden layers' widths, as typed: "30" or "30,20". */
   hidden: string;
   activation: ActivationName;
@@ -82,20 +81,20 @@ export const defaults: Settings = {
   compare: "",
 };
 
-export function shapeOf(dataset: PlaygroundDataset): DataShape {
+export function shapeOf(dataset: string): DataShape {
   const { inputs, classes, train } = datasetByName(dataset);
   return { inputs, outputs: classes, train };
 }
 
 /** How the dataset control names a set: its name and its split, from the registry. */
-export function datasetLabel(dataset: PlaygroundDataset): string {
+export function datasetLabel(dataset: string): string {
   const { train, test } = datasetByName(dataset);
   const split = `${train.toLocaleString("en-US")} / ${test.toLocaleString("en-US")}`;
   return dataset === "digits" ? `digits (MNIST, ${split})` : `${dataset} (${split})`;
 }
 
 /** The registry's split of a named set, as the command line gets it. */
-function dataConfigOf(dataset: PlaygroundDataset): DataConfig {
+function dataConfigOf(dataset: string): DataConfig {
   const { train, test } = datasetByName(dataset);
   return { name: dataset, train, test, seed: 0 };
 }
