@@ -13,7 +13,7 @@ import { expandGrid, uniqueRuns } from "../experiments/grid.js";
 import { runCost } from "../experiments/cost.js";
 import { runPool } from "../experiments/pool.js";
 import { finalPoint, type RunRecord } from "../experiments/record.js";
-import { checkResultsPath, readResults } from "../experiments/results-file.js";
+import { checkResultsPath } from "../experiments/results-file.js";
 import { formatTable, summaryTable } from "../experiments/summary-table.js";
 import { describeSweep } from "../experiments/sweep.js";
 import type { Budget } from "../train/budget.js";
@@ -166,6 +166,8 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
   const started = performance.now();
   const bar = progressBar("runs {bar} {done}/{runs} | elapsed {duration_formatted} | {left} | {last}");
   let inFile = 0;
+  /** The file's runs by key, kept up to date as runs land: what the closing table is made from, without reading the file again. */
+  const byKey = new Map<string, RunRecord>();
   const kernels = new Set<string>();
   // Progress is measured in cost (experiments/cost.ts), not runs, so the time left holds while
   // cheap and costly runs alternate.
@@ -177,8 +179,9 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
       out,
       workers: plan.workers,
       signal: controller.signal,
-      onStart: ({ total, skipped, todo, records, pending }) => {
+      onStart: ({ total, skipped, todo, records, pending, existing }) => {
         inFile = records;
+        for (const [key, record] of existing) byKey.set(key, record);
         costLeft = pending.reduce((sum, run) => sum + runCost(run), 0);
         const workers = Math.min(plan.workers, Math.max(todo, 1));
         process.stdout.write(`${plural(total, "run")}: ${plan.label}; ${skipped} already in ${out}, ${todo} to run on ${plural(workers, "worker")}\n`);
@@ -187,6 +190,7 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
         else bar?.start(costLeft, 0, { done: 0, runs: todo, left: timeLeft(0), last: "" });
       },
       onRun: (record, done, total) => {
+        byKey.set(runKey(record.config), record);
         kernels.add(record.kernel);
         const elapsed = (performance.now() - started) / 1000;
         const last = describe(record);
@@ -211,7 +215,6 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
     }
     process.stdout.write(`Finished ${plural(result.finished, "run")} in ${elapsed} on ${[...kernels].join(", ")}; ${out} holds ${inFile + result.finished}.\n`);
     // The grid's runs, this call's and those already in the file, as `batchprop report` tabulates them.
-    const { byKey } = readResults(out);
     process.stdout.write(`\n${formatTable(summaryTable(describeSweep(runs.flatMap((run) => byKey.get(runKey(run)) ?? []))))}`);
     return 0;
   } finally {

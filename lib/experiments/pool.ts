@@ -37,9 +37,9 @@ export interface PoolOptions {
   /**
    * Called once the runs still to do are known: `total` runs in the list, `skipped` of them not run
    * (already in the file, or repeating an earlier run of the list), `todo` to run, and the
-   * `records` the file held before this call.
+   * `records` the file held before this call, `existing` those records by run key.
    */
-  readonly onStart?: (info: { total: number; skipped: number; todo: number; records: number; pending: readonly RunConfig[] }) => void;
+  readonly onStart?: (info: { total: number; skipped: number; todo: number; records: number; pending: readonly RunConfig[]; existing: ReadonlyMap<string, RunRecord> }) => void;
   /** Called after each finished run has been appended. */
   readonly onRun?: (record: RunRecord, done: number, todo: number) => void;
 }
@@ -76,7 +76,7 @@ export async function runPool(runs: readonly RunConfig[], options: PoolOptions):
     const { byKey: existing, records } = readResults(out);
     const todo = firstPerRun(runs, (run) => run).filter((run) => !existing.has(runKey(run)));
     const skipped = runs.length - todo.length;
-    onStart?.({ total: runs.length, skipped, todo: todo.length, records: records.length, pending: todo });
+    onStart?.({ total: runs.length, skipped, todo: todo.length, records: records.length, pending: todo, existing });
     if (todo.length === 0 || signal?.aborted) return { skipped, finished: 0, todo: todo.length, interrupted: todo.length > 0 };
     const url = workerUrl();
     if (!existsSync(url)) throw new Error(`runPool: the compiled worker ${url.pathname} is missing: run npm run build:lib`);

@@ -69,16 +69,16 @@ export function noiseScaleFromNorms(sampleSquaredNorms: ArrayLike<number>, meanG
  * B_simple of `net` over all rows of `input` as one batch, from per-sample norms
  * (perSampleGradientNorms) and the rows' mean gradient, computed in chunks of evaluationChunkRows
  * rows so memory stays bounded: about three evaluations' work. Inputs as sparse as the digits skip
- * their zeros in the first layer, as train() does.
+ * their zeros in the first layer, as train() does (`sparseInput`: a caller measuring the same inputs
+ * again and again decides it once).
  */
-export function gradientNoiseScale(net: Network, input: Matrix, target: Matrix, objective: Objective): NoiseScale {
+export function gradientNoiseScale(net: Network, input: Matrix, target: Matrix, objective: Objective, sparseInput = density(input) <= sparseDensityLimit): NoiseScale {
   checkBatch(net, input, target);
   const rows = input.rows;
   const norms = new Float64Array(rows);
   const total = createGradients(net);
   const chunkGrads = createGradients(net);
   const passes = new Map<number, Pass>();
-  const sparseInput = density(input) <= sparseDensityLimit;
   for (let start = 0; start < rows; start += evaluationChunkRows) {
     const chunk = Math.min(evaluationChunkRows, rows - start);
     let pass = passes.get(chunk);

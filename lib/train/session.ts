@@ -1,6 +1,6 @@
 import type { Dataset } from "../data/dataset.js";
 import { currentKernel } from "../matrix/gemm.js";
-import { compressRows } from "../matrix/sparse.js";
+import { compressRows, density, sparseDensityLimit } from "../matrix/sparse.js";
 import type { Network } from "../network/network.js";
 import { parameters } from "../network/network.js";
 import type { Pass } from "../network/pass.js";
@@ -130,9 +130,10 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
     return undefined;
   };
   /** B_simple over the training set, its time kept apart from training's. */
+  const noiseSparse = noiseScaleEvery > 0 && density(data.inputs) <= sparseDensityLimit;
   const measureNoise = () => {
     const started = performance.now();
-    const estimate = gradientNoiseScale(net, data.inputs, data.targets, objective);
+    const estimate = gradientNoiseScale(net, data.inputs, data.targets, objective, noiseSparse);
     const seconds = (performance.now() - started) / 1000;
     result.noiseScaleSeconds! += seconds;
     // Weights gone non-finite (or |G|² = 0) give no estimate; a non-finite loss ends the run as diverged.

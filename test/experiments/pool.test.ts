@@ -55,7 +55,7 @@ describe("runPool", () => {
     const starts: unknown[] = [];
     const second = await runPool(grid, { out, workers: 2, onStart: (info) => starts.push(info) });
     expect(second).toEqual({ skipped: 8, finished: 0, todo: 0, interrupted: false });
-    expect(starts).toEqual([{ total: 8, skipped: 8, todo: 0, records: 8, pending: [] }]);
+    expect(starts).toEqual([{ total: 8, skipped: 8, todo: 0, records: 8, pending: [], existing: expect.any(Map) }]);
     expect(readFileSync(out, "utf8")).toBe(before);
   });
 
