@@ -22,7 +22,9 @@ export { gradientCheck, type GradientCheckOptions, type GradientCheckResult } fr
 export { createOptimizer, optimizerNames, type Optimizer, type OptimizerName, type OptimizerOptions } from "./optimizers/optimizer.js";
 export { type Budget, budgetSteps, stepsPerEpoch } from "./train/budget.js";
 export { train } from "./train/train.js";
-export type { TrainOptions, TrainProgress, TrainRecord, TrainResult } from "./train/options.js";
+export { backends, type Backend, type TrainOptions, type GpuTrainOptions, type TrainProgress, type TrainRecord, type TrainResult } from "./train/options.js";
+export { openGpu, browserGpu, GpuUnavailableError, type GpuHandle } from "./gpu/device.js";
+export { createGpuSession, type GpuSession } from "./gpu/session.js";
 export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { gradientNoiseScale, twoBatchGradientNoiseScale, noiseScaleFromNorms, twoBatchNoiseScale, type NoiseScale, type NoiseScaleRecord, type BatchGradientNorm } from "./train/noise-scale.js";
 export { createSession, type TrainingSession, type SessionOptions, type SessionStep } from "./train/session.js";

@@ -3,6 +3,7 @@
 export * from "./core.js";
 // Shadows core's train: the same, plus `workers` (worker threads).
 export { train } from "./train/parallel.js";
+export { nodeGpu, swiftShaderIcd } from "./gpu/node-device.js";
 export { loadDigits, allDigits, type DigitsOptions } from "./data/digits.js";
 export { readIdx, loadIdx, loadMnistIdx, maxIdxBytes, maxIdxPixels, maxIdxValues, type IdxFile, type ReadIdxOptions, type LoadIdxOptions, type MnistIdxOptions } from "./data/idx.js";
 export { renderPlot } from "./plots/render.js";

@@ -11,7 +11,12 @@ import type { Objective } from "../network/objective.js";
 import { createOptimizer, type Optimizer, type OptimizerOptions } from "../optimizers/optimizer.js";
 import { checkBatchSize, keyword } from "../validate/validate.js";
 import { type Budget, checkBudget } from "./budget.js";
+import type { GpuHandle } from "../gpu/device.js";
 import type { NoiseScaleRecord } from "./noise-scale.js";
+
+/** Where a run's steps happen: this thread's float64 library, or a WebGPU device in float32. */
+export type Backend = "cpu" | "webgpu";
+export const backends: readonly Backend[] = ["cpu", "webgpu"];
 
 export interface TrainOptions {
   /** Default "sum-of-squares", the seeds' loss. */
@@ -56,6 +61,8 @@ export interface TrainOptions {
    * train of batchprop/core refuses it. Default: this thread alone.
    */
   workers?: number;
+  /** "cpu" (the default): the float64 library. For the GPU, train() takes GpuTrainOptions (backend "webgpu") and returns a Promise. */
+  backend?: "cpu";
   /** Called after every step. */
   onProgress?: (progress: TrainProgress) => void;
   /** Called with each record as it is made: at epoch ends and at checkpoints (the same record may be both). */
@@ -63,6 +70,17 @@ export interface TrainOptions {
   /** Stops the run cleanly after the current step when aborted; the result says so. */
   signal?: AbortSignal;
 }
+
+/**
+ * train() on a WebGPU device (lib/gpu/): every step on the device in float32, the weights read back
+ * into `net` at records and at the end. The CPU's threads, per-sample loop and sparse first layer
+ * do not apply.
+ */
+export type GpuTrainOptions = Omit<TrainOptions, "backend" | "workers" | "gradients" | "sparseInputs"> & {
+  backend: "webgpu";
+  /** The device to train on; default one opened for the run (navigator.gpu, or Dawn in Node) and closed after it. */
+  gpu?: GpuHandle;
+};
 
 export interface TrainProgress {
   epoch: number;
@@ -101,6 +119,9 @@ export interface TrainResult {
   sparse: boolean;
   /** Threads that computed each batch's gradient: 1, or the `workers` of batchprop's Node train (lib/train/parallel.ts). */
   workers: number;
+  /** Where the steps ran; with "webgpu", `adapter` names the GPU. */
+  backend: Backend;
+  adapter?: string;
   /**
    * Set when a loss or an evaluation stopped being finite: the run ends there, its results so far
    * kept. `step` is the first step that could not be taken, `epoch` the epoch it belongs to (from 1),

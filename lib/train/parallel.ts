@@ -26,8 +26,10 @@ import { type Network, parameters } from "../network/network.js";
 import { type Batch, batchGradient, createBatch } from "./batch.js";
 import { controlSlots, shardOf, shareDataset, sharedFloat64, sharedGradients, sharedInt32, shareNetwork, shareNonzeros, slot, type WorkerSetup } from "./shards.js";
 import type { BatchGradients, TrainSetup } from "./batch.js";
-import type { TrainOptions, TrainResult } from "./options.js";
-import { train as trainOnOneThread, trainWith } from "./train.js";
+import type { GpuTrainOptions, TrainOptions, TrainResult } from "./options.js";
+import { checkCpuOptions, train as trainOnOneThread, trainWith } from "./train.js";
+import { nodeGpu } from "../gpu/node-device.js";
+import { trainOnGpu } from "../gpu/train.js";
 
 /** How long the workers may take to load before train() gives up on them. */
 const startupMs = 60_000;
@@ -39,7 +41,11 @@ const startupMs = 60_000;
  * on this thread alone, bit-identical to leaving `workers` out. `net` is trained on a shared copy
  * of its weights and receives them when train() returns or throws; the worker threads end then too.
  */
-export function train(net: Network, data: Dataset, options: TrainOptions = {}): TrainResult {
+export function train(net: Network, data: Dataset, options: GpuTrainOptions): Promise<TrainResult>;
+export function train(net: Network, data: Dataset, options?: TrainOptions): TrainResult;
+export function train(net: Network, data: Dataset, options: TrainOptions | GpuTrainOptions = {}): TrainResult | Promise<TrainResult> {
+  if (options.backend === "webgpu") return trainOnGpu(net, data, options, nodeGpu);
+  checkCpuOptions(options);
   const { workers, ...rest } = options;
   if (workers === undefined) return trainOnOneThread(net, data, rest);
   checkWorkers(workers);

@@ -25,7 +25,7 @@ export interface SessionStep {
 }
 
 /** train()'s options less its threads, signal and per-step callback (a session reports each step to onStep). */
-export type SessionOptions = Omit<TrainOptions, "workers" | "signal" | "onProgress"> & {
+export type SessionOptions = Omit<TrainOptions, "workers" | "signal" | "onProgress" | "backend"> & {
   onStep?: (step: SessionStep) => void;
 };
 
@@ -91,6 +91,7 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
     kernel: currentKernel().name,
     sparse,
     workers: batches.workers,
+    backend: "cpu",
     ...(noiseScaleEvery > 0 && { noiseScales: [], noiseScaleSeconds: 0 }),
   };
   let done = false;

@@ -1,0 +1,41 @@
+/**
+ * train() with backend "webgpu": a GPU session (lib/gpu/session.ts) run to the end of its budget,
+ * on the device given in the options or on one opened for the run.
+ */
+import type { Dataset } from "../data/dataset.js";
+import type { Network } from "../network/network.js";
+import type { GpuTrainOptions, TrainResult } from "../train/options.js";
+import type { GpuHandle } from "./device.js";
+import { createGpuSession } from "./session.js";
+import { ConfigError } from "../validate/validate.js";
+
+/** Steps per advance(): enough to keep the device busy, few enough that an abort is heard soon. */
+const stepsPerAdvance = 256;
+
+/** Trains `net` in place on the GPU; `open` makes the device when the options give none (browserGpu, or nodeGpu in Node). */
+export async function trainOnGpu(net: Network, data: Dataset, options: GpuTrainOptions, open: () => Promise<GpuHandle>): Promise<TrainResult> {
+  const { onProgress, signal, backend: _backend, gpu: given, ...rest } = options;
+  for (const field of ["workers", "gradients", "sparseInputs"]) {
+    if (field in rest) throw new ConfigError(field, 'is an option of the CPU backend; backend "webgpu" runs every step on the GPU');
+  }
+  const gpu = given ?? (await open());
+  try {
+    const session = await createGpuSession(
+      net,
+      data,
+      { ...rest, ...(onProgress && { onStep: ({ epoch, step, batchLoss }) => onProgress({ epoch, step, totalSteps: session.plannedSteps, batchLoss }) }) },
+      gpu,
+    );
+    try {
+      while (!session.done) {
+        if (signal?.aborted) await session.stop();
+        else await session.advance(stepsPerAdvance);
+      }
+      return session.result;
+    } finally {
+      session.close();
+    }
+  } finally {
+    if (given === undefined) gpu.close();
+  }
+}
