@@ -18,6 +18,7 @@ export async function gpuGradients(gpu: GpuHandle, net: Network, input: Matrix, 
   const trainer = createTrainer(gpu, net, { name: "batch", inputs: input, targets: target }, objective, { name: "gradient", momentum: 0, beta1: 0, beta2: 0, epsilon: 0 });
   try {
     trainer.reserve(rows);
+    await trainer.prepare([rows]);
     trainer.setOrder(Int32Array.from({ length: rows }, (_, i) => i));
     const encoder = gpu.device.createCommandEncoder();
     const readback = trainer.encode(encoder, [{ position: 0, rows, scale: reductionScale(objective.reduction, rows), lr: 1, t: 1 }], "gradient");

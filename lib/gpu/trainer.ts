@@ -60,10 +60,12 @@ export interface GpuTrainer {
   setOrder(order: Int32Array): void;
   /** Makes room for batches of up to `rows` rows. */
   reserve(rows: number): void;
+  /** Compiles the kernels of steps of each of these row counts; a kernel the device refuses throws here, with the device's message. */
+  prepare(rowCounts: Iterable<number>): Promise<void>;
   /**
    * Encodes `steps` (at most maxChunk) as one compute pass, then copies their losses and the status
    * out, and the weights (or, under the "gradient" rule, the last step's gradient) when `copy` says.
-   * Returns what to read once submitted.
+   * Returns what to read once submitted; two chunks may be in flight, read in the order encoded.
    */
   encode(encoder: GPUCommandEncoder, steps: readonly StepParams[], copy: "weights" | "gradient" | "none"): ChunkReadback;
   /** Releases every buffer. */
@@ -92,6 +94,12 @@ function GPUBufferUsageFlags() {
     },
   };
 }
+
+/**
+ * Each device's compiled kernels by source: runs of the same shapes (a sweep, the playground's runs)
+ * compile once. Layouts made from equal descriptors are interchangeable, so a pipeline serves every run.
+ */
+const compiledOn = new WeakMap<GPUDevice, Map<string, Promise<{ pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>>>();
 
 /** Puts `net` and `data` on the device, with kernels for `objective` and `rule`. */
 export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objective: Objective, rule: GpuRule): GpuTrainer {
@@ -131,28 +139,33 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
   const status = buffer("data", 4, storage.data, "the status word");
   const uniforms = device.createBuffer({ size: maxChunk * stepStride, usage: storage.uniform });
   buffers.push(uniforms);
-  const lossStaging = device.createBuffer({ size: maxChunk * 4 + 16, usage: storage.readback });
+  // Two of each: a chunk's results are copied out while the one before is still being read.
   const weightCount = theta.reduce((total, _, l) => total + (sizes[l] + 1) * sizes[l + 1], 0);
-  const weightStaging = device.createBuffer({ size: weightCount * 4, usage: storage.readback });
-  buffers.push(lossStaging, weightStaging);
+  const staging = [0, 1].map(() => ({
+    losses: device.createBuffer({ size: maxChunk * 4 + 16, usage: storage.readback }),
+    weights: device.createBuffer({ size: weightCount * 4, usage: storage.readback }),
+  }));
+  buffers.push(...staging.flatMap(({ losses, weights }) => [losses, weights]));
+  let chunks = 0;
 
   const uniformLayout = device.createBindGroupLayout({
     entries: [{ binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: "uniform", hasDynamicOffset: true, minBindingSize: 32 } }],
   });
   const uniformGroup = device.createBindGroup({ layout: uniformLayout, entries: [{ binding: 0, resource: { buffer: uniforms, size: 32 } }] });
 
-  const pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
+  let pipelines = compiledOn.get(device);
+  if (pipelines === undefined) compiledOn.set(device, (pipelines = new Map()));
   const pipelineOf = (kernel: Kernel) => {
-    let made = pipelines.get(kernel.code);
+    let made = pipelines!.get(kernel.code);
     if (made === undefined) {
       const layout = device.createBindGroupLayout({
         entries: kernel.bindings.map((b, i) => ({ binding: i, visibility: GPUShaderStage.COMPUTE, buffer: { type: b.write ? ("storage" as const) : ("read-only-storage" as const) } })),
       });
-      const pipeline = device.createComputePipeline({
+      const compiled = device.createComputePipelineAsync({
         layout: device.createPipelineLayout({ bindGroupLayouts: [layout, uniformLayout] }),
         compute: { module: device.createShaderModule({ code: kernel.code }), entryPoint: "main" },
       });
-      pipelines.set(kernel.code, (made = { pipeline, layout }));
+      pipelines!.set(kernel.code, (made = compiled.then((pipeline) => ({ pipeline, layout }))));
     }
     return made;
   };
@@ -166,6 +179,7 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
   let rowLoss: GPUBuffer;
   let partial: GPUBuffer;
   const plans = new Map<number, Dispatch[]>();
+  const planned = new Map<number, Promise<Dispatch[]>>();
 
   const reserve = (rows: number) => {
     if (rows <= capacity) return;
@@ -183,6 +197,7 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
     partial = batchBuffer(partialValues(rows), "the split products' partial sums");
     batchBuffers = [...z, ...act, ...delta, rowLoss, partial];
     plans.clear();
+    planned.clear();
   };
 
   /** Each gemm's K and the stride of its partial sums, for the largest split buffer a step can need. */
@@ -195,8 +210,8 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
     return Math.max(1, ...gemmShapes.map(([k, stride]) => Math.max(1, Math.floor(k / 64)) * stride));
   };
 
-  const dispatch = (kernel: Kernel, bind: Record<string, GPUBuffer>, workgroups: readonly [number, number, number]): Dispatch => {
-    const { pipeline, layout } = pipelineOf(kernel);
+  const dispatch = async (kernel: Kernel, bind: Record<string, GPUBuffer>, workgroups: readonly [number, number, number]): Promise<Dispatch> => {
+    const { pipeline, layout } = await pipelineOf(kernel);
     const group = device.createBindGroup({
       layout,
       entries: kernel.bindings.map((b, i) => {
@@ -209,7 +224,7 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
   };
 
   /** A gemm's dispatches: one, or the split products and their sum. */
-  const gemm = (spec: GemmSpec, m: number, nCols: number, k: number, stride: number, bind: Record<string, GPUBuffer>): Dispatch[] => {
+  const gemm = (spec: GemmSpec, m: number, nCols: number, k: number, stride: number, bind: Record<string, GPUBuffer>): Promise<Dispatch>[] => {
     const tile = tileFor(m, nCols);
     const { splits, perSplit } = splitFor(m, nCols, k, tile);
     const grid = [Math.ceil(nCols / tile.tn), Math.ceil(m / tile.tm), splits] as const;
@@ -221,8 +236,8 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
   const rows64 = (rows: number) => [Math.ceil(rows / 64), 1, 1] as const;
 
   /** The dispatches of one step over `rows` rows: forward, head, loss, backward, updates. */
-  const planFor = (rows: number): Dispatch[] => {
-    const steps: Dispatch[] = [];
+  const planFor = (rows: number): Promise<Dispatch[]> => {
+    const steps: Promise<Dispatch>[] = [];
     for (let l = 1; l <= layers; l++) {
       steps.push(...gemm(forwardSpec(shapes, l), rows, sizes[l], sizes[l - 1], capacity * sizes[l], { inputs, order, actIn: act[l - 2], theta: theta[l - 1], zOut: z[l - 1], actOut: act[l - 1] }));
       // A hidden softmax layer's act needs its whole row: a row kernel after the gemm.
@@ -240,7 +255,24 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
       state[l - 1].forEach((slot, s) => (bind[`s${s}`] = slot));
       steps.push(...gemm(updateSpec(shapes, l, rule.name, update), sizes[l - 1] + 1, sizes[l], rows, (sizes[l - 1] + 1) * sizes[l], bind));
     }
-    return steps;
+    return Promise.all(steps);
+  };
+
+  const prepare = async (rowCounts: Iterable<number>) => {
+    for (const rows of rowCounts) {
+      if (plans.has(rows)) continue;
+      let plan = planned.get(rows);
+      if (plan === undefined) {
+        device.pushErrorScope("validation");
+        plan = planFor(rows);
+        const refused = device.popErrorScope();
+        planned.set(rows, plan);
+        const [dispatches, error] = await Promise.all([plan, refused]).catch((reason: Error) => [undefined, reason] as const);
+        planned.delete(rows);
+        if (error !== null && error !== undefined) throw new Error(`webgpu: the device refused a kernel for ${rows} rows: ${error.message}`);
+        plans.set(rows, dispatches!);
+      } else await plan;
+    }
   };
 
   const uniformWords = new ArrayBuffer(maxChunk * stepStride);
@@ -253,6 +285,7 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
       device.queue.writeBuffer(order, 0, Uint32Array.from(values));
     },
     reserve,
+    prepare,
     encode(encoder, steps, copy) {
       if (steps.length > maxChunk) throw new RangeError(`webgpu: a pass takes at most ${maxChunk} steps, got ${steps.length}`);
       steps.forEach(({ position, rows, scale, lr, t }, slot) => {
@@ -263,8 +296,8 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
       device.queue.writeBuffer(uniforms, 0, uniformWords, 0, steps.length * stepStride);
       const pass = encoder.beginComputePass();
       steps.forEach(({ rows }, slot) => {
-        let plan = plans.get(rows);
-        if (plan === undefined) plans.set(rows, (plan = planFor(rows)));
+        const plan = plans.get(rows);
+        if (plan === undefined) throw new Error(`webgpu: no kernels prepared for ${rows} rows`);
         pass.setBindGroup(1, uniformGroup, [slot * stepStride]);
         for (const { pipeline, group, workgroups } of plan) {
           pass.setPipeline(pipeline);
@@ -273,6 +306,7 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
         }
       });
       pass.end();
+      const { losses: lossStaging, weights: weightStaging } = staging[chunks++ % 2];
       encoder.copyBufferToBuffer(stepLoss, 0, lossStaging, 0, maxChunk * 4);
       encoder.copyBufferToBuffer(status, 0, lossStaging, maxChunk * 4, 16);
       let offset = 0;

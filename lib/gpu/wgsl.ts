@@ -64,8 +64,8 @@ export const wgslRules: Readonly<Record<WgslRule, { slots: number; update: (sett
   adam: {
     slots: 2,
     update: ({ beta1, beta2, epsilon }) =>
-      `let m = ${f32(beta1)} * s0[p] + ${f32(1 - beta1)} * g; let v = ${f32(beta2)} * s1[p] + ${f32(1 - beta2)} * g * g; ` +
-      `s0[p] = m; s1[p] = v; theta[p] -= now.lr * (m / now.c1) / (sqrt(v / now.c2) + ${f32(epsilon)});`,
+      `let mean = ${f32(beta1)} * s0[p] + ${f32(1 - beta1)} * g; let square = ${f32(beta2)} * s1[p] + ${f32(1 - beta2)} * g * g; ` +
+      `s0[p] = mean; s1[p] = square; theta[p] -= now.lr * (mean / now.c1) / (sqrt(square / now.c2) + ${f32(epsilon)});`,
   },
   gradient: { slots: 1, update: () => "s0[p] = g;" },
 };
