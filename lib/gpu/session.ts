@@ -21,8 +21,12 @@ import { type ChunkReadback, createTrainer, maxChunk, type StepParams, writeWeig
 
 /** A training session whose steps run on the GPU: createSession's, but each call takes many steps. */
 export interface GpuSession {
-  /** Takes up to `maxSteps` more steps (fewer at the end of the budget or on divergence); resolves whether the run goes on. onStep and onRecord are called for each, in order, before it resolves. */
-  advance(maxSteps: number): Promise<boolean>;
+  /**
+   * Takes up to `maxSteps` more steps (fewer at the end of the budget, on divergence, or once
+   * `signal` is aborted: the chunks already sent, up to 2 × 64 steps, still count); resolves whether
+   * the run goes on. onStep and onRecord are called for each, in order, before it resolves.
+   */
+  advance(maxSteps: number, signal?: AbortSignal): Promise<boolean>;
   /** B and η from the next step: checked as the CPU session checks them. */
   set(changes: { readonly batchSize?: number; readonly lr?: number }): void;
   /** Ends the run where it is: the weights come back, a last checkpoint, `aborted` set. */
@@ -178,7 +182,7 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
   };
 
   return {
-    async advance(maxSteps) {
+    async advance(maxSteps, signal) {
       if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`advance: maxSteps must be a positive integer, got ${maxSteps}`);
       let left = maxSteps;
       secondsBefore = result.seconds;
@@ -190,6 +194,7 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
       try {
         while (!done && (left > 0 || inFlight !== undefined)) {
           let next: typeof inFlight;
+          if (signal?.aborted) left = 0;
           if (left > 0 && (inFlight === undefined || !cut(inFlight.chunk))) {
             const chunk = plan(left);
             left -= chunk.steps.length;
