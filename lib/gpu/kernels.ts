@@ -84,6 +84,13 @@ export interface GemmSpec {
   /** Statements setting `v` to A[m][k] and to B[k][n], for m < M, k < K, n < N. */
   readonly loadA: string;
   readonly loadB: string;
+  /**
+   * Which index of A and of B is contiguous in memory: neighbouring threads load neighbouring
+   * addresses (coalesced) when they step along it. A is m×k, so "k" for a row-major A, "m" for a
+   * transposed one (actᵀ); B is k×n, "n" for W, "k" for Wᵀ.
+   */
+  readonly aContiguous: "m" | "k";
+  readonly bContiguous: "k" | "n";
   /** Statements using the finished value `c` at (m, n). */
   readonly epilogue: string;
   /** Extra WGSL (helper functions) the loads and epilogue use. */
@@ -117,13 +124,13 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   var acc: array<f32, ${rm * rn}>;
   for (var k0 = kBegin; k0 < kEnd; k0 += KT) {
     for (var i = li; i < TM * KT; i += 256u) {
-      let mm = i / KT; let kk = i % KT; let m = m0 + mm; let k = k0 + kk;
+      ${spec.aContiguous === "k" ? "let mm = i / KT; let kk = i % KT;" : "let mm = i % TM; let kk = i / TM;"} let m = m0 + mm; let k = k0 + kk;
       var v = 0.0;
       if (m < M && k < kEnd) { v = loadA(m, k); }
       As[kk * TM + mm] = v;
     }
     for (var i = li; i < KT * TN; i += 256u) {
-      let kk = i / TN; let nn = i % TN; let k = k0 + kk; let n = n0 + nn;
+      ${spec.bContiguous === "n" ? "let kk = i / TN; let nn = i % TN;" : "let kk = i % KT; let nn = i / KT;"} let k = k0 + kk; let n = n0 + nn;
       var v = 0.0;
       if (n < N && k < kEnd) { v = loadB(k, n); }
       Bs[kk * TN + nn] = v;
@@ -197,6 +204,8 @@ export function forwardSpec({ sizes, activations }: StepShapes, l: number): Gemm
     k: `${nIn}u`,
     loadA: first ? `v = inputs[${sampleOf("m")} * ${nIn}u + k];` : `v = actIn[m * ${nIn}u + k];`,
     loadB: `v = theta[k * ${nOut}u + n];`,
+    aContiguous: "k",
+    bContiguous: "n",
     epilogue: `let z = c + theta[${nIn * nOut}u + n]; zOut[m * N + n] = z;${applies ? ` actOut[m * N + n] = ${elementwise[act as Exclude<ActivationName, "softmax">].forward};` : ""}`,
   };
 }
@@ -214,6 +223,8 @@ export function backwardSpec({ sizes, activations }: StepShapes, l: number): Gem
     k: `${nOut}u`,
     loadA: `v = deltaIn[m * ${nOut}u + k];`,
     loadB: `v = theta[n * ${nOut}u + k];`,
+    aContiguous: "k",
+    bContiguous: "k",
     epilogue: rowWise
       ? "deltaOut[m * N + n] = c;"
       : `let z = zBelow[m * N + n]; let a = actBelow[m * N + n]; deltaOut[m * N + n] = c * (${elementwise[below as Exclude<ActivationName, "softmax">].derivative});`,
@@ -239,6 +250,8 @@ export function updateSpec({ sizes }: StepShapes, l: number, rule: WgslRule, upd
     k: "now.rows",
     loadA: `if (m == ${nIn}u) { v = 1.0; } else { ${first ? `v = inputs[${sampleOf("k")} * ${nIn}u + m];` : `v = actIn[k * ${nIn}u + m];`} }`,
     loadB: `v = delta[k * ${nOut}u + n];`,
+    aContiguous: "m",
+    bContiguous: "n",
     // A diverged run keeps the weights of its last finite step, as the CPU's does.
     epilogue: `if (status[0] != 0u) { return; } let p = m * N + n; let g = c; ${update}`,
   };
