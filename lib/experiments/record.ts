@@ -38,9 +38,15 @@ export interface RunRecord {
   readonly noiseScaleSeconds?: number;
 }
 
+/**
+ * The record of a run of `config` that gave `result`. Its config names the backend the run trained
+ * on, so that its key does: a GPU session started from a config without one (the playground's) is
+ * keyed, summarized and read back as the GPU run it was.
+ */
 export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds: number): RunRecord {
+  const { backend: _asked, ...settings } = config;
   return {
-    config,
+    config: result.backend === "cpu" ? settings : { ...settings, backend: result.backend },
     epochs: result.epochs,
     checkpoints: result.checkpoints,
     steps: result.steps,

@@ -2,7 +2,7 @@
 // stay tiny): train learns what the CPU learns within float32's reach, says where it ran, and stops
 // cleanly on Ctrl-C; a sweep writes GPU records, resumes by their keys, and keeps them apart from
 // the same grid's CPU runs in one file.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { swiftShaderIcd } from "../../lib/gpu/node-device.ts";
@@ -77,5 +77,22 @@ describe("batchprop experiment --backend webgpu", () => {
     expect(report.code).toBe(0);
     expect(report.stdout).toContain("on the CPU");
     expect(report.stdout).toContain("on WebGPU");
+  });
+
+  it("stops on Ctrl-C in the middle of a GPU run: the file's run kept, the one in flight discarded, the lock released, exit 130", async () => {
+    const out = join(tempDir(), "stopped.jsonl");
+    // A finished run in the file, then a sweep of two runs of a million steps, Ctrl-C in the first.
+    const first = await cli(["experiment", "--dataset", "xor", "--layers", "2,4,2", "--batch-sizes", "20", "--seeds", "1", "--steps", "20", "--backend", "webgpu", "--out", out], { env, timeoutMs: 120_000 });
+    expect(first.code).toBe(0);
+    const run = start(["experiment", "--dataset", "xor", "--layers", "2,4,2", "--batch-sizes", "20", "--seeds", "2", "--steps", "1000000", "--backend", "webgpu", "--out", out], { env, timeoutMs: 120_000 });
+    let stdout = "";
+    await new Promise<void>((resolve) => run.child.stdout!.on("data", (chunk: string) => (stdout += chunk).includes("2 to run one at a time on the GPU") && resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    run.child.kill("SIGINT");
+    const { code, stderr } = await run.exited;
+    expect(stderr).toMatch(/Interrupted after \S+ by SIGINT: kept 1 finished run in .* \(0 of 2 from this call\); the runs in progress were discarded/);
+    expect(code).toBe(130);
+    expect(readResults(out).records).toHaveLength(1);
+    expect(existsSync(`${out}.lock`)).toBe(false);
   });
 });

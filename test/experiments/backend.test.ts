@@ -3,7 +3,7 @@
 // and kept apart from CPU runs when runs are summarized.
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
-import { checkRunConfig, describeSweep, parseResults, runKey, runOne, runOneAsync, runsCsv, withoutTimes, type RunConfig, type RunRecord } from "../../lib/index.ts";
+import { checkRunConfig, describeSweep, parseResults, runKey, runOne, runOneAsync, runsCsv, toRunRecord, withoutTimes, type RunConfig, type RunRecord, type TrainResult } from "../../lib/index.ts";
 import { fakeRun, runConfig } from "./runs.ts";
 
 const cpu = runConfig({ batchSize: 8, lr: 3, seed: 0 });
@@ -50,6 +50,15 @@ describe("runOne and runOneAsync", () => {
 });
 
 describe("a results line's backend", () => {
+  it("is where the run trained: a record's config names the backend of its result, so a GPU session started from a CPU config reads back as a GPU run", () => {
+    const point = { epoch: 1, step: 100, samples: 800, trainLoss: 0.2, trainAccuracy: 0.9, testLoss: 0.2, testAccuracy: 0.9, seconds: 1 };
+    const result: TrainResult = { epochs: [point], checkpoints: [point], steps: 100, samples: 800, seconds: 1, kernel: "wgsl", sparse: false, workers: 1, backend: "webgpu", adapter: "google swiftshader" };
+    const record = toRunRecord(cpu, result, 2);
+    expect(record.config).toEqual(gpu);
+    expect(parseResults(line(record), "page.jsonl")).toEqual([record]);
+    expect(toRunRecord({ ...cpu, backend: "cpu" }, { ...result, backend: "cpu", adapter: undefined, kernel: "js" }, 2).config).toEqual(cpu);
+  });
+
   it("reads a line written before runs named their kernel, threads or backend as the JavaScript kernel, dense, one thread, on the CPU", () => {
     const { kernel: _k, sparse: _s, workers: _w, backend: _b, ...old } = fakeRun({ batchSize: 8, lr: 3, seed: 0, accuracy: 0.5 });
     const [record] = parseResults(line(old), "old.jsonl");
