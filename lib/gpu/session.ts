@@ -29,7 +29,7 @@ export interface GpuSession {
   advance(maxSteps: number, signal?: AbortSignal): Promise<boolean>;
   /** B and η from the next step: checked as the CPU session checks them. */
   set(changes: { readonly batchSize?: number; readonly lr?: number }): void;
-  /** Ends the run where it is: the weights come back, a last checkpoint, `aborted` set. */
+  /** Ends the run where it is (an advance under way first lands the chunks it has sent): the weights come back, a last checkpoint, `aborted` set. */
   stop(): Promise<void>;
   readonly batchSize: number;
   readonly lr: number;
@@ -181,34 +181,50 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
     writeWeights(net, weights!);
   };
 
+  /** The advance under way, which stop() lets finish its chunks in flight; `halting` stops it planning more. */
+  let running: Promise<boolean> | undefined;
+  let halting = false;
+  const run = async (maxSteps: number, signal: AbortSignal | undefined): Promise<boolean> => {
+    let left = maxSteps;
+    secondsBefore = result.seconds;
+    recordSeconds = 0;
+    advanceStarted = performance.now();
+    // One chunk in flight while the next is planned and encoded; none is planned past a cut,
+    // whose records must be made before the run goes on (or ends).
+    let inFlight: { chunk: Chunk; readback: ChunkReadback } | undefined;
+    try {
+      while (!done && (left > 0 || inFlight !== undefined)) {
+        let next: typeof inFlight;
+        if (signal?.aborted || halting) left = 0;
+        if (left > 0 && (inFlight === undefined || !cut(inFlight.chunk))) {
+          const chunk = plan(left);
+          left -= chunk.steps.length;
+          await trainer.prepare(new Set(chunk.steps.map((step) => step.rows)));
+          next = { chunk, readback: submit(chunk) };
+        }
+        if (inFlight !== undefined) await land(inFlight.chunk, inFlight.readback);
+        inFlight = next;
+      }
+    } catch (error) {
+      // Closed under it (close() while it ran): the run is over, not failed.
+      if (closed) return false;
+      close();
+      throw error;
+    }
+    // Halted by stop(), which ends the run as soon as this resolves.
+    return !done && !halting;
+  };
+
   return {
     async advance(maxSteps, signal) {
       if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`advance: maxSteps must be a positive integer, got ${maxSteps}`);
-      let left = maxSteps;
-      secondsBefore = result.seconds;
-      recordSeconds = 0;
-      advanceStarted = performance.now();
-      // One chunk in flight while the next is planned and encoded; none is planned past a cut,
-      // whose records must be made before the run goes on (or ends).
-      let inFlight: { chunk: Chunk; readback: ChunkReadback } | undefined;
+      if (running !== undefined) throw new Error("advance: the previous advance has not finished (await it first)");
+      running = run(maxSteps, signal);
       try {
-        while (!done && (left > 0 || inFlight !== undefined)) {
-          let next: typeof inFlight;
-          if (signal?.aborted) left = 0;
-          if (left > 0 && (inFlight === undefined || !cut(inFlight.chunk))) {
-            const chunk = plan(left);
-            left -= chunk.steps.length;
-            await trainer.prepare(new Set(chunk.steps.map((step) => step.rows)));
-            next = { chunk, readback: submit(chunk) };
-          }
-          if (inFlight !== undefined) await land(inFlight.chunk, inFlight.readback);
-          inFlight = next;
-        }
-      } catch (error) {
-        close();
-        throw error;
+        return await running;
+      } finally {
+        running = undefined;
       }
-      return !done;
     },
     set({ batchSize: newBatchSize, lr }) {
       if (newBatchSize !== undefined) checkBatchSize(newBatchSize, n, data.name);
@@ -221,6 +237,9 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
       trainer.reserve(newBatchSize);
     },
     async stop() {
+      halting = true;
+      await running?.catch(() => undefined);
+      halting = false;
       if (done) return;
       result.aborted = true;
       try {
