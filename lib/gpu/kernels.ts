@@ -64,6 +64,11 @@ const busyWorkgroups = 256;
 /** The least K a split takes on: shorter splits cost more in partial sums than they save. */
 const minSplitK = 64;
 
+/** The most splits a gemm over K can get, whatever its shape: what its partial sums are sized for. */
+export function maxSplits(k: number): number {
+  return Math.max(1, Math.min(busyWorkgroups, Math.floor(k / minSplitK)));
+}
+
 /** How many splits of K a gemm of M×N over K gets, and how much K each takes (a multiple of 16). */
 export function splitFor(m: number, n: number, k: number, tile: Tile = tileFor(m, n)): { splits: number; perSplit: number } {
   const tileCount = Math.ceil(m / tile.tm) * Math.ceil(n / tile.tn);

@@ -15,6 +15,7 @@ import {
   gemmKernel,
   type GemmSpec,
   headKernel,
+  maxSplits,
   type Kernel,
   lossKernel,
   reduceKernel,
@@ -207,7 +208,7 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
       gemmShapes.push([sizes[l - 1], rows * sizes[l]], [rows, (sizes[l - 1] + 1) * sizes[l]]);
       if (l >= 2) gemmShapes.push([sizes[l], rows * sizes[l - 1]]);
     }
-    return Math.max(1, ...gemmShapes.map(([k, stride]) => Math.max(1, Math.floor(k / 64)) * stride));
+    return Math.max(1, ...gemmShapes.map(([k, stride]) => maxSplits(k) * stride));
   };
 
   const dispatch = async (kernel: Kernel, bind: Record<string, GPUBuffer>, workgroups: readonly [number, number, number]): Promise<Dispatch> => {
