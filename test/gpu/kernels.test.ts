@@ -2,7 +2,7 @@
 // each tile size, split-K and not, every way of laying A and B out in memory.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type GpuHandle, nodeGpu } from "../../lib/index.ts";
-import { type GemmSpec, gemmKernel, type Kernel, reduceKernel, splitFor, stepStride, tileFor } from "../../lib/gpu/kernels.ts";
+import { type GemmSpec, gemmKernel, type Kernel, maxSplits, reduceKernel, splitFor, stepStride, tileFor } from "../../lib/gpu/kernels.ts";
 import { randomUniform } from "../helpers.ts";
 
 let gpu: GpuHandle;
@@ -94,10 +94,12 @@ it("splits K only where tiles are few and K long, each split a multiple of 16 an
   expect(splitFor(100, 70, 300)).toEqual({ splits: 4, perSplit: 80 });
   expect(splitFor(40, 33, 50).splits).toBe(1);
   expect(splitFor(5, 3, 1000)).toEqual({ splits: 13, perSplit: 80 });
-  for (const [m, n, k] of [[64, 100, 784], [785, 100, 64], [785, 100, 8192], [8192, 100, 784], [1, 1, 5]]) {
+  for (const [m, n, k] of [[64, 100, 784], [785, 100, 64], [785, 100, 8192], [8192, 100, 784], [1, 1, 5], [1, 1, 100_000], [16, 16, 60_000]]) {
     const { splits, perSplit } = splitFor(m, n, k);
     expect(perSplit % 16).toBe(0);
     expect((splits - 1) * perSplit).toBeLessThan(k);
     expect(splits * perSplit).toBeGreaterThanOrEqual(k);
+    // What the partial sums are sized for.
+    expect(splits).toBeLessThanOrEqual(maxSplits(k));
   }
 });
