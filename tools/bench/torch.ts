@@ -55,7 +55,7 @@ export function epochOrders(samples: number, epochs: number, seed: number): Int3
 }
 
 /** Writes the data and initial parameters in float32 and the orders, with setup.json describing them for torch_train.py, into a new temporary folder. */
-function handOver(net: Network, data: Dataset, orders: Int32Array, epochs: number, lr: number): string {
+export function handOver(net: Network, data: Dataset, orders: Int32Array, epochs: number, lr: number): string {
   const folder = mkdtempSync(join(tmpdir(), "batchprop-bench-torch-"));
   const arrays: Record<string, { values: Float32Array | Int32Array; shape: number[] }> = {
     inputs: { values: Float32Array.from(data.inputs.data), shape: [data.inputs.rows, data.inputs.cols] },
