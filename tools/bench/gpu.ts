@@ -96,7 +96,12 @@ export async function benchGpu(gpu: GpuHandle, plan: GpuBenchPlan, python: strin
   for (const set of gpuSets(plan)) {
     const data = { ...set.load(), name: set.name };
     const library = [];
-    for (const batchSize of plan.batchSizes) library.push(await timeLibrary(gpu, data, batchSize, plan.epochs));
+    for (const batchSize of plan.batchSizes) {
+      // A line per run on stderr: on a CPU renderer a run can take minutes, and should not look hung.
+      process.stderr.write(`${set.name}, B = ${batchSize}: ${plan.epochs} × ${data.inputs.rows.toLocaleString("en-US")} samples on ${gpu.adapter}\n`);
+      library.push(await timeLibrary(gpu, data, batchSize, plan.epochs));
+    }
+    if (torch.available) process.stderr.write(`${set.name}: PyTorch on ${torch.device}, every B, eager and CUDA graphs\n`);
     const torchRuns = await runTorch(python, torch, data, plan);
     for (const [b, batchSize] of plan.batchSizes.entries()) {
       const { row, weights } = library[b];

@@ -27,7 +27,11 @@ export interface TargetRow {
   verdict: "pass" | "fail" | `not judged: ${string}`;
 }
 
-const millions = (samplesPerSecond: number) => `${(samplesPerSecond / 1e6).toFixed(2)}M samples/s`;
+/** "2.00M samples/s", "873.0k samples/s", "48 samples/s": readable on a GPU and on SwiftShader. */
+function rate(samplesPerSecond: number): string {
+  if (samplesPerSecond >= 1e6) return `${(samplesPerSecond / 1e6).toFixed(2)}M samples/s`;
+  return samplesPerSecond >= 1e3 ? `${(samplesPerSecond / 1e3).toFixed(1)}k samples/s` : `${samplesPerSecond.toFixed(0)} samples/s`;
+}
 
 /** One row per target on `dataset`'s rows, each passed, failed, or not judged and why. */
 export function judgeTargets(rows: readonly GpuBenchRow[], dataset: string, adapter: string): TargetRow[] {
@@ -47,15 +51,15 @@ export function judgeTargets(rows: readonly GpuBenchRow[], dataset: string, adap
         const ours = speed(libraryRunner, batchSize)!;
         const theirs = speed(runner, batchSize);
         const target = `B = ${batchSize}: ahead of ${runner}`;
-        if (theirs === undefined) return judged(target, millions(ours), `no ${runner} row (${onSet.find((row) => row.batchSize === batchSize && row.note)?.note ?? "not run"})`);
-        return judged(target, `${(ours / theirs).toFixed(2)}× ${runner} (${millions(ours)} against ${millions(theirs)})`, ours > theirs);
+        if (theirs === undefined) return judged(target, rate(ours), `no ${runner} row (${onSet.find((row) => row.batchSize === batchSize && row.note)?.note ?? "not run"})`);
+        return judged(target, `${(ours / theirs).toFixed(2)}× ${runner} (${rate(ours)} against ${rate(theirs)})`, ours > theirs);
       }),
   );
   const throughput = throughputTargets.map(({ batchSize, samplesPerSecond }) => {
-    const target = `B = ${batchSize}: at least ${millions(samplesPerSecond)}`;
+    const target = `B = ${batchSize}: at least ${rate(samplesPerSecond)}`;
     const ours = speed(libraryRunner, batchSize);
     if (ours === undefined) return judged(target, "-", `B = ${batchSize} not measured (--batch-sizes)`);
-    return judged(target, millions(ours), ours >= samplesPerSecond);
+    return judged(target, rate(ours), ours >= samplesPerSecond);
   });
   return [...ahead, ...throughput];
 }
