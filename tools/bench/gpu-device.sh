@@ -5,7 +5,7 @@
 # $OUT/bench-gpu.json and what it prints to $OUT/bench-gpu.txt. PyTorch's rows use python3 on the
 # PATH (--python to choose another).
 #
-#   OUT=DIR bash tools/bench/gpu-device.sh FOLDER [bench options, e.g. --gpu-epochs 10]
+#   OUT=DIR bash tools/bench/gpu-device.sh FOLDER [bench options; --gpu-epochs 10 unless given]
 #
 # VK_ICD_FILENAMES, when set, replaces NVIDIA's driver (e.g. SwiftShader's, to try it without a GPU).
 set -euo pipefail
@@ -29,4 +29,5 @@ unxz_to_stdout "$pack/dawn.node.xz" > "$work/node_modules/webgpu/dist/linux-x64/
 export LD_LIBRARY_PATH="$pack:/usr/local/nvidia/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export VK_ICD_FILENAMES="${VK_ICD_FILENAMES:-/usr/share/vulkan/icd.d/nvidia_icd.json}"
 echo "VK_ICD_FILENAMES=$VK_ICD_FILENAMES; nvidia-smi: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>&1 | head -1)" | tee "$OUT/bench-gpu.txt"
-"$work/node" "$work/bench.mjs" --backend webgpu --out "$OUT/bench-gpu.json" "$@" 2>&1 | tee -a "$OUT/bench-gpu.txt"
+# 10 epochs a run unless the options say otherwise: on a GPU one epoch of the digits at B = 8192 is one step.
+"$work/node" "$work/bench.mjs" --backend webgpu --gpu-epochs 10 --out "$OUT/bench-gpu.json" "$@" 2>&1 | tee -a "$OUT/bench-gpu.txt"

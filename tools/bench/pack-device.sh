@@ -48,4 +48,4 @@ fi
 rm -rf "$out"
 mv "$out.partial" "$out"
 echo "packed $(node --version) and the bench into $out: $size bytes ($((size * 100 / limit))% of 64 MiB)"
-echo "on the GPU machine: bash tools/bench/gpu-device.sh ${out#"$root/"} [bench options, e.g. --gpu-epochs 10]"
+echo "on the GPU machine: bash tools/bench/gpu-device.sh ${out#"$root/"} [bench options]"
