@@ -123,6 +123,14 @@ describe("npm run bench", () => {
       [["--out", join(folder, "a-folder")], /--out: .*a-folder is not a regular file/],
       [["--no-gemm", "--no-training"], /nothing to measure/],
       [["--batch-size", "16"], /unknown option '--batch-size'/],
+    ];
+    await expectRefused(bad, out);
+  });
+
+  it("refuses bad --backend webgpu options the same way, and the CPU sections' options with it", async () => {
+    const folder = tempDir();
+    const out = join(folder, "bench.json");
+    const bad: [string[], RegExp][] = [
       [["--backend", "gpu"], /option '--backend <name>' argument 'gpu' is invalid\. Allowed choices are cpu, webgpu/],
       [["--backend", "webgpu", "--no-gemm"], /--no-gemm: is an option of the CPU sections; --backend webgpu measures training on the GPU alone/],
       [["--backend", "webgpu", "--default-experiments"], /--default-experiments: is an option of the CPU sections/],
@@ -136,12 +144,17 @@ describe("npm run bench", () => {
       [["--backend", "webgpu", "--samples", "1000"], /--batch-sizes: batch size 1024 is larger than the training set \(1000 samples of the digits \(--samples\)\)/],
       [["--backend", "webgpu", "--python", join(folder, "no-such-python")], /--python: cannot run .*no-such-python/],
     ];
-    for (const [args, message] of bad) {
-      const { code, stderr, stdout } = await bench([...(args.includes("--out") ? [] : ["--out", out]), ...args], 30_000);
-      expect(code, args.join(" ")).toBe(2);
-      expect(stderr).toMatch(message);
-      expect(stdout).toBe("");
-    }
-    expect(existsSync(out)).toBe(false);
+    await expectRefused(bad, out);
   });
 });
+
+/** Each of `bad`'s arguments (with `--out out` unless they name one) exits 2 with its message, before anything is measured or written. */
+async function expectRefused(bad: readonly [string[], RegExp][], out: string): Promise<void> {
+  for (const [args, message] of bad) {
+    const { code, stderr, stdout } = await bench([...(args.includes("--out") ? [] : ["--out", out]), ...args], 30_000);
+    expect(code, args.join(" ")).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe("");
+  }
+  expect(existsSync(out)).toBe(false);
+}

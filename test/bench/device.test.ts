@@ -44,7 +44,7 @@ describe("the GPU bench on a machine without Node", () => {
     expect(printed).toContain(`VK_ICD_FILENAMES=${swiftShaderIcd}`);
     expect(printed).toContain("webgpu: google swiftshader");
     expect(printed).toContain("PyTorch CUDA: not available (");
-    const written = JSON.parse(readFileSync(join(out, "bench-gpu.json"), "utf8")) as { machine: { node: string }; sections: { rows: { runner: string }[] }[] };
+    const written = JSON.parse(readFileSync(join(out, "bench-gpu.json"), "utf8")) as { machine: { node: string }; sections: { title: string; rows: { runner: string }[] }[] };
     expect(written.machine.node).toBe(process.version);
     expect(written.sections[0].rows.filter((row) => row.runner === "batchprop webgpu")).toHaveLength(2);
     expect(written.sections[0].title).toMatch(/^training on the GPU, one epoch a run/); // the options given win over the script's 10 epochs

@@ -23,7 +23,7 @@ function bench(args: readonly string[], timeoutMs = 240_000) {
  * does, in numpy float64, from the handed-over weights in the handed-over orders, the last partial
  * batch dropped. Eager takes 1 s and CUDA graphs 0.5 s, so the ratios are known.
  */
-function numpyStandIn(folder: string): string {
+function numpyStandIn(folder: string, { graphsFailAt }: { graphsFailAt?: number } = {}): string {
   writeFileSync(
     join(folder, "stand_in.py"),
     `import json, os, sys
@@ -57,6 +57,9 @@ for batch_size in [int(b) for b in args[1].split(",")]:
                 bias -= setup["lr"] * d_bias
     final = np.concatenate([part.ravel() for layer in layers for part in layer])
     for mode, seconds in (("eager", 1.0), ("graphs", 0.5)):
+        if mode == "graphs" and batch_size == ${graphsFailAt ?? 0}:
+            print(json.dumps({"batchSize": batch_size, "mode": mode, "error": "RuntimeError: CUDA error: operation not permitted when stream is capturing"}))
+            continue
         final.astype("<f4").tofile(os.path.join(folder, f"final-{batch_size}-{mode}.f32"))
         print(json.dumps({"batchSize": batch_size, "mode": mode, "samples": len(orders) * steps * batch_size, "seconds": seconds}))
 `,
@@ -77,7 +80,7 @@ describe("npm run bench -- --backend webgpu, on SwiftShader", () => {
     else process.env.VK_ICD_FILENAMES = saved;
   });
 
-  it("times the library on both sets at each B against PyTorch's rows, from the same weights in the same orders, and judges no target on a CPU", async () => {
+  it("times the library on both sets at each B against PyTorch's rows, from the same weights in the same orders, and judges no target on a CPU", { timeout: 300_000 }, async () => {
     const folder = tempDir();
     const out = join(folder, "bench.json");
     const args = ["--samples", "40", "--synthetic-samples", "48", "--batch-sizes", "8,16", "--gpu-epochs", "2", "--python", numpyStandIn(folder), "--out", out];
@@ -113,7 +116,30 @@ describe("npm run bench -- --backend webgpu, on SwiftShader", () => {
     for (const row of targets.rows) expect(row.verdict).toMatch(/^not judged: google swiftshader .* runs on the CPU$/);
   });
 
-  it("says why PyTorch CUDA is not available, in a row per set and B", async () => {
+  it("keeps every other run's row when one fails, says how it failed, writes the results and exits 1", { timeout: 300_000 }, async () => {
+    const folder = tempDir();
+    const out = join(folder, "bench.json");
+    const python = numpyStandIn(folder, { graphsFailAt: 16 });
+    const { code, stderr } = await bench(["--samples", "16", "--synthetic-samples", "16", "--batch-sizes", "16", "--python", python, "--out", out]);
+    expect(code, stderr).toBe(1);
+    expect(stderr).toContain("digits, B = 16, PyTorch CUDA graphs: failed: RuntimeError: CUDA error: operation not permitted when stream is capturing");
+    expect(stderr).toContain(`bench: 2 runs failed: see the notes in ${out}`);
+    const { sections } = JSON.parse(readFileSync(out, "utf8")) as { sections: { rows: GpuBenchRow[] }[] };
+    const rows = sections[0].rows;
+    expect(rows.map((row) => `${row.dataset} ${row.runner} ${row.note ?? "measured"}`)).toEqual(
+      ["digits", "synthetic"].flatMap((dataset) => [
+        `${dataset} batchprop webgpu measured`,
+        `${dataset} PyTorch eager measured`,
+        `${dataset} PyTorch CUDA graphs failed: RuntimeError: CUDA error: operation not permitted when stream is capturing`,
+      ]),
+    );
+    for (const row of rows.filter((r) => r.runner === "batchprop webgpu")) {
+      expect(row.vsEager).toBeGreaterThan(0);
+      expect(row.vsGraphs).toBeUndefined();
+    }
+  });
+
+  it("says why PyTorch CUDA is not available, in a row per set and B", { timeout: 300_000 }, async () => {
     const folder = tempDir();
     const out = join(folder, "bench.json");
     const python = join(folder, "python");

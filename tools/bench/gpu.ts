@@ -79,17 +79,32 @@ const gpuOptions = (gpu: GpuHandle, batchSize: number) =>
   }) as const;
 
 /** One timed run of the library on the GPU after a warm-up; its seconds exclude evaluation (TrainResult.seconds). */
-async function timeLibrary(gpu: GpuHandle, data: Dataset, batchSize: number, epochs: number): Promise<{ row: GpuBenchRow; weights: Float64Array }> {
-  await train(benchNetwork(), data, { ...gpuOptions(gpu, batchSize), budget: { steps: gpuSetup.warmUpSteps } });
-  const net = benchNetwork();
-  const result = await train(net, data, { ...gpuOptions(gpu, batchSize), budget: { epochs } });
-  const row = { dataset: data.name, batchSize, runner: libraryRunner, samples: result.samples, seconds: result.seconds, samplesPerSecond: result.samples / result.seconds };
-  return { row, weights: parameterVector(net) };
+async function timeLibrary(gpu: GpuHandle, data: Dataset, batchSize: number, epochs: number): Promise<{ row: GpuBenchRow; weights?: Float64Array }> {
+  try {
+    await train(benchNetwork(), data, { ...gpuOptions(gpu, batchSize), budget: { steps: gpuSetup.warmUpSteps } });
+    const net = benchNetwork();
+    const result = await train(net, data, { ...gpuOptions(gpu, batchSize), budget: { epochs } });
+    const row = { dataset: data.name, batchSize, runner: libraryRunner, samples: result.samples, seconds: result.seconds, samplesPerSecond: result.samples / result.seconds };
+    return { row, weights: parameterVector(net) };
+  } catch (error) {
+    return { row: failedRow(data.name, batchSize, libraryRunner, error) };
+  }
 }
+
+/** A run that threw: its row says so, and the bench goes on to the next (runs on a GPU machine are few). */
+function failedRow(dataset: string, batchSize: number, runner: string, error: unknown): GpuBenchRow {
+  const note = `${failed} ${error instanceof Error ? error.message : String(error)}`;
+  process.stderr.write(`${dataset}, B = ${batchSize}, ${runner}: ${note}\n`);
+  return { dataset, batchSize, runner, note };
+}
+
+/** How a failed run's note starts: the bench exits 1 after writing its results when a row says so. */
+export const failed = "failed:";
 
 /**
  * Per set and B: the library's row (with its ratios to PyTorch), then PyTorch eager's and CUDA
- * graphs'; where PyTorch is not available or failed, one row saying why.
+ * graphs' (with their final weights against the library's); where PyTorch is not available, one
+ * row saying why; a run that failed, a row saying how.
  */
 export async function benchGpu(gpu: GpuHandle, plan: GpuBenchPlan, python: string, torch: TorchProbe): Promise<GpuBenchRow[]> {
   const rows: GpuBenchRow[] = [];
@@ -101,7 +116,6 @@ export async function benchGpu(gpu: GpuHandle, plan: GpuBenchPlan, python: strin
       process.stderr.write(`${set.name}, B = ${batchSize}: ${plan.epochs} × ${data.inputs.rows.toLocaleString("en-US")} samples on ${gpu.adapter}\n`);
       library.push(await timeLibrary(gpu, data, batchSize, plan.epochs));
     }
-    if (torch.available) process.stderr.write(`${set.name}: PyTorch on ${torch.device}, every B, eager and CUDA graphs\n`);
     const torchRuns = await runTorch(python, torch, data, plan);
     for (const [b, batchSize] of plan.batchSizes.entries()) {
       const { row, weights } = library[b];
@@ -109,17 +123,18 @@ export async function benchGpu(gpu: GpuHandle, plan: GpuBenchPlan, python: strin
         rows.push(row, { dataset: set.name, batchSize, runner: "PyTorch CUDA", note: torchRuns });
         continue;
       }
-      const runs = torchRuns.filter((run) => run.batchSize === batchSize);
-      const torchRows = runs.map((run) => ({
-        dataset: set.name,
-        batchSize,
-        runner: torchRunners[run.mode],
-        samples: run.samples,
-        seconds: run.seconds,
-        samplesPerSecond: run.samples / run.seconds,
-        weightsRelDiff: normwiseDifference(run.weights, weights),
-      }));
-      const ratio = (mode: TorchMode) => row.samplesPerSecond! / torchRows.find((torchRow) => torchRow.runner === torchRunners[mode])!.samplesPerSecond;
+      const torchRows = torchRuns
+        .filter((run) => run.batchSize === batchSize)
+        .map((run): GpuBenchRow => {
+          const runner = torchRunners[run.mode];
+          if ("error" in run) return failedRow(set.name, batchSize, runner, run.error);
+          const { samples, seconds } = run;
+          return { dataset: set.name, batchSize, runner, samples, seconds, samplesPerSecond: samples / seconds, ...(weights && { weightsRelDiff: normwiseDifference(run.weights, weights) }) };
+        });
+      const ratio = (mode: TorchMode) => {
+        const theirs = torchRows.find((torchRow) => torchRow.runner === torchRunners[mode])?.samplesPerSecond;
+        return row.samplesPerSecond === undefined || theirs === undefined ? undefined : row.samplesPerSecond / theirs;
+      };
       rows.push({ ...row, vsEager: ratio("eager"), vsGraphs: ratio("graphs") }, ...torchRows);
     }
   }
@@ -129,12 +144,13 @@ export async function benchGpu(gpu: GpuHandle, plan: GpuBenchPlan, python: strin
 /** PyTorch's runs on `data`, or what its rows say instead: not available (why), or failed (how). */
 async function runTorch(python: string, torch: TorchProbe, data: Dataset, plan: GpuBenchPlan): Promise<TorchRun[] | string> {
   if (!torch.available) return `not available (${torch.why})`;
+  process.stderr.write(`${data.name}: PyTorch on ${torch.device}, every B, eager and with CUDA graphs\n`);
   try {
     const orders = epochOrders(data.inputs.rows, plan.epochs, trainingSetup.shuffleSeed);
     return await benchTorch(python, { net: benchNetwork(), data, orders, epochs: plan.epochs, lr: trainingSetup.lr }, plan.batchSizes);
   } catch (error) {
-    const message = `failed: ${(error as Error).message}`;
-    console.error(`PyTorch on ${data.name}: ${message}`);
-    return message;
+    const note = `${failed} ${(error as Error).message}`;
+    process.stderr.write(`${data.name}, PyTorch: ${note}\n`);
+    return note;
   }
 }

@@ -13,7 +13,7 @@ import { withFlags } from "../../lib/cli/flags.ts";
 import { ConfigError } from "../../lib/validate/validate.ts";
 import { benchDefaultExperiments } from "./default-experiments.ts";
 import { benchGemm } from "./gemm.ts";
-import { benchGpu, type GpuBenchRow, gpuSets } from "./gpu.ts";
+import { benchGpu, failed, type GpuBenchRow, gpuSets } from "./gpu.ts";
 import { benchTrainingWithNumpy, describeNumpy, probeNumpy } from "./numpy.ts";
 import { type BenchPlan, benchCommand, benchFlags, planBench } from "./options.ts";
 import { judgeTargets } from "./targets.ts";
@@ -165,7 +165,10 @@ async function measure(plan: BenchPlan, numpy: Awaited<ReturnType<typeof probeNu
   mkdirSync(dirname(plan.out), { recursive: true });
   writeFileSync(plan.out, `${JSON.stringify({ machine, sections: results }, null, 2)}\n`);
   console.log(`wrote ${plan.out}`);
-  return 0;
+  // A GPU run that failed is a row saying so (gpu.ts), the others measured and written all the same.
+  const failures = results.flatMap(({ rows }) => rows).filter((row) => "note" in row && String(row.note).startsWith(failed));
+  if (failures.length > 0) process.stderr.write(`bench: ${failures.length} run${failures.length === 1 ? "" : "s"} failed: see the notes in ${plan.out}\n`);
+  return failures.length > 0 ? 1 : 0;
 }
 
 process.exitCode = await main();

@@ -20,14 +20,8 @@ export type TorchProbe =
 export type TorchMode = "eager" | "graphs";
 export const torchRunners: Record<TorchMode, string> = { eager: "PyTorch eager", graphs: "PyTorch CUDA graphs" };
 
-export interface TorchRun {
-  batchSize: number;
-  mode: TorchMode;
-  samples: number;
-  seconds: number;
-  /** The final parameters in parameterVector's order. */
-  weights: Float64Array;
-}
+/** A run of torch_train.py: timed, with its final parameters in parameterVector's order, or the error it raised. */
+export type TorchRun = { batchSize: number; mode: TorchMode } & ({ samples: number; seconds: number; weights: Float64Array } | { error: string });
 
 /** Whether `python` has torch with CUDA; never throws: a python that cannot run says why. */
 export async function probeTorch(python: string): Promise<TorchProbe> {
@@ -90,11 +84,11 @@ export async function benchTorch(
     return said
       .trim()
       .split("\n")
-      .map((line) => {
-        const { batchSize, mode, samples, seconds } = JSON.parse(line) as Omit<TorchRun, "weights">;
-        const bytes = readFileSync(join(folder, `final-${batchSize}-${mode}.f32`));
-        const weights = Float64Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
-        return { batchSize, mode, samples, seconds, weights };
+      .map((line): TorchRun => {
+        const said = JSON.parse(line) as { batchSize: number; mode: TorchMode } & ({ samples: number; seconds: number } | { error: string });
+        if ("error" in said) return said;
+        const bytes = readFileSync(join(folder, `final-${said.batchSize}-${said.mode}.f32`));
+        return { ...said, weights: Float64Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))) };
       });
   } finally {
     rmSync(folder, { recursive: true, force: true });

@@ -6,7 +6,8 @@ trained on CUDA in float32, from the data, initial weights and batch orders the 
     torch_train.py DIR B,B,...   for each B, two runs over DIR/setup.json's epochs, each from the
                                  initial weights: "eager" (one step after another) and "graphs"
                                  (one step captured in a CUDA graph and replayed); one JSON line
-                                 per run to stdout, its final parameters to DIR/final-B-MODE.f32
+                                 per run to stdout (its error, if it raised one), its final
+                                 parameters to DIR/final-B-MODE.f32
 
 The step: gather the batch from the dataset on the device (index_select), forward through sigmoid
 layers, sum of squares with mean reduction, the gradients by autograd, plain SGD by hand
@@ -137,18 +138,22 @@ def train(folder, batch_sizes):
 
     for batch_size in batch_sizes:
         for mode in ("eager", "graphs"):
-            restart()
-            run = eager(step, orders, batch_size) if mode == "eager" else graphs(torch, step, orders, batch_size)
-            restart()  # the warm-up moved the weights
-            torch.cuda.synchronize()
-            started = time.perf_counter()
-            run()
-            torch.cuda.synchronize()
-            seconds = time.perf_counter() - started
-            final = torch.cat([param.detach().reshape(-1) for param in params]).cpu().numpy()
-            final.astype("<f4").tofile(os.path.join(folder, f"final-{batch_size}-{mode}.f32"))
-            samples = orders.shape[0] * (orders.shape[1] // batch_size) * batch_size
-            print(json.dumps({"batchSize": batch_size, "mode": mode, "samples": samples, "seconds": seconds}), flush=True)
+            said = {"batchSize": batch_size, "mode": mode}
+            try:
+                restart()
+                run = eager(step, orders, batch_size) if mode == "eager" else graphs(torch, step, orders, batch_size)
+                restart()  # the warm-up moved the weights
+                torch.cuda.synchronize()
+                started = time.perf_counter()
+                run()
+                torch.cuda.synchronize()
+                said["seconds"] = time.perf_counter() - started
+                final = torch.cat([param.detach().reshape(-1) for param in params]).cpu().numpy()
+                final.astype("<f4").tofile(os.path.join(folder, f"final-{batch_size}-{mode}.f32"))
+                said["samples"] = orders.shape[0] * (orders.shape[1] // batch_size) * batch_size
+            except Exception as error:  # the other runs go on: a GPU machine's time is short
+                said = {**said, "error": f"{type(error).__name__}: {error}"}
+            print(json.dumps(said), flush=True)
 
 
 def main(args):
