@@ -93,7 +93,8 @@ export function benchCommand(): Command {
       "after",
       `
 Exit status: 0 done, 1 failed while running (numpy's weights not matching batchprop's is a failure;
-with --backend webgpu, no WebGPU adapter is), 2 on a bad option (checked before anything runs).
+with --backend webgpu, no WebGPU adapter is, and so is a run that failed: its row says how, the
+others are written), 2 on a bad option (checked before anything runs).
 Without numpy the bench says how to install it and goes on without numpy's rows; without PyTorch
 CUDA, its rows say why it is not available.`,
     );
