@@ -84,6 +84,13 @@ export interface GemmSpec {
   /** Statements setting `v` to A[m][k] and to B[k][n], for m < M, k < K, n < N. */
   readonly loadA: string;
   readonly loadB: string;
+  /**
+   * Which index of A and of B is contiguous in memory: neighbouring threads load neighbouring
+   * addresses (coalesced) when they step along it. A is m×k, so "k" for a row-major A, "m" for a
+   * transposed one (actᵀ); B is k×n, "n" for W, "k" for Wᵀ.
+   */
+  readonly aContiguous: "m" | "k";
+  readonly bContiguous: "k" | "n";
   /** Statements using the finished value `c` at (m, n). */
   readonly epilogue: string;
   /** Extra WGSL (helper functions) the loads and epilogue use. */
@@ -117,13 +124,13 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
   var acc: array<f32, ${rm * rn}>;
   for (var k0 = kBegin; k0 < kEnd; k0 += KT) {
     for (var i = li; i < TM * KT; i += 256u) {
-      let mm = i / KT; let kk = i % KT; let m = m0 + mm; let k = k0 + kk;
+      ${spec.aContiguous === "k" ? "let mm = i / KT; let kk = i % KT;" : "let mm = i % TM; let kk = i / TM;"} let m = m0 + mm; let k = k0 + kk;
       var v = 0.0;
       if (m < M && k < kEnd) { v = loadA(m, k); }
       As[kk * TM + mm] = v;
     }
     for (var i = li; i < KT * TN; i += 256u) {
-      let kk = i / TN; let nn = i % TN; let k = k0 + kk; let n = n0 + nn;
+      ${spec.bContiguous === "n" ? "let kk = i / TN; let nn = i % TN;" : "let kk = i % KT; let nn = i / KT;"} let k = k0 + kk; let n = n0 + nn;
       var v = 0.0;
       if (n < N && k < kEnd) { v = loadB(k, n); }
       Bs[kk * TN + nn] = v;
@@ -197,6 +204,8 @@ export function forwardSpec({ sizes, activations }: StepShapes, l: number): Gemm
     k: `${nIn}u`,
     loadA: first ? `v = inputs[${sampleOf("m")} * ${nIn}u + k];` : `v = actIn[m * ${nIn}u + k];`,
     loadB: `v = theta[k * ${nOut}u + n];`,
+    aContiguous: "k",
+    bContiguous: "n",
     epilogue: `let z = c + theta[${nIn * nOut}u + n]; zOut[m * N + n] = z;${applies ? ` actOut[m * N + n] = ${elementwise[act as Exclude<ActivationName, "softmax">].forward};` : ""}`,
   };
 }
@@ -214,6 +223,8 @@ export function backwardSpec({ sizes, activations }: StepShapes, l: number): Gem
     k: `${nOut}u`,
     loadA: `v = deltaIn[m * ${nOut}u + k];`,
     loadB: `v = theta[n * ${nOut}u + k];`,
+    aContiguous: "k",
+    bContiguous: "k",
     epilogue: rowWise
       ? "deltaOut[m * N + n] = c;"
       : `let z = zBelow[m * N + n]; let a = actBelow[m * N + n]; deltaOut[m * N + n] = c * (${elementwise[below as Exclude<ActivationName, "softmax">].derivative});`,
@@ -239,67 +250,15 @@ export function updateSpec({ sizes }: StepShapes, l: number, rule: WgslRule, upd
     k: "now.rows",
     loadA: `if (m == ${nIn}u) { v = 1.0; } else { ${first ? `v = inputs[${sampleOf("k")} * ${nIn}u + m];` : `v = actIn[k * ${nIn}u + m];`} }`,
     loadB: `v = delta[k * ${nOut}u + n];`,
+    aContiguous: "m",
+    bContiguous: "n",
     // A diverged run keeps the weights of its last finite step, as the CPU's does.
     epilogue: `if (status[0] != 0u) { return; } let p = m * N + n; let g = c; ${update}`,
   };
 }
 
-/**
- * The head, one thread per batch row: the output layer's act = f(z) (softmax over the row), the
- * loss ℓ_k against the row's targets, and δ = scale·∂ℓ/∂z, through the loss's closed form where it
- * pairs with the activation (lib/network/objective.ts's outputDelta).
- */
-export function headKernel({ sizes, activations, loss }: StepShapes): Kernel {
-  const width = sizes[sizes.length - 1];
-  const act = activations[activations.length - 1];
-  const spec = wgslLosses[loss];
-  const paired = spec.pairsWith === act && spec.paired !== undefined;
-  const bindings = [read("zLast"), read("targets"), read("order", "u32"), write("delta"), write("act"), write("rowLoss")];
-  const activate =
-    act === "softmax"
-      ? `var top = zLast[base]; for (var j = 1u; j < W; j++) { top = max(top, zLast[base + j]); }
-  var total = 0.0; for (var j = 0u; j < W; j++) { let e = exp(zLast[base + j] - top); act[base + j] = e; total += e; }
-  for (var j = 0u; j < W; j++) { act[base + j] = act[base + j] / total; }`
-      : `for (var j = 0u; j < W; j++) { let z = zLast[base + j]; act[base + j] = ${elementwise[act].forward}; }`;
-  // Through the activation: g = ∂ℓ/∂y, then δ = f′ ⊙ g, or softmax's a ⊙ (g − Σ g·a).
-  const chain =
-    act === "softmax"
-      ? `var dot = 0.0;
-  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; var g = 0.0; ${spec.gradient} delta[base + j] = g; dot += g * y; }
-  for (var j = 0u; j < W; j++) { delta[base + j] = now.scale * act[base + j] * (delta[base + j] - dot); }`
-      : `for (var j = 0u; j < W; j++) { let z = zLast[base + j]; let a = act[base + j]; let y = a; let t = targets[truth + j]; var g = 0.0; ${spec.gradient} delta[base + j] = now.scale * g * (${elementwise[act].derivative}); }`;
-  const deltas = paired
-    ? `var rowTargets = 0.0; for (var j = 0u; j < W; j++) { rowTargets += targets[truth + j]; }
-  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; var d = 0.0; ${spec.paired} delta[base + j] = now.scale * d; }`
-    : chain;
-  const code = `${stepStruct}
-${declare(bindings)}
-const W = ${width}u;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let r = gid.x;
-  if (r >= now.rows) { return; }
-  let base = r * W;
-  let truth = ${sampleOf("r")} * W;
-  ${activate}
-  var sum = 0.0;
-  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; ${spec.total} }
-  rowLoss[r] = sum;
-  ${deltas}
-}`;
-  return { code, bindings };
-}
-
-/** A hidden softmax layer's forward (act from z) or backward (δ = a ⊙ (g − Σ g·a) from g = ∂L/∂act), one thread per row. */
-export function softmaxRowKernel(width: number, direction: "forward" | "backward"): Kernel {
-  const bindings = direction === "forward" ? [read("zLast"), write("act")] : [read("act"), write("delta")];
-  const body =
-    direction === "forward"
-      ? `var top = zLast[base]; for (var j = 1u; j < W; j++) { top = max(top, zLast[base + j]); }
-  var total = 0.0; for (var j = 0u; j < W; j++) { let e = exp(zLast[base + j] - top); act[base + j] = e; total += e; }
-  for (var j = 0u; j < W; j++) { act[base + j] = act[base + j] / total; }`
-      : `var dot = 0.0; for (var j = 0u; j < W; j++) { dot += delta[base + j] * act[base + j]; }
-  for (var j = 0u; j < W; j++) { delta[base + j] = act[base + j] * (delta[base + j] - dot); }`;
+/** A kernel of one thread per batch row of `width` values, `base` its first index. */
+function rowKernel(bindings: readonly Binding[], width: number, body: string): Kernel {
   const code = `${stepStruct}
 ${declare(bindings)}
 const W = ${width}u;
@@ -311,6 +270,56 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   ${body}
 }`;
   return { code, bindings };
+}
+
+/** act = softmax(z) over the row, shifted by its maximum so that exp never overflows. */
+const softmaxRow = `var top = zLast[base]; for (var j = 1u; j < W; j++) { top = max(top, zLast[base + j]); }
+  var total = 0.0; for (var j = 0u; j < W; j++) { let e = exp(zLast[base + j] - top); act[base + j] = e; total += e; }
+  for (var j = 0u; j < W; j++) { act[base + j] = act[base + j] / total; }`;
+
+/**
+ * The head, one thread per batch row: the output layer's act = f(z) (softmax over the row), the
+ * loss ℓ_k against the row's targets, and δ = scale·∂ℓ/∂z, through the loss's closed form where it
+ * pairs with the activation (lib/network/objective.ts's outputDelta).
+ */
+export function headKernel({ sizes, activations, loss }: StepShapes): Kernel {
+  const act = activations[activations.length - 1];
+  const spec = wgslLosses[loss];
+  const paired = spec.pairsWith === act && spec.paired !== undefined;
+  const activate = act === "softmax" ? softmaxRow : `for (var j = 0u; j < W; j++) { let z = zLast[base + j]; act[base + j] = ${elementwise[act].forward}; }`;
+  // Through the activation: g = ∂ℓ/∂y, then δ = f′ ⊙ g, or softmax's a ⊙ (g − Σ g·a).
+  const chain =
+    act === "softmax"
+      ? `var dot = 0.0;
+  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; var g = 0.0; ${spec.gradient} delta[base + j] = g; dot += g * y; }
+  for (var j = 0u; j < W; j++) { delta[base + j] = now.scale * act[base + j] * (delta[base + j] - dot); }`
+      : `for (var j = 0u; j < W; j++) { let z = zLast[base + j]; let a = act[base + j]; let y = a; let t = targets[truth + j]; var g = 0.0; ${spec.gradient} delta[base + j] = now.scale * g * (${elementwise[act].derivative}); }`;
+  const deltas = paired
+    ? `var rowTargets = 0.0; for (var j = 0u; j < W; j++) { rowTargets += targets[truth + j]; }
+  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; var d = 0.0; ${spec.paired} delta[base + j] = now.scale * d; }`
+    : chain;
+  const bindings = [read("zLast"), read("targets"), read("order", "u32"), write("delta"), write("act"), write("rowLoss")];
+  return rowKernel(
+    bindings,
+    sizes[sizes.length - 1],
+    `let truth = ${sampleOf("r")} * W;
+  ${activate}
+  var sum = 0.0;
+  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; ${spec.total} }
+  rowLoss[r] = sum;
+  ${deltas}`,
+  );
+}
+
+/** A hidden softmax layer's forward (act from z) or backward (δ = a ⊙ (g − Σ g·a) from g = ∂L/∂act), one thread per row. */
+export function softmaxRowKernel(width: number, direction: "forward" | "backward"): Kernel {
+  if (direction === "forward") return rowKernel([read("zLast"), write("act")], width, softmaxRow);
+  return rowKernel(
+    [read("act"), write("delta")],
+    width,
+    `var dot = 0.0; for (var j = 0u; j < W; j++) { dot += delta[base + j] * act[base + j]; }
+  for (var j = 0u; j < W; j++) { delta[base + j] = act[base + j] * (delta[base + j] - dot); }`,
+  );
 }
 
 /**
