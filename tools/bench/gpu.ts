@@ -93,7 +93,8 @@ async function timeLibrary(gpu: GpuHandle, data: Dataset, batchSize: number, epo
 
 /** A run that threw: its row says so, and the bench goes on to the next (runs on a GPU machine are few). */
 function failedRow(dataset: string, batchSize: number, runner: string, error: unknown): GpuBenchRow {
-  const note = `${failed} ${error instanceof Error ? error.message : String(error)}`;
+  // Dawn's errors may come without a message (a lost device's OperationError): then their name says what.
+  const note = `${failed} ${error instanceof Error ? error.message || `${error.name} without a message` : String(error)}`;
   process.stderr.write(`${dataset}, B = ${batchSize}, ${runner}: ${note}\n`);
   return { dataset, batchSize, runner, note };
 }
