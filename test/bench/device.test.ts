@@ -5,7 +5,7 @@
  * (about a minute).
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { swiftShaderIcd } from "../../lib/index.ts";
@@ -35,15 +35,19 @@ describe("the GPU bench on a machine without Node", () => {
     expect(bytes).toBeLessThanOrEqual(64 * 1024 * 1024);
     expect(packed.stdout).toContain(`${bytes} bytes`);
 
-    const ran = await run("gpu-device.sh", [pack, "--samples", "16", "--synthetic-samples", "16", "--batch-sizes", "16", "--gpu-epochs", "1", "--python", "/bin/false"], {
+    // A torch without CUDA: the packed torch_train.py's probe says so.
+    mkdirSync(join(folder, "torch"));
+    writeFileSync(join(folder, "torch", "__init__.py"), "__version__ = '2.0.0+cpu'\nclass cuda:\n    is_available = staticmethod(lambda: False)\n");
+    const ran = await run("gpu-device.sh", [pack, "--samples", "16", "--synthetic-samples", "16", "--batch-sizes", "16", "--gpu-epochs", "1", "--python", "/usr/bin/python3"], {
       OUT: out,
       VK_ICD_FILENAMES: swiftShaderIcd,
+      PYTHONPATH: folder,
     });
     expect(ran.code, ran.stderr + ran.stdout).toBe(0);
     const printed = readFileSync(join(out, "bench-gpu.txt"), "utf8");
     expect(printed).toContain(`VK_ICD_FILENAMES=${swiftShaderIcd}`);
     expect(printed).toContain("webgpu: google swiftshader");
-    expect(printed).toContain("PyTorch CUDA: not available (");
+    expect(printed).toContain("PyTorch CUDA: not available (torch 2.0.0+cpu: torch.cuda.is_available() is False)");
     const written = JSON.parse(readFileSync(join(out, "bench-gpu.json"), "utf8")) as { machine: { node: string }; sections: { title: string; rows: { runner: string }[] }[] };
     expect(written.machine.node).toBe(process.version);
     expect(written.sections[0].rows.filter((row) => row.runner === "batchprop webgpu")).toHaveLength(2);
