@@ -105,7 +105,7 @@ describe("npm run bench", () => {
   it("--help lists the options", async () => {
     const { code, stdout } = await bench(["--help"], 30_000);
     expect(code).toBe(0);
-    for (const option of ["--no-gemm", "--no-training", "--no-numpy", "--no-workers", "--batch-sizes <list>", "--samples <n>", "--python <path>", "--default-experiments", "--out <file>"]) expect(stdout).toContain(option);
+    for (const option of ["--no-gemm", "--no-training", "--no-numpy", "--no-workers", "--batch-sizes <list>", "--samples <n>", "--python <path>", "--default-experiments", "--out <file>", "--backend <name>", "--synthetic-samples <n>", "--gpu-epochs <n>"]) expect(stdout).toContain(option);
   });
 
   it("refuses bad options with exit status 2 before measuring anything or writing the file", async () => {
@@ -124,12 +124,37 @@ describe("npm run bench", () => {
       [["--no-gemm", "--no-training"], /nothing to measure/],
       [["--batch-size", "16"], /unknown option '--batch-size'/],
     ];
-    for (const [args, message] of bad) {
-      const { code, stderr, stdout } = await bench([...(args.includes("--out") ? [] : ["--out", out]), ...args], 30_000);
-      expect(code, args.join(" ")).toBe(2);
-      expect(stderr).toMatch(message);
-      expect(stdout).toBe("");
-    }
-    expect(existsSync(out)).toBe(false);
+    await expectRefused(bad, out);
+  });
+
+  it("refuses bad --backend webgpu options the same way, and the CPU sections' options with it", async () => {
+    const folder = tempDir();
+    const out = join(folder, "bench.json");
+    const bad: [string[], RegExp][] = [
+      [["--backend", "gpu"], /option '--backend <name>' argument 'gpu' is invalid\. Allowed choices are cpu, webgpu/],
+      [["--backend", "webgpu", "--no-gemm"], /--no-gemm: is an option of the CPU sections; --backend webgpu measures training on the GPU alone/],
+      [["--backend", "webgpu", "--default-experiments"], /--default-experiments: is an option of the CPU sections/],
+      [["--gpu-epochs", "2"], /--gpu-epochs: is an option of --backend webgpu/],
+      [["--synthetic-samples", "100"], /--synthetic-samples: is an option of --backend webgpu/],
+      [["--backend", "webgpu", "--gpu-epochs", "101"], /--gpu-epochs: epochs must be at most 100, got 101/],
+      [["--backend", "webgpu", "--gpu-epochs", "0"], /--gpu-epochs: epochs must be at least 1, got 0/],
+      [["--backend", "webgpu", "--synthetic-samples", "100001"], /--synthetic-samples: samples must be at most 100,000, got 100001/],
+      // the default batch sizes of webgpu go up to 8192
+      [["--backend", "webgpu", "--synthetic-samples", "5000"], /--batch-sizes: batch size 8192 is larger than the training set \(5000 samples of the synthetic set \(--synthetic-samples\)\)/],
+      [["--backend", "webgpu", "--samples", "1000"], /--batch-sizes: batch size 1024 is larger than the training set \(1000 samples of the digits \(--samples\)\)/],
+      [["--backend", "webgpu", "--python", join(folder, "no-such-python")], /--python: cannot run .*no-such-python/],
+    ];
+    await expectRefused(bad, out);
   });
 });
+
+/** Each of `bad`'s arguments (with `--out out` unless they name one) exits 2 with its message, before anything is measured or written. */
+async function expectRefused(bad: readonly [string[], RegExp][], out: string): Promise<void> {
+  for (const [args, message] of bad) {
+    const { code, stderr, stdout } = await bench([...(args.includes("--out") ? [] : ["--out", out]), ...args], 30_000);
+    expect(code, args.join(" ")).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe("");
+  }
+  expect(existsSync(out)).toBe(false);
+}

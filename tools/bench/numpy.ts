@@ -4,12 +4,12 @@
  * same batch order, which this file hands over in a temporary folder. Its final weights must match
  * every batchprop run's at the same B within 1e-9 relative, so the rows compare one computation.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Matrix, checkClose, createRng, maxRelativeDifference, parameterVector } from "batchprop";
+import { runPython } from "./python.ts";
 import { benchDigits, benchNetwork, benchTraining, trainingSetup, type TrainingBenchRow } from "./training.ts";
 
 export const defaultPython = "/usr/bin/python3";
@@ -41,23 +41,8 @@ export interface NumpyRow extends TrainingBenchRow {
   weightsRelDiff: number;
 }
 
-/** Runs numpy_train.py with `args`; resolves to its stdout, rejects with its stderr. Its stdin stays open until it exits, so it dies with this process. */
-function runScript(python: string, args: string[]): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child: ChildProcess = spawn(python, [script, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk));
-    child.stdin!.on("error", () => {}); // a script that exits early closes the pipe: its exit status tells
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      child.stdin!.destroy();
-      if (code === 0) resolvePromise(stdout);
-      else reject(new Error(`${python} ${script} ${args.join(" ")} exited with ${signal ?? code}: ${stderr.trim()}`));
-    });
-  });
-}
+/** numpy_train.py with `args`: its stdout (python.ts). */
+const runScript = (python: string, args: string[]) => runPython(python, script, args);
 
 /** numpy's version, BLAS and threads, or why it cannot run (with how to install it). */
 export async function probeNumpy(python: string): Promise<NumpyInfo | { missing: string }> {

@@ -7,13 +7,17 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname } from "node:path";
 import { CommanderError } from "commander";
+import { type GpuHandle, GpuUnavailableError, nodeGpu } from "batchprop";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { withFlags } from "../../lib/cli/flags.ts";
 import { ConfigError } from "../../lib/validate/validate.ts";
 import { benchDefaultExperiments } from "./default-experiments.ts";
 import { benchGemm } from "./gemm.ts";
+import { benchGpu, failed, type GpuBenchRow, gpuSets } from "./gpu.ts";
 import { benchTrainingWithNumpy, describeNumpy, probeNumpy } from "./numpy.ts";
 import { type BenchPlan, benchCommand, benchFlags, planBench } from "./options.ts";
+import { judgeTargets } from "./targets.ts";
+import { describeTorch, probeTorch, type TorchProbe } from "./torch.ts";
 import { benchSync, benchWorkers, trainingSetup } from "./training.ts";
 
 /** One flat record per measurement: its fields become the table's columns. */
@@ -24,8 +28,15 @@ export interface BenchSection {
   run: () => readonly BenchRow[] | Promise<readonly BenchRow[]>;
 }
 
+/** The GPU and PyTorch a --backend webgpu run measures on. */
+interface GpuSide {
+  gpu: GpuHandle;
+  torch: TorchProbe;
+}
+
 /** A section is a title and a function returning rows; a new benchmark is one more entry here. */
-function sections(plan: BenchPlan, python: string | undefined): BenchSection[] {
+function sections(plan: BenchPlan, python: string | undefined, gpuSide: GpuSide | undefined): BenchSection[] {
+  if (plan.gpu !== undefined && gpuSide !== undefined) return gpuSections(plan.gpu, plan.python!, gpuSide);
   const digits = plan.samples === trainingSetup.maxSamples ? "the 10,000 digits" : `${plan.samples.toLocaleString("en-US")} digits`;
   return [
     ...(plan.gemm ? [{ title: "gemm, float64", run: benchGemm }] : []),
@@ -39,6 +50,22 @@ function sections(plan: BenchPlan, python: string | undefined): BenchSection[] {
         ]
       : []),
     ...(plan.defaultExperiments ? [{ title: "the default experiments (notebooks 09-10) from scratch", run: benchDefaultExperiments }] : []),
+  ];
+}
+
+/** Training on the GPU against PyTorch, then issue 13's targets judged on its synthetic set's rows. */
+function gpuSections(gpuPlan: NonNullable<BenchPlan["gpu"]>, python: string, { gpu, torch }: GpuSide): BenchSection[] {
+  const sets = gpuSets(gpuPlan);
+  const epochs = gpuPlan.epochs === 1 ? "one epoch" : `${gpuPlan.epochs} epochs`;
+  let rows: GpuBenchRow[] = [];
+  return [
+    {
+      title:
+        `training on the GPU, ${epochs} a run after a warm-up, every step a whole batch; 784-100-10 sigmoid, sum of squares (mean), SGD η = ${trainingSetup.lr}, float32\n` +
+        sets.map((set) => `${set.name}: ${set.about}`).join("\n"),
+      run: async () => (rows = await benchGpu(gpu, gpuPlan, python, torch)),
+    },
+    { title: "issue 13's targets, on the synthetic set", run: () => judgeTargets(rows, "synthetic", gpu.adapter) },
   ];
 }
 
@@ -95,7 +122,25 @@ async function main(): Promise<number> {
   watchParent(); // killing npm ends the benchmark too
   const plan = parse(process.argv.slice(2));
   if (typeof plan === "number") return plan;
-  const numpy = plan.python === undefined ? undefined : await probeNumpy(plan.python);
+  const numpy = plan.python === undefined || plan.gpu !== undefined ? undefined : await probeNumpy(plan.python);
+  let gpuSide: GpuSide | undefined;
+  if (plan.gpu !== undefined) {
+    try {
+      gpuSide = { gpu: await nodeGpu(), torch: await probeTorch(plan.python!) };
+    } catch (error) {
+      if (!(error instanceof GpuUnavailableError)) throw error;
+      process.stderr.write(`bench: ${error.message}\n`);
+      return 1;
+    }
+  }
+  try {
+    return await measure(plan, numpy, gpuSide);
+  } finally {
+    gpuSide?.gpu.close();
+  }
+}
+
+async function measure(plan: BenchPlan, numpy: Awaited<ReturnType<typeof probeNumpy>> | undefined, gpuSide: GpuSide | undefined): Promise<number> {
   const machine = {
     node: process.version,
     cpu: cpus()[0]?.model ?? "unknown",
@@ -103,14 +148,16 @@ async function main(): Promise<number> {
     platform: `${process.platform} ${process.arch}`,
     date: new Date().toISOString(),
     ...(numpy !== undefined && { numpy }),
+    ...(gpuSide !== undefined && { gpu: gpuSide.gpu.adapter, torch: gpuSide.torch }),
   };
   console.log(`node ${machine.node}, ${machine.cpu} × ${machine.cores}, ${machine.date}`);
   if (numpy !== undefined && "missing" in numpy) console.error(numpy.missing);
   else if (numpy !== undefined) console.log(describeNumpy(numpy));
+  if (gpuSide !== undefined) console.log(`webgpu: ${gpuSide.gpu.adapter}\n${describeTorch(gpuSide.torch)}`);
   console.log();
   const python = numpy !== undefined && !("missing" in numpy) ? plan.python : undefined;
   const results = [];
-  for (const section of sections(plan, python)) {
+  for (const section of sections(plan, python, gpuSide)) {
     const rows = await section.run();
     console.log(`${section.title}\n${table(rows)}\n`);
     results.push({ title: section.title, rows });
@@ -118,7 +165,10 @@ async function main(): Promise<number> {
   mkdirSync(dirname(plan.out), { recursive: true });
   writeFileSync(plan.out, `${JSON.stringify({ machine, sections: results }, null, 2)}\n`);
   console.log(`wrote ${plan.out}`);
-  return 0;
+  // A GPU run that failed is a row saying so (gpu.ts), the others measured and written all the same.
+  const failures = results.flatMap(({ rows }) => rows).filter((row) => "note" in row && String(row.note).startsWith(failed));
+  if (failures.length > 0) process.stderr.write(`bench: ${failures.length} run${failures.length === 1 ? "" : "s"} failed: see the notes in ${plan.out}\n`);
+  return failures.length > 0 ? 1 : 0;
 }
 
 process.exitCode = await main();
