@@ -25,6 +25,7 @@ export { train } from "./train/train.js";
 export { backends, type Backend, type TrainOptions, type GpuTrainOptions, type TrainProgress, type TrainRecord, type TrainResult } from "./train/options.js";
 export { openGpu, browserGpu, GpuUnavailableError, type GpuHandle } from "./gpu/device.js";
 export { createGpuSession, type GpuSession } from "./gpu/session.js";
+export { gpuGradients } from "./gpu/gradients.js";
 export { evaluate, type Evaluation } from "./train/evaluate.js";
 export { gradientNoiseScale, twoBatchGradientNoiseScale, noiseScaleFromNorms, twoBatchNoiseScale, type NoiseScale, type NoiseScaleRecord, type BatchGradientNorm } from "./train/noise-scale.js";
 export { createSession, type TrainingSession, type SessionOptions, type SessionStep } from "./train/session.js";

@@ -8,6 +8,8 @@ export interface GpuHandle {
   readonly device: GPUDevice;
   /** The adapter's vendor, architecture and description, e.g. "nvidia hopper NVIDIA H200" or "google swiftshader". */
   readonly adapter: string;
+  /** Where the device came from, held so that Dawn does not tear its instance down under the device. */
+  readonly gpu: GPU;
   /** Releases the device; a handle given to train() is the caller's to close. */
   close(): void;
 }
@@ -34,7 +36,7 @@ export async function openGpu(gpu: GPU | undefined, lookedIn: string, hint = "")
   const device = await adapter.requestDevice({ requiredLimits });
   const { vendor, architecture, description } = adapter.info;
   const name = [vendor, architecture, description].filter((part) => part !== "").join(" ") || "unnamed adapter";
-  return { device, adapter: name, close: () => device.destroy() };
+  return { device, adapter: name, gpu, close: () => device.destroy() };
 }
 
 /** navigator.gpu where this page or worker has one. */

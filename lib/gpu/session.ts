@@ -1,21 +1,35 @@
 /**
- * Training on a WebGPU device, a chunk of steps at a time: the GPU's counterpart of
- * lib/train/session.ts, with the same budgets, last batch, records and divergence.
- * (Skeleton: the implementation lands with the kernels.)
+ * Training on a WebGPU device: the GPU's counterpart of lib/train/session.ts, with the same
+ * schedule (budgets, last batch, B and η changed between steps) and the same recorder (records,
+ * divergence, B_simple). The CPU plans chunks of up to 64 steps ahead, each cut where something must
+ * be read back: a checkpoint, an epoch's end, a B_simple measurement, the end of the budget. A chunk
+ * is one compute pass; its steps' losses come back with it, and the weights come back into the
+ * float64 network only at a cut, where the recorder evaluates them on the CPU. The next chunk is
+ * encoded and submitted while the device works on the one before, so the CPU's encoding overlaps
+ * the GPU's work.
  */
 import type { Dataset } from "../data/dataset.js";
+import { reductionScale } from "../losses/loss.js";
 import type { Network } from "../network/network.js";
+import { checkTrainOptions, type TrainResult } from "../train/options.js";
+import { createRecorder } from "../train/recorder.js";
+import { createSchedule } from "../train/schedule.js";
 import type { SessionOptions, SessionStep } from "../train/session.js";
-import type { TrainResult } from "../train/options.js";
+import { checkBatchSize, ConfigError } from "../validate/validate.js";
 import type { GpuHandle } from "./device.js";
+import { type ChunkReadback, createTrainer, maxChunk, type StepParams, writeWeights } from "./trainer.js";
 
 /** A training session whose steps run on the GPU: createSession's, but each call takes many steps. */
 export interface GpuSession {
-  /** Takes up to `maxSteps` more steps (fewer at the end of the budget or on divergence); resolves whether the run goes on. onStep and onRecord are called for each, in order, before it resolves. */
-  advance(maxSteps: number): Promise<boolean>;
-  /** B and η of the steps not yet sent to the GPU. */
+  /**
+   * Takes up to `maxSteps` more steps (fewer at the end of the budget, on divergence, or once
+   * `signal` is aborted: the chunks already sent, up to 2 × 64 steps, still count); resolves whether
+   * the run goes on. onStep and onRecord are called for each, in order, before it resolves.
+   */
+  advance(maxSteps: number, signal?: AbortSignal): Promise<boolean>;
+  /** B and η from the next step: checked as the CPU session checks them. */
   set(changes: { readonly batchSize?: number; readonly lr?: number }): void;
-  /** Ends the run where it is: a last checkpoint, `aborted` set. */
+  /** Ends the run where it is: the weights come back, a last checkpoint, `aborted` set. */
   stop(): Promise<void>;
   readonly batchSize: number;
   readonly lr: number;
@@ -28,6 +42,207 @@ export interface GpuSession {
 
 export type { SessionStep };
 
-export async function createGpuSession(_net: Network, _data: Dataset, _options: SessionOptions, _gpu: GpuHandle): Promise<GpuSession> {
-  throw new Error("createGpuSession: not implemented yet");
+/** A planned chunk: its steps, and what happens after them. */
+interface Chunk {
+  readonly steps: (StepParams & { readonly epoch: number; readonly batchSize: number })[];
+  /** The run's epoch count at the chunk's end, for its records. */
+  readonly epochAtEnd: number;
+  readonly checkpoint: boolean;
+  readonly noiseScale: boolean;
+  readonly epochEnd: boolean;
+  /** The budget is spent after this chunk's steps (and epoch end). */
+  readonly last: boolean;
+}
+
+export async function createGpuSession(net: Network, data: Dataset, options: SessionOptions, gpu: GpuHandle): Promise<GpuSession> {
+  for (const field of ["gradients", "sparseInputs"] as const) {
+    if (options[field] !== undefined && options[field] !== "vectorized") throw new ConfigError(field, 'is an option of the CPU backend; backend "webgpu" computes the vectorized gradient on the GPU');
+  }
+  const checked = checkTrainOptions(net, data, options);
+  const { budget, seed, lastBatch, noiseScaleEvery, test, objective, optimizer } = checked;
+  let { recordEvery } = checked;
+  if (optimizer.settings === undefined) {
+    throw new ConfigError("optimizer", 'backend "webgpu" runs the library\'s own update rules: give { name, lr, … } or an optimizer made by createOptimizer');
+  }
+  const n = data.inputs.rows;
+  const trainer = createTrainer(gpu, net, data, objective, { name: optimizer.name, ...optimizer.settings });
+  const schedule = createSchedule(n, checked.batchSize, budget, lastBatch, seed);
+  trainer.reserve(schedule.batchSize);
+  const result: TrainResult = {
+    epochs: [],
+    checkpoints: [],
+    steps: 0,
+    samples: 0,
+    seconds: 0,
+    kernel: "wgsl",
+    sparse: false,
+    workers: 1,
+    backend: "webgpu",
+    adapter: gpu.adapter,
+    ...(noiseScaleEvery > 0 && { noiseScales: [], noiseScaleSeconds: 0 }),
+  };
+  const recorder = createRecorder({ net, data, test, objective, sparse: checked.sparse, result, onRecord: options.onRecord });
+  let done = false;
+  let closed = false;
+  /** Optimizer steps planned so far: Adam's t of the next one is this + 1. */
+  let planned = 0;
+  const close = () => {
+    if (!closed) trainer.destroy();
+    closed = true;
+    done = true;
+  };
+  if (noiseScaleEvery > 0) {
+    try {
+      recorder.noiseScale(0);
+    } catch (error) {
+      close();
+      throw error;
+    }
+  }
+
+  /** The next chunk: steps until a cut, at most `room`. */
+  const plan = (room: number): Chunk => {
+    const steps: Chunk["steps"] = [];
+    let checkpoint = false;
+    let noiseScale = false;
+    let epochEnd = !schedule.atEpochStart && schedule.usedUp();
+    while (!epochEnd && steps.length < Math.min(room, maxChunk)) {
+      const epoch = schedule.epochsDone + 1;
+      const { from, rows } = schedule.next();
+      if (from === 0) trainer.setOrder(schedule.order);
+      planned++;
+      steps.push({ position: from, rows, scale: reductionScale(objective.reduction, rows), lr: optimizer.lr, t: planned, epoch, batchSize: schedule.batchSize });
+      schedule.took(rows);
+      const step = schedule.steps;
+      checkpoint = recordEvery > 0 && step % recordEvery === 0;
+      noiseScale = noiseScaleEvery > 0 && step % noiseScaleEvery === 0;
+      epochEnd = schedule.usedUp();
+      if (checkpoint || noiseScale || epochEnd || schedule.budgetSpent()) break;
+    }
+    const epochAtEnd = schedule.epochNow();
+    if (epochEnd) schedule.endEpoch();
+    return { steps, epochAtEnd, checkpoint, noiseScale, epochEnd, last: schedule.budgetSpent() };
+  };
+
+  const cut = (chunk: Chunk) => chunk.checkpoint || chunk.noiseScale || chunk.epochEnd || chunk.last;
+  const submit = (chunk: Chunk): ChunkReadback => {
+    const encoder = gpu.device.createCommandEncoder();
+    const readback = trainer.encode(encoder, chunk.steps, cut(chunk) ? "weights" : "none");
+    gpu.device.queue.submit([encoder.finish()]);
+    return readback;
+  };
+
+  /** Training time: the advances' wall time less the records' evaluations (and B_simple, timed apart). */
+  let secondsBefore = 0;
+  let advanceStarted = 0;
+  let recordSeconds = 0;
+  const timed = <T>(work: () => T): T => {
+    const started = performance.now();
+    try {
+      return work();
+    } finally {
+      recordSeconds += (performance.now() - started) / 1000;
+    }
+  };
+
+  /** Takes in a chunk's results: its steps (up to a divergence), then its records. */
+  const land = async (chunk: Chunk, readback: ChunkReadback) => {
+    const { losses, firstBad, weights } = await readback.read();
+    result.seconds = secondsBefore + (performance.now() - advanceStarted) / 1000 - recordSeconds;
+    for (const [i, step] of chunk.steps.entries()) {
+      if (firstBad === i + 1) {
+        result.diverged = { epoch: step.epoch, step: result.steps + 1, lastFiniteLoss: recorder.lastFinite };
+        break;
+      }
+      recorder.lastFinite = losses[i];
+      result.steps++;
+      result.samples += step.rows;
+      options.onStep?.({ epoch: step.epoch, step: result.steps, batchSize: step.batchSize, rows: step.rows, lr: step.lr, batchLoss: losses[i] });
+    }
+    if (weights !== undefined) writeWeights(net, weights);
+    // The device kept the weights of the last finite step: its updates stop at the flag.
+    else if (result.diverged !== undefined) await syncWeights();
+    if (result.diverged !== undefined) return close();
+    if (chunk.checkpoint && !timed(() => recorder.checkpoint(chunk.epochAtEnd))) return close();
+    if (chunk.noiseScale) recorder.noiseScale(chunk.epochAtEnd);
+    if (chunk.epochEnd && !timed(() => recorder.epochEnd(chunk.epochAtEnd))) return close();
+    if (chunk.last) {
+      timed(() => recorder.last(chunk.epochAtEnd));
+      close();
+    }
+  };
+
+  /** Reads the weights back as they are now, through an empty chunk. */
+  const syncWeights = async () => {
+    const encoder = gpu.device.createCommandEncoder();
+    const readback = trainer.encode(encoder, [], "weights");
+    gpu.device.queue.submit([encoder.finish()]);
+    const { weights } = await readback.read();
+    writeWeights(net, weights!);
+  };
+
+  return {
+    async advance(maxSteps, signal) {
+      if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`advance: maxSteps must be a positive integer, got ${maxSteps}`);
+      let left = maxSteps;
+      secondsBefore = result.seconds;
+      recordSeconds = 0;
+      advanceStarted = performance.now();
+      // One chunk in flight while the next is planned and encoded; none is planned past a cut,
+      // whose records must be made before the run goes on (or ends).
+      let inFlight: { chunk: Chunk; readback: ChunkReadback } | undefined;
+      try {
+        while (!done && (left > 0 || inFlight !== undefined)) {
+          let next: typeof inFlight;
+          if (signal?.aborted) left = 0;
+          if (left > 0 && (inFlight === undefined || !cut(inFlight.chunk))) {
+            const chunk = plan(left);
+            left -= chunk.steps.length;
+            await trainer.prepare(new Set(chunk.steps.map((step) => step.rows)));
+            next = { chunk, readback: submit(chunk) };
+          }
+          if (inFlight !== undefined) await land(inFlight.chunk, inFlight.readback);
+          inFlight = next;
+        }
+      } catch (error) {
+        close();
+        throw error;
+      }
+      return !done;
+    },
+    set({ batchSize: newBatchSize, lr }) {
+      if (newBatchSize !== undefined) checkBatchSize(newBatchSize, n, data.name);
+      if (lr !== undefined) optimizer.lr = lr;
+      const batchSize = schedule.batchSize;
+      if (newBatchSize === undefined || newBatchSize === batchSize || done) return;
+      // Records keep coming every as many samples as before, as on the CPU.
+      if (recordEvery > 0) recordEvery = Math.max(1, Math.round((recordEvery * batchSize) / newBatchSize));
+      schedule.setBatchSize(newBatchSize);
+      trainer.reserve(newBatchSize);
+    },
+    async stop() {
+      if (done) return;
+      result.aborted = true;
+      try {
+        await syncWeights();
+        recorder.last(schedule.epochNow());
+      } finally {
+        close();
+      }
+    },
+    get batchSize() {
+      return schedule.batchSize;
+    },
+    get lr() {
+      return optimizer.lr;
+    },
+    get done() {
+      return done;
+    },
+    get plannedSteps() {
+      return schedule.plannedSteps();
+    },
+    close,
+    result,
+  };
 }

@@ -29,7 +29,7 @@ export async function trainOnGpu(net: Network, data: Dataset, options: GpuTrainO
     try {
       while (!session.done) {
         if (signal?.aborted) await session.stop();
-        else await session.advance(stepsPerAdvance);
+        else await session.advance(stepsPerAdvance, signal);
       }
       return session.result;
     } finally {

@@ -10,7 +10,12 @@ export interface Optimizer {
   /** η, which may change between steps (the playground's slider): velocities and moments are kept. */
   lr: number;
   step(params: readonly Float64Array[], grads: readonly Float64Array[]): void;
+  /** The rule's settings, for whoever runs the same rule elsewhere (the GPU backend); createOptimizer's optimizers have them. */
+  readonly settings?: OptimizerSettings;
 }
+
+/** A rule's settings besides η, each with its default filled in. */
+export type OptimizerSettings = Readonly<Required<Omit<OptimizerOptions, "name" | "lr">>>;
 
 export type OptimizerName = "sgd" | "momentum" | "adagrad" | "adam";
 
@@ -85,17 +90,19 @@ export function createOptimizer(options: OptimizerOptions): Optimizer {
     if (!(value >= 0 && value < 1)) throw new ConfigError(what, `must be in [0, 1), got ${value}`);
   }
   if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new ConfigError("epsilon", `must be a positive finite number, got ${epsilon}`);
-  return stateful(name, lr, rule.slots, rule.update({ name, momentum, beta1, beta2, epsilon }));
+  const settings = { momentum, beta1, beta2, epsilon };
+  return stateful(name, lr, rule.slots, rule.update({ name, ...settings }), settings);
 }
 
 /** An optimizer whose rule keeps `slots` arrays per parameter; t counts steps from 1; η may be set between steps. */
-function stateful(name: OptimizerName, initialLr: number, slots: number, update: Update): Optimizer {
+function stateful(name: OptimizerName, initialLr: number, slots: number, update: Update, settings: OptimizerSettings): Optimizer {
   let lr = initialLr;
   let state: Float64Array[][] = [];
   let owner: readonly Float64Array[] = [];
   let t = 0;
   return {
     name,
+    settings,
     get lr() {
       return lr;
     },

@@ -67,7 +67,7 @@ export interface TrainOptions {
   onProgress?: (progress: TrainProgress) => void;
   /** Called with each record as it is made: at epoch ends and at checkpoints (the same record may be both). */
   onRecord?: (record: TrainRecord, kind: "epoch" | "checkpoint") => void;
-  /** Stops the run cleanly after the current step when aborted; the result says so. */
+  /** Stops the run cleanly after the current step when aborted (on the GPU, after the steps already sent: at most 128); the result says so. */
   signal?: AbortSignal;
 }
 

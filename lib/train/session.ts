@@ -1,16 +1,13 @@
 import type { Dataset } from "../data/dataset.js";
 import { currentKernel } from "../matrix/gemm.js";
-import { compressRows, density, sparseDensityLimit } from "../matrix/sparse.js";
+import { compressRows } from "../matrix/sparse.js";
 import type { Network } from "../network/network.js";
 import { parameters } from "../network/network.js";
-import type { Pass } from "../network/pass.js";
-import { createRng } from "../random/rng.js";
 import { checkBatchSize } from "../validate/validate.js";
 import { type BatchGradients, singleThread, type TrainSetup } from "./batch.js";
-import { budgetSteps, stepsPerEpoch } from "./budget.js";
-import { evaluate } from "./evaluate.js";
-import { gradientNoiseScale } from "./noise-scale.js";
-import { checkTrainOptions, type TrainOptions, type TrainRecord, type TrainResult } from "./options.js";
+import { checkTrainOptions, type TrainOptions, type TrainResult } from "./options.js";
+import { createRecorder } from "./recorder.js";
+import { createSchedule } from "./schedule.js";
 
 /** A step as the session took it: the batch size and η it used, and its loss per sample. */
 export interface SessionStep {
@@ -65,18 +62,14 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
   const checked = checkTrainOptions(net, data, options);
   const { budget, seed, lastBatch, noiseScaleEvery, gradients, test, objective, optimizer, sparse } = checked;
   let { recordEvery } = checked;
-  const { loss, reduction } = objective;
+  const { reduction } = objective;
   const n = data.inputs.rows;
   const inputNonzeros = sparse ? compressRows(data.inputs) : undefined;
-  const testNonzeros = sparse && test !== undefined ? compressRows(test.inputs) : undefined;
   const params = parameters(net);
-  const evalPasses = new Map<number, Pass>();
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  const rng = createRng(seed);
+  const schedule = createSchedule(n, checked.batchSize, budget, lastBatch, seed);
   const gradientsFor = (batchSize: number): BatchGradients =>
     compute({ net, data, objective, batchSize, remainder: lastBatch === "partial" ? n % batchSize : 0, gradients, ...(inputNonzeros && { inputNonzeros }) });
-  let batchSize = checked.batchSize;
-  let batches = gradientsFor(batchSize);
+  let batches = gradientsFor(schedule.batchSize);
   let closed = false;
   const close = () => {
     if (!closed) batches.close();
@@ -94,132 +87,77 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
     backend: "cpu",
     ...(noiseScaleEvery > 0 && { noiseScales: [], noiseScaleSeconds: 0 }),
   };
+  const recorder = createRecorder({ net, data, test, objective, sparse, result, onRecord: options.onRecord });
   let done = false;
-  let epochsDone = 0;
-  /** Where the epoch is: its first `position` shuffled samples are trained, in `stepInEpoch` steps. */
-  let position = 0;
-  let stepInEpoch = 0;
-  /** Σ B over the steps, which a { samples } budget counts: ⌈samples / B⌉ steps when B stays the same. */
-  let samplesAsked = 0;
-  let lastFinite: number | null = null;
 
-  // An epoch ends when its samples are used up, or, dropping the last batch, when fewer than B are left.
-  const epochUsedUp = () => position >= n || (lastBatch === "drop" && n - position < batchSize);
-  // Epochs completed, fractional within one: train()'s steps / stepsPerEpoch when B stays the same.
-  const epochNow = () => {
-    if (epochUsedUp()) return epochsDone + 1;
-    const perEpoch = stepsPerEpoch(n, batchSize, lastBatch);
-    return (epochsDone * perEpoch + stepInEpoch) / perEpoch;
-  };
-  const record = (): TrainRecord | undefined => {
-    const onTrain = evaluate(net, data, loss, evalPasses, inputNonzeros);
-    const onTest = test === undefined ? undefined : evaluate(net, test, loss, evalPasses, testNonzeros);
-    const epoch = epochNow();
-    const rec: TrainRecord = {
-      epoch,
-      step: result.steps,
-      samples: result.samples,
-      trainLoss: onTrain.loss,
-      trainAccuracy: onTrain.accuracy,
-      ...(onTest && { testLoss: onTest.loss, testAccuracy: onTest.accuracy }),
-      seconds: result.seconds,
-    };
-    if (Number.isFinite(rec.trainLoss) && (onTest === undefined || Number.isFinite(onTest.loss))) return rec;
-    result.diverged = { epoch: Math.floor(epoch) + 1, step: result.steps + 1, lastFiniteLoss: lastFinite };
-    done = true;
-    close();
-    return undefined;
-  };
-  /** B_simple over the training set, its time kept apart from training's. */
-  const noiseSparse = noiseScaleEvery > 0 && density(data.inputs) <= sparseDensityLimit;
-  const measureNoise = () => {
-    const started = performance.now();
-    const estimate = gradientNoiseScale(net, data.inputs, data.targets, objective, noiseSparse);
-    const seconds = (performance.now() - started) / 1000;
-    result.noiseScaleSeconds! += seconds;
-    // Weights gone non-finite (or |G|² = 0) give no estimate; a non-finite loss ends the run as diverged.
-    if ([estimate.gradientSquared, estimate.trace, estimate.simple].every(Number.isFinite)) result.noiseScales!.push({ step: result.steps, epoch: epochNow(), ...estimate, seconds });
-  };
   if (noiseScaleEvery > 0) {
     // Measured before the first step: if it throws, the gradients' threads must not outlive it.
     try {
-      measureNoise();
+      recorder.noiseScale(0);
     } catch (error) {
       close();
       throw error;
     }
   }
-  const budgetSpent = () =>
-    "epochs" in budget ? epochsDone >= budget.epochs : "steps" in budget ? result.steps >= budget.steps : samplesAsked >= budget.samples;
   const finish = () => {
     done = true;
     close();
-    if (result.diverged !== undefined || result.checkpoints.at(-1)?.step === result.steps) return;
-    const rec = result.epochs.at(-1)?.step === result.steps ? result.epochs.at(-1) : record();
-    if (rec === undefined) return;
-    result.checkpoints.push(rec);
-    options.onRecord?.(rec, "checkpoint");
+    recorder.last(schedule.epochNow());
+  };
+  const diverged = () => {
+    done = true;
+    close();
   };
   const endEpoch = () => {
-    const rec = result.checkpoints.at(-1)?.step === result.steps ? result.checkpoints.at(-1) : record();
-    if (rec === undefined) return;
-    result.epochs.push(rec);
-    options.onRecord?.(rec, "epoch");
-    epochsDone++;
-    position = 0;
-    stepInEpoch = 0;
-    if (budgetSpent()) finish();
+    if (!recorder.epochEnd(schedule.epochNow())) return diverged();
+    schedule.endEpoch();
+    if (schedule.budgetSpent()) finish();
   };
 
   return {
     step() {
       if (done) return false;
       // B grew past what is left of an epoch that drops its last batch.
-      if (position > 0 && epochUsedUp()) {
+      if (!schedule.atEpochStart && schedule.usedUp()) {
         endEpoch();
         if (done) return false;
       }
-      if (position === 0) rng.shuffle(order);
+      const { from, rows } = schedule.next();
       const started = performance.now();
-      const rows = Math.min(batchSize, n - position);
-      const stepLoss = batches.step(order, position, rows);
+      const stepLoss = batches.step(schedule.order, from, rows);
       const perSample = reduction === "sum" ? stepLoss / rows : stepLoss;
       if (!Number.isFinite(perSample)) {
-        result.diverged = { epoch: epochsDone + 1, step: result.steps + 1, lastFiniteLoss: lastFinite };
+        result.diverged = { epoch: schedule.epochsDone + 1, step: result.steps + 1, lastFiniteLoss: recorder.lastFinite };
         finish();
         return false;
       }
-      lastFinite = perSample;
+      recorder.lastFinite = perSample;
       optimizer.step(params, batches.gradArrays);
       result.steps++;
       result.samples += rows;
       result.seconds += (performance.now() - started) / 1000;
-      samplesAsked += batchSize;
-      position += rows;
-      stepInEpoch++;
-      options.onStep?.({ epoch: epochsDone + 1, step: result.steps, batchSize, rows, lr: optimizer.lr, batchLoss: perSample });
-      if (recordEvery > 0 && result.steps % recordEvery === 0) {
-        const rec = record();
-        if (rec === undefined) return false;
-        result.checkpoints.push(rec);
-        options.onRecord?.(rec, "checkpoint");
+      const epoch = schedule.epochsDone + 1;
+      schedule.took(rows);
+      options.onStep?.({ epoch, step: result.steps, batchSize: schedule.batchSize, rows, lr: optimizer.lr, batchLoss: perSample });
+      if (recordEvery > 0 && result.steps % recordEvery === 0 && !recorder.checkpoint(schedule.epochNow())) {
+        diverged();
+        return false;
       }
-      if (noiseScaleEvery > 0 && result.steps % noiseScaleEvery === 0) measureNoise();
-      if (epochUsedUp()) endEpoch();
-      else if (budgetSpent()) finish();
+      if (noiseScaleEvery > 0 && result.steps % noiseScaleEvery === 0) recorder.noiseScale(schedule.epochNow());
+      if (schedule.usedUp()) endEpoch();
+      else if (schedule.budgetSpent()) finish();
       return !done;
     },
     set({ batchSize: newBatchSize, lr }) {
       if (newBatchSize !== undefined) checkBatchSize(newBatchSize, n, data.name);
       if (lr !== undefined) optimizer.lr = lr;
+      const batchSize = schedule.batchSize;
       if (newBatchSize === undefined || newBatchSize === batchSize || done) return;
-      // The epoch keeps its place: its steps so far count in the new B's steps per epoch.
-      stepInEpoch = Math.round((position / n) * stepsPerEpoch(n, newBatchSize, lastBatch));
       // Records keep coming every as many samples as before: every step of B = 1 would evaluate thousands of times.
       if (recordEvery > 0) recordEvery = Math.max(1, Math.round((recordEvery * batchSize) / newBatchSize));
-      batchSize = newBatchSize;
+      schedule.setBatchSize(newBatchSize);
       batches.close();
-      batches = gradientsFor(batchSize);
+      batches = gradientsFor(newBatchSize);
     },
     stop() {
       if (done) return;
@@ -227,7 +165,7 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
       finish();
     },
     get batchSize() {
-      return batchSize;
+      return schedule.batchSize;
     },
     get lr() {
       return optimizer.lr;
@@ -236,7 +174,7 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
       return done;
     },
     get plannedSteps() {
-      return budgetSteps(budget, n, batchSize, lastBatch);
+      return schedule.plannedSteps();
     },
     close,
     result,

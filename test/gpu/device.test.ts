@@ -1,0 +1,23 @@
+// Opening a device: where none is found, the error names where it looked and how to get one.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { expect, it } from "vitest";
+import { GpuUnavailableError, openGpu } from "../../lib/index.ts";
+
+const run = promisify(execFile);
+
+it("Dawn without a Vulkan driver: no adapter, naming VK_ICD_FILENAMES and the SwiftShader way", async () => {
+  const script = `import { nodeGpu } from "./lib/dist/index.js";
+try { await nodeGpu(); console.log("opened"); } catch (error) { console.log(error.name + ": " + error.message); }`;
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], { env: { ...process.env, VK_ICD_FILENAMES: "/nonexistent/icd.json" } });
+  expect(stdout.trim()).toBe(
+    "GpuUnavailableError: webgpu: no WebGPU adapter found (looked in Dawn's Vulkan devices (VK_ICD_FILENAMES=/nonexistent/icd.json)); " +
+      "on a machine without a GPU, VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json runs WebGPU on the CPU (slowly)",
+  );
+});
+
+it("a browser without WebGPU, or with no adapter", async () => {
+  await expect(openGpu(undefined, "navigator.gpu")).rejects.toThrow(new GpuUnavailableError("webgpu: this environment has no WebGPU (looked in navigator.gpu)"));
+  const noAdapter = { requestAdapter: async () => null } as unknown as GPU;
+  await expect(openGpu(noAdapter, "navigator.gpu", "try Chrome")).rejects.toThrow("webgpu: no WebGPU adapter found (looked in navigator.gpu); try Chrome");
+});

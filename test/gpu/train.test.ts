@@ -1,0 +1,204 @@
+// train() and sessions on the GPU keep the CPU's semantics: the same steps, samples and records for
+// every budget and last batch, B and η changed mid-run, divergence, abort and B_simple, with the
+// float32 numbers within stated tolerances of float64's. Real digits for the long run.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  blobs,
+  cloneNetwork,
+  createGpuSession,
+  createNetwork,
+  createOptimizer,
+  createRng,
+  createSession,
+  type GpuHandle,
+  loadDigits,
+  nodeGpu,
+  parameterVector,
+  type SessionStep,
+  splitDataset,
+  train,
+  type TrainOptions,
+  type TrainRecord,
+} from "../../lib/index.ts";
+
+const { train: data, test } = splitDataset(blobs({ samples: 133, classes: 3, dims: 4, seed: 1 }), { train: 103, test: 30, rng: createRng(1) });
+const net = () => createNetwork({ sizes: [4, 5, 3], init: "xavier", rng: 2 });
+const normwise = (a: Float64Array, b: Float64Array) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0) / b.reduce((s, v) => s + v * v, 0));
+const counts = (records: readonly TrainRecord[]) => records.map(({ epoch, step, samples }) => ({ epoch, step, samples }));
+
+let gpu: GpuHandle;
+beforeAll(async () => {
+  gpu = await nodeGpu();
+});
+afterAll(() => gpu?.close());
+
+/** Records and metrics agree: the same counts, losses and accuracies within float32's reach. */
+function expectSameRecords(onGpu: readonly TrainRecord[], onCpu: readonly TrainRecord[]) {
+  expect(counts(onGpu)).toEqual(counts(onCpu));
+  onGpu.forEach((record, i) => {
+    expect(Math.abs(record.trainLoss - onCpu[i].trainLoss) / onCpu[i].trainLoss).toBeLessThan(1e-4);
+    expect(Math.abs(record.trainAccuracy - onCpu[i].trainAccuracy)).toBeLessThanOrEqual(1 / 103 + 1e-12);
+    expect(record.testLoss).toBeCloseTo(onCpu[i].testLoss!, 4);
+  });
+}
+
+describe("train on the GPU against the float64 train", () => {
+  const settings: TrainOptions[] = [
+    { batchSize: 10, budget: { epochs: 3 }, recordEvery: 4, optimizer: { name: "momentum", lr: 0.3 } },
+    { batchSize: 10, budget: { epochs: 2 }, lastBatch: "drop", reduction: "sum", optimizer: { name: "sgd", lr: 0.05 } },
+    { batchSize: 16, budget: { steps: 17 }, recordEvery: 5, optimizer: { name: "adam", lr: 0.01 }, loss: "cross-entropy" },
+    { batchSize: 7, budget: { samples: 250 }, optimizer: { name: "adagrad", lr: 0.1 } },
+    { batchSize: 103, budget: { epochs: 4 }, recordEvery: 1 },
+  ];
+  it.each(settings)("%o: the same steps, samples and records, weights within 1e-5", async (options) => {
+    const onCpu = net();
+    const onGpu = net();
+    const cpuRecords: [TrainRecord, string][] = [];
+    const gpuRecords: [TrainRecord, string][] = [];
+    const cpuSteps: number[] = [];
+    const gpuSteps: number[] = [];
+    const cpu = train(onCpu, data, { ...options, test, onRecord: (r, kind) => cpuRecords.push([r, kind]), onProgress: (p) => cpuSteps.push(p.step) });
+    const result = await train(onGpu, data, { ...options, test, backend: "webgpu", gpu, onRecord: (r, kind) => gpuRecords.push([r, kind]), onProgress: (p) => gpuSteps.push(p.step) });
+    expect([result.steps, result.samples, result.backend, result.adapter]).toEqual([cpu.steps, cpu.samples, "webgpu", gpu.adapter]);
+    expect(gpuSteps).toEqual(cpuSteps);
+    expect(gpuRecords.map(([, kind]) => kind)).toEqual(cpuRecords.map(([, kind]) => kind));
+    expectSameRecords(result.epochs, cpu.epochs);
+    expectSameRecords(result.checkpoints, cpu.checkpoints);
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+
+  // SwiftShader runs a 784-wide layer slowly (about 15 ms a sample-step): B = 10 keeps this near 15 s.
+  it("100 steps on real digits, 784-30-10 sigmoid, B = 10: weights within 1e-4, the same accuracy within a digit or two", async () => {
+    const digits = loadDigits({ train: 1000, test: 200, seed: 4 });
+    const start = createNetwork({ sizes: [784, 30, 10], rng: 3 });
+    const onCpu = cloneNetwork(start);
+    const onGpu = cloneNetwork(start);
+    const options = { batchSize: 10, budget: { steps: 100 }, optimizer: { name: "sgd", lr: 3 }, test: digits.test } as const;
+    const cpu = train(onCpu, digits.train, options);
+    const result = await train(onGpu, digits.train, { ...options, backend: "webgpu", gpu });
+    expect(result.steps).toBe(100);
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-4);
+    const [a, b] = [result.checkpoints.at(-1)!, cpu.checkpoints.at(-1)!];
+    // Above chance (0.1): it learned.
+    expect(a.testAccuracy).toBeGreaterThan(0.2);
+    expect(Math.abs(a.testAccuracy! - b.testAccuracy!)).toBeLessThanOrEqual(2 / 200);
+  });
+});
+
+describe("a GPU session", () => {
+  it("changes B and η between advances as the CPU session does between steps", async () => {
+    const options: TrainOptions = { batchSize: 10, budget: { epochs: 3 }, recordEvery: 4, optimizer: { name: "momentum", lr: 0.3 } };
+    const onCpu = net();
+    const cpu = createSession(onCpu, data, { ...options, test });
+    for (let i = 0; i < 7; i++) cpu.step();
+    cpu.set({ batchSize: 25, lr: 0.1 });
+    while (cpu.step());
+
+    const onGpu = net();
+    const steps: SessionStep[] = [];
+    const session = await createGpuSession(onGpu, data, { ...options, test, onStep: (step) => steps.push(step) }, gpu);
+    expect(await session.advance(7)).toBe(true);
+    expect(session.result.steps).toBe(7);
+    session.set({ batchSize: 25, lr: 0.1 });
+    expect([session.batchSize, session.lr]).toEqual([25, 0.1]);
+    while (await session.advance(1000));
+    expect(session.done).toBe(true);
+    expect(steps.slice(6, 8).map(({ batchSize, lr }) => [batchSize, lr])).toEqual([[10, 0.3], [25, 0.1]]);
+    expectSameRecords(session.result.checkpoints, cpu.result.checkpoints);
+    expectSameRecords(session.result.epochs, cpu.result.epochs);
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+
+  it("stops where it is: the weights come back, a last checkpoint, aborted", async () => {
+    const onGpu = net();
+    const session = await createGpuSession(onGpu, data, { batchSize: 10, budget: { epochs: 50 } }, gpu);
+    await session.advance(13);
+    await session.stop();
+    expect(session.result.aborted).toBe(true);
+    expect(session.done).toBe(true);
+    expect(session.result.checkpoints.map(({ step }) => step)).toEqual([13]);
+    const onCpu = net();
+    train(onCpu, data, { batchSize: 10, budget: { steps: 13 } });
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+});
+
+describe("the GPU's ends of a run", () => {
+  it("an abort stops after the steps already sent, with the weights of the last one", async () => {
+    const controller = new AbortController();
+    const onGpu = net();
+    const result = await train(onGpu, data, {
+      batchSize: 5,
+      budget: { epochs: 100 },
+      backend: "webgpu",
+      gpu,
+      signal: controller.signal,
+      onProgress: ({ step }) => step === 30 && controller.abort(),
+    });
+    expect(result.aborted).toBe(true);
+    expect(result.steps).toBeGreaterThanOrEqual(30);
+    expect(result.steps).toBeLessThanOrEqual(30 + 128);
+    expect(result.checkpoints.at(-1)!.step).toBe(result.steps);
+    const onCpu = net();
+    train(onCpu, data, { batchSize: 5, budget: { steps: result.steps } });
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+
+  it("divergence: the first non-finite step is reported, and the weights are the last finite step's", async () => {
+    const wild = { batchSize: 10, budget: { epochs: 20 }, optimizer: { name: "sgd", lr: 1e9 }, loss: "sum-of-squares" } as const;
+    const make = () => createNetwork({ sizes: [4, 8, 3], activation: "identity", rng: 7 });
+    const losses: number[] = [];
+    const onGpu = make();
+    const result = await train(onGpu, data, { ...wild, backend: "webgpu", gpu, onProgress: ({ batchLoss }) => losses.push(batchLoss) });
+    expect(result.diverged).toBeDefined();
+    const { step, lastFiniteLoss } = result.diverged!;
+    expect(result.steps).toBe(step - 1);
+    expect(losses).toHaveLength(step - 1);
+    expect(lastFiniteLoss).toBe(losses.at(-1));
+    expect(parameterVector(onGpu).every(Number.isFinite)).toBe(true);
+    // Deterministic: a run that stops one step short ends on the same weights.
+    const short = make();
+    await train(short, data, { ...wild, budget: { steps: step - 1 }, backend: "webgpu", gpu });
+    expect(parameterVector(onGpu)).toEqual(parameterVector(short));
+  });
+
+  it("B_simple at the same steps as on the CPU, within 1e-3", async () => {
+    const options = { batchSize: 10, budget: { epochs: 2 }, noiseScaleEvery: 4, optimizer: { name: "sgd", lr: 0.5 } } as const;
+    const cpu = train(net(), data, options);
+    const result = await train(net(), data, { ...options, backend: "webgpu", gpu });
+    expect(result.noiseScales!.map(({ step }) => step)).toEqual(cpu.noiseScales!.map(({ step }) => step));
+    result.noiseScales!.forEach((n, i) => expect(Math.abs(n.simple - cpu.noiseScales![i].simple) / cpu.noiseScales![i].simple).toBeLessThan(1e-3));
+  });
+});
+
+describe("what the GPU refuses, before any work", () => {
+  it.each([
+    [{ workers: 2 }, /workers: is an option of the CPU backend/],
+    [{ gradients: "per-sample" }, /gradients: is an option of the CPU backend/],
+    [{ sparseInputs: true }, /sparseInputs: is an option of the CPU backend/],
+  ])("%o", async (extra, message) => {
+    await expect(train(net(), data, { backend: "webgpu", gpu, ...(extra as object) })).rejects.toThrow(message);
+  });
+
+  it("an optimizer it cannot run, by name", async () => {
+    const custom = { name: "sgd" as const, lr: 1, step() {} };
+    await expect(train(net(), data, { backend: "webgpu", gpu, optimizer: custom })).rejects.toThrow(/optimizer: backend "webgpu" runs the library's own update rules/);
+    // createOptimizer's optimizers carry their settings.
+    await expect(train(net(), data, { backend: "webgpu", gpu, optimizer: createOptimizer({ name: "adam", lr: 0.01 }), budget: { steps: 2 } })).resolves.toMatchObject({ steps: 2 });
+  });
+
+  it("a CPU run refuses a GPU device", () => {
+    expect(() => train(net(), data, { gpu } as TrainOptions)).toThrow(/gpu: a GPU device is used only with backend "webgpu"/);
+    expect(() => train(net(), data, { backend: "gpu" } as unknown as TrainOptions)).toThrow(/backend: unknown backend "gpu" \(expected cpu or webgpu\)/);
+  });
+
+  it("data larger than the adapter binds, naming it, before anything is allocated", async () => {
+    const allocated: number[] = [];
+    const tiny = {
+      ...gpu,
+      device: { limits: { maxStorageBufferBindingSize: 1024, maxBufferSize: 1024 }, createBuffer: (d: { size: number }) => allocated.push(d.size), queue: {} } as unknown as GPUDevice,
+    };
+    await expect(train(net(), data, { backend: "webgpu", gpu: tiny })).rejects.toThrow(/data: the training inputs \(103 × 4 float32\) needs 1,648 bytes on the GPU; this adapter binds at most 1,024/);
+    expect(allocated).toEqual([]);
+  });
+});
