@@ -40,8 +40,6 @@ interface Run {
   readonly session: Session;
   /** Takes the next slice of steps; resolves whether the run goes on. */
   readonly slice: () => Promise<boolean>;
-  /** The GPU's adapter, for a run on the GPU. */
-  readonly adapter?: string;
   readonly started: number;
   readonly changes: SettingChange[];
   /** The last step taken: its epoch, B, η and loss. */
@@ -152,7 +150,7 @@ export function createEngine(post: (message: FromWorker) => void, loadDigits: (u
     const line: PageRunRecord = {
       ...record,
       ...(current.changes.length > 0 && { changes: current.changes }),
-      ...(current.adapter !== undefined && { backend: "webgpu" as const, adapter: current.adapter }),
+      ...(current.session.result.backend === "webgpu" && { backend: "webgpu" as const, adapter: current.session.result.adapter }),
     };
     post({ type: "done", id: current.id, run: line });
   };
@@ -228,7 +226,6 @@ export function createEngine(post: (message: FromWorker) => void, loadDigits: (u
       config,
       session,
       slice,
-      ...(gpuHandle && { adapter: gpuHandle.adapter }),
       started: performance.now(),
       changes: [],
       last: { epoch: 1, batchSize: config.batchSize, lr: config.lr, batchLoss: Number.NaN },
