@@ -235,16 +235,29 @@ export function describePlayground(site: SiteContext): void {
       await page.locator('.playground[data-state="done"]').waitFor({ timeout: 120_000 });
       expect(await page.locator(".playground").getAttribute("data-backend")).toBe("webgpu");
       await expect.poll(() => chartDots(page, ".pg-chart-loss")).toBeGreaterThan(1);
-      expect(await page.locator(".pg-chart-loss [class*='-swatches']").first().textContent()).toContain("B=10 η=0.3 sgd on GPU, train loss");
-      await page.screenshot({ path: path.join(site.screenshots, "playground-gpu.png"), fullPage: true });
-      const run = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
-      expect(run.backend).toBe("webgpu");
-      expect(run.adapter).toMatch(/swiftshader/i);
-      expect(await page.locator(".pg-runs li").last().locator(".pg-run-status").textContent()).toBe(`done on ${run.adapter}`);
-      const first = run.checkpoints[0];
-      const last = run.checkpoints.at(-1)!;
+      const gpuRun = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
+      expect(gpuRun.backend).toBe("webgpu");
+      expect(gpuRun.adapter).toMatch(/swiftshader/i);
+      expect(await page.locator(".pg-runs li").last().locator(".pg-run-status").textContent()).toBe(`done on ${gpuRun.adapter}`);
+      const first = gpuRun.checkpoints[0];
+      const last = gpuRun.checkpoints.at(-1)!;
       expect(last.testLoss!).toBeLessThan(first.testLoss!);
       expect(last.testAccuracy!).toBeGreaterThan(first.testAccuracy!);
+
+      // The same run on the CPU, beside it on the chart: the legend tells them apart, and the float32 run ends where the float64 one does.
+      await page.locator('select[name="backend"]').selectOption("cpu");
+      await page.locator(".pg-train").click();
+      await page.locator('.pg-runs li[data-status="done"]:has-text("B=10 η=0.3 sgd")').nth(1).waitFor({ timeout: 60_000 });
+      const legend = () => page.locator(".pg-chart-loss [class*='-swatches']").first().textContent();
+      await expect.poll(legend).toContain("B=10 η=0.3 sgd on GPU, train loss");
+      expect(await legend()).toContain("B=10 η=0.3 sgd, train loss");
+      await page.screenshot({ path: path.join(site.screenshots, "playground-gpu.png"), fullPage: true });
+      const cpuRun = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
+      expect(cpuRun.backend).toBeUndefined();
+      expect(gpuRun.steps).toBe(cpuRun.steps);
+      const gap = Math.abs(gpuRun.checkpoints.at(-1)!.testLoss! - cpuRun.checkpoints.at(-1)!.testLoss!) / cpuRun.checkpoints.at(-1)!.testLoss!;
+      console.log(`playground: xor on ${gpuRun.adapter}, ${gpuRun.steps} steps at B = 10: ${Math.round(gpuRun.samples / gpuRun.seconds).toLocaleString("en-US")} samples/s (CPU ${Math.round(cpuRun.samples / cpuRun.seconds).toLocaleString("en-US")}); final test loss ${gap.toExponential(1)} from float64's, relatively`);
+      expect(gap, "float32 against float64 after 400 steps").toBeLessThan(1e-4);
       expect(errors).toEqual([]);
       await page.close();
     });
