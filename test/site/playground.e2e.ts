@@ -234,6 +234,7 @@ export function describePlayground(site: SiteContext): void {
       await page.locator(".pg-train").click();
       await page.locator('.playground[data-state="done"]').waitFor({ timeout: 120_000 });
       expect(await page.locator(".playground").getAttribute("data-backend")).toBe("webgpu");
+      expect(await page.locator(".pg-status").textContent()).toMatch(/ samples\/s \(GPU, float32\), adapter google swiftshader/);
       await expect.poll(() => chartDots(page, ".pg-chart-loss")).toBeGreaterThan(1);
       const gpuRun = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
       expect(gpuRun.backend).toBe("webgpu");
