@@ -6,7 +6,6 @@
  * createGpuSession, by as many steps as took about SLICE_MS the slice before.
  */
 import {
-  type Backend,
   checkRunConfig,
   createGpuSession,
   createSession,
@@ -26,7 +25,7 @@ import {
   toRunRecord,
   type TrainingSession,
 } from "batchprop/core";
-import type { FromWorker, Gradients, PageRunRecord, SettingChange, ToWorker } from "./protocol.ts";
+import type { FromWorker, PageRunRecord, SettingChange, ToWorker } from "./protocol.ts";
 import { checkGradientsOn } from "./settings.ts";
 
 /** Steps between reads of the message queue take about this long: short enough for a slider, long enough to cost little. */
