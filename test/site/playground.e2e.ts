@@ -259,6 +259,15 @@ export function describePlayground(site: SiteContext): void {
       const gap = Math.abs(gpuRun.checkpoints.at(-1)!.testLoss! - cpuRun.checkpoints.at(-1)!.testLoss!) / cpuRun.checkpoints.at(-1)!.testLoss!;
       console.log(`playground: xor on ${gpuRun.adapter}, ${gpuRun.steps} steps at B = 10: ${Math.round(gpuRun.samples / gpuRun.seconds).toLocaleString("en-US")} samples/s (CPU ${Math.round(cpuRun.samples / cpuRun.seconds).toLocaleString("en-US")}); final test loss ${gap.toExponential(1)} from float64's, relatively`);
       expect(gap, "float32 against float64 after 400 steps").toBeLessThan(1e-4);
+
+      // A sweep on the GPU: one worker feeds it.
+      await page.locator('select[name="backend"]').selectOption("webgpu");
+      await page.locator('input[name="budget"]').fill("1");
+      await page.locator('input[name="sweepBatchSizes"]').fill("16,64");
+      await page.locator(".pg-sweep-start").click();
+      await expect.poll(() => chartDots(page, ".pg-chart-sweep-accuracy"), { timeout: 60_000 }).toBe(2);
+      expect(await page.locator(".pg-sweep-status").textContent()).toBe("2 of 2 runs, on 1 worker(s)");
+      expect((await page.locator(".pg-runs li label").allTextContents()).map((text) => text.trim()).slice(-2)).toEqual(["B=16 η=0.3 sgd on GPU", "B=64 η=0.3 sgd on GPU"]);
       expect(errors).toEqual([]);
       await page.close();
     });
