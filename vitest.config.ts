@@ -11,7 +11,7 @@ import { swiftShaderIcd } from "./lib/gpu/node-device.ts";
 //                build then reuses (the runner skips a notebook whose source and library are unchanged),
 //                and the notebook bundle, run outside the checkout;
 //   4 site:      the site's end-to-end test.
-const gpu = ["test/gpu/**/*.test.ts"];
+const gpu = ["test/gpu/**/*.test.ts", "test/cli/gpu.test.ts", "test/experiments/gpu.test.ts"];
 const kernels = ["test/notebooks/runner.test.ts", "test/notebooks/cli.test.ts", "test/notebooks/orphan.test.ts"];
 const notebooks = ["test/notebooks/project.test.ts", "test/site/bundle.test.ts"];
 const site = ["test/site/site.e2e.test.ts"];

@@ -8,7 +8,7 @@ export { loadDigits, allDigits, type DigitsOptions } from "./data/digits.js";
 export { readIdx, loadIdx, loadMnistIdx, maxIdxBytes, maxIdxPixels, maxIdxValues, type IdxFile, type ReadIdxOptions, type LoadIdxOptions, type MnistIdxOptions } from "./data/idx.js";
 export { renderPlot } from "./plots/render.js";
 export { loadData, dataShape, defaultDataConfig } from "./experiments/datasets.js";
-export { runOne, type RunOptions, type EpochSummary } from "./experiments/run.js";
+export { runOne, runOneAsync, type RunOptions, type EpochSummary } from "./experiments/run.js";
 export { readResults, appendRecord, checkResultsPath, type ResultsFile } from "./experiments/results-file.js";
 export { runPool, workersPerRun, minParallelBatch, type PoolOptions, type PoolResult } from "./experiments/pool.js";
 export { loadDefaultResults, loadExperimentSet } from "./experiments/default-results.js";

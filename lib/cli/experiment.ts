@@ -7,19 +7,19 @@
 import { availableParallelism } from "node:os";
 import { Command, Option } from "commander";
 import { signalExitStatus, stopSignals } from "./signals.js";
-import { checkRunConfig, type LrScaling, lrScalings, type RunConfig, runKey } from "../experiments/config.js";
+import { backendOf, checkRunConfig, type LrScaling, lrScalings, type RunConfig, runKey } from "../experiments/config.js";
 import { experimentSetNames, experimentSets, type ExperimentSetName, setRuns } from "../experiments/sets.js";
 import { expandGrid, uniqueRuns } from "../experiments/grid.js";
 import { runCost } from "../experiments/cost.js";
 import { runPool } from "../experiments/pool.js";
-import { finalPoint, type RunRecord } from "../experiments/record.js";
+import { deviceOf, finalPoint, type RunRecord } from "../experiments/record.js";
 import { checkResultsPath } from "../experiments/results-file.js";
 import { formatTable, summaryTable } from "../experiments/summary-table.js";
 import { describeSweep } from "../experiments/sweep.js";
 import type { Budget } from "../train/budget.js";
 import { checkBatchSize, checkLr, ConfigError, keyword } from "../validate/validate.js";
 import { experimentFlags, withFlags } from "./flags.js";
-import { addModelOptions, countLimits, type ModelOptionValues, parseCount, parseIntegerList, parseModelOptions, parseNumberList } from "./options.js";
+import { addModelOptions, countLimits, flagOf, type ModelOptionValues, parseCount, parseIntegerList, parseModelOptions, parseNumberList, refuseCpuFlags } from "./options.js";
 import { checkResultsName } from "./output-files.js";
 import { progressBar } from "./progress.js";
 import { formatDuration, UsageError } from "./usage.js";
@@ -64,7 +64,11 @@ export function experimentCommand(): Command {
     .addOption(new Option("--steps <n>", "budget: optimizer steps per run"))
     .addOption(new Option("--samples <n>", "budget: training samples seen per run"))
     .addOption(new Option("--seeds <n>", "seeds per grid point (seeds 0 … n−1; each sets the initial weights and the shuffles)").default("3"))
-    .addOption(new Option("--workers <n>", "worker threads running runs in parallel, at most one per core (each holds its own copy of the data)").default(String(availableParallelism())))
+    .addOption(
+      new Option("--workers <n>", "worker threads running runs in parallel, at most one per core (each holds its own copy of the data; --backend cpu only: GPU runs go one at a time)").default(
+        String(availableParallelism()),
+      ),
+    )
     .addOption(new Option("--out <file>", "the results file (JSON Lines), read to resume and appended to; not .csv, .html and the like: `batchprop report` makes those from it (default: results/experiment.jsonl, or results/NAME.jsonl with --set NAME)"))
     .addOption(new Option("--default", "run the embedded default experiment set on the digits, as --set default (takes only --workers and --out)"))
     .addOption(new Option("--set <name>", "run an embedded experiment set: default (notebooks 09–10) or noise-scale (notebook 11) (takes only --workers and --out)"))
@@ -87,16 +91,17 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
   let label: string;
   const set = embeddedSet(values);
   if (set !== undefined) {
-    const grid = ["dataset", "layers", "activation", "outputActivation", "loss", "reduction", "optimizer", "batchSizes", "lrs", "lrScaling", "baseBatch", "epochs", "steps", "samples", "seeds"];
+    const grid = ["dataset", "layers", "activation", "outputActivation", "loss", "reduction", "optimizer", "backend", "batchSizes", "lrs", "lrScaling", "baseBatch", "epochs", "steps", "samples", "seeds"];
     const extra = grid.filter(given);
     const option = values.default === true ? "--default" : `--set ${set}`;
     if (extra.length > 0) {
-      throw new UsageError(`${option} runs the embedded experiment set and takes only --workers and --out, got ${extra.map((name) => `--${kebab(name)}`).join(", ")}`);
+      throw new UsageError(`${option} runs the embedded experiment set and takes only --workers and --out, got ${extra.map(flagOf).join(", ")}`);
     }
     runs = setRuns(set);
     label = `the ${set} set (${experimentSets[set]().map((e) => e.id).join(", ")})`;
   } else {
     const model = parseModelOptions(values);
+    refuseCpuFlags(model.backend, ["workers"], given);
     const batchSizes = parseIntegerList("--batch-sizes", values.batchSizes, "batch size");
     for (const batchSize of batchSizes) checkBatchSize(batchSize, model.shape.train, values.dataset, "batchSizes");
     const lrs = parseNumberList("--lrs", values.lrs, "learning rate");
@@ -107,6 +112,8 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
     const budget = { [kind]: parseCount(`--${kind}`, values[kind] ?? "1", kind, countLimits[`--${kind}`]) } as Budget;
     const seeds = parseCount("--seeds", values.seeds, "the number of seeds", countLimits["--seeds"]);
     // A list that repeats a value (--batch-sizes 10,10) would plan the same run twice: run it once.
+    // Every run of the sweep on the backend given, written into its config only when not the CPU (RunConfig.backend).
+    const backend = model.backend !== "cpu" ? { backend: model.backend } : {};
     runs = uniqueRuns(expandGrid({
       data: model.data,
       layers: model.layers,
@@ -121,7 +128,7 @@ export function planExperiment(values: ExperimentOptionValues, given: (option: s
       baseBatch,
       budgets: [budget],
       seeds,
-    }));
+    })).map((run) => ({ ...run, ...backend }));
     for (const run of runs) checkRunConfig(run, model.shape);
     const distinct = (list: readonly number[]) => new Set(list).size;
     label = `${plural(distinct(batchSizes), "batch size")} × ${plural(distinct(lrs), "learning rate")} × ${plural(seeds, "seed")} on ${values.dataset}`;
@@ -142,10 +149,6 @@ function embeddedSet(values: ExperimentOptionValues): ExperimentSetName | undefi
   const set = keyword<ExperimentSetName>(values.set, "--set", experimentSetNames, "experiment set");
   if (values.default === true && set !== "default") throw new UsageError(`--default is the set "default": give it or --set ${set}, not both`);
   return set;
-}
-
-function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 function plural(n: number, noun: string): string {
@@ -183,15 +186,16 @@ export async function runPlan(plan: ExperimentPlan): Promise<number> {
         inFile = records;
         for (const [key, record] of existing) byKey.set(key, record);
         costLeft = pending.reduce((sum, run) => sum + runCost(run), 0);
-        const workers = Math.min(plan.workers, Math.max(todo, 1));
-        process.stdout.write(`${plural(total, "run")}: ${plan.label}; ${skipped} already in ${out}, ${todo} to run on ${plural(workers, "worker")}\n`);
+        // --backend applies to every run of a grid: they all go to the worker threads, or all to the GPU.
+        const where = pending.some((run) => backendOf(run) !== "cpu") ? "one at a time on the GPU" : `on ${plural(Math.min(plan.workers, Math.max(todo, 1)), "worker")}`;
+        process.stdout.write(`${plural(total, "run")}: ${plan.label}; ${skipped} already in ${out}, ${todo} to run ${where}\n`);
         // The build runs --default before the notebooks: say plainly that it had nothing to do.
         if (todo === 0) process.stdout.write(`Nothing left to run: ${total === 1 ? "the run is" : `all ${total} runs are`} in ${out}.\n`);
         else bar?.start(costLeft, 0, { done: 0, runs: todo, left: timeLeft(0), last: "" });
       },
       onRun: (record, done, total) => {
         byKey.set(runKey(record.config), record);
-        kernels.add(record.kernel);
+        kernels.add(deviceOf(record));
         const elapsed = (performance.now() - started) / 1000;
         const last = describe(record);
         const cost = runCost(record.config);

@@ -17,6 +17,7 @@ const modelFlags: Flags = {
   loss: "--loss",
   reduction: "--reduction",
   optimizer: "--optimizer",
+  backend: "--backend",
 };
 
 /** `batchprop train`'s: one batch size, one learning rate, one seed. */

@@ -2,13 +2,14 @@
 /**
  * The batchprop command line: `batchprop train` trains one network, `batchprop experiment` runs a
  * grid of them, `batchprop report` turns a results file into an HTML page and a CSV. Exit status:
- * 0 done, 1 failed while running, 2 bad options or a results file that is in use or holds a bad
- * line (nothing written), 128 + the signal when stopped by SIGINT (130), SIGTERM (143) or SIGHUP
- * (129), finished runs kept. It ends when the process that started it dies.
+ * 0 done, 1 failed while running, 2 bad options, a results file that is in use or holds a bad
+ * line, or no GPU for --backend webgpu (nothing written), 128 + the signal when stopped by SIGINT
+ * (130), SIGTERM (143) or SIGHUP (129), finished runs kept. It ends when the process that started it dies.
  */
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../validate/validate.js";
 import { ResultsFileError } from "../experiments/results-file.js";
+import { GpuUnavailableError } from "../gpu/device.js";
 import { experimentCommand } from "./experiment.js";
 import { watchParent } from "./parent-watch.js";
 import { reportCommand } from "./report.js";
@@ -46,8 +47,9 @@ try {
 
 function exitStatus(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander printed it
-  // A results file's bad line is bad input too: it is found before any run starts.
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof ResultsFileError) {
+  // A results file's bad line is bad input too, and a missing GPU the machine refusing as a file in
+  // use does: each is found before any run starts, and its message says what to change.
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof ResultsFileError || error instanceof GpuUnavailableError) {
     process.stderr.write(`batchprop: ${error.message}\n`);
     return 2;
   }

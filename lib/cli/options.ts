@@ -13,7 +13,10 @@ import { dataShape, defaultDataConfig } from "../experiments/datasets.js";
 import { maxGridRuns } from "../experiments/grid.js";
 import { type LossName, losses, type Reduction, reductions } from "../losses/loss.js";
 import { type OptimizerName, optimizerNames } from "../optimizers/optimizer.js";
+import { swiftShaderIcd } from "../gpu/node-device.js";
+import { type Backend, backends } from "../train/options.js";
 import { ConfigError, keyword } from "../validate/validate.js";
+import { UsageError } from "./usage.js";
 
 /** The raw strings of the shared options, as commander hands them over. */
 export interface ModelOptionValues {
@@ -24,6 +27,7 @@ export interface ModelOptionValues {
   loss: string;
   reduction: string;
   optimizer: string;
+  backend: string;
 }
 
 export interface ModelChoice {
@@ -36,9 +40,10 @@ export interface ModelChoice {
   readonly loss: LossName;
   readonly reduction: Reduction;
   readonly optimizer: OptimizerName;
+  readonly backend: Backend;
 }
 
-/** Adds --dataset, --layers, --activation, --output-activation, --loss, --reduction and --optimizer with their defaults. */
+/** Adds --dataset, --layers, --activation, --output-activation, --loss, --reduction, --optimizer and --backend with their defaults. */
 export function addModelOptions(command: Command): Command {
   return command
     .addOption(
@@ -51,7 +56,10 @@ export function addModelOptions(command: Command): Command {
     )
     .addOption(new Option("--loss <name>", `per-sample loss: ${Object.keys(losses).join(", ")}`).default("sum-of-squares"))
     .addOption(new Option("--reduction <how>", "how a batch's losses combine: sum or mean").default("mean"))
-    .addOption(new Option("--optimizer <name>", `update rule: ${optimizerNames.join(", ")}`).default("sgd"));
+    .addOption(new Option("--optimizer <name>", `update rule: ${optimizerNames.join(", ")}`).default("sgd"))
+    .addOption(
+      new Option("--backend <where>", `where the steps run: cpu (the float64 library) or webgpu (every step on a GPU, in float32; Dawn in Node, VK_ICD_FILENAMES=${swiftShaderIcd} without a GPU)`).default("cpu"),
+    );
 }
 
 /** "xor (2 inputs, 2 classes, 800 train / 200 test)": a registered set in --help. */
@@ -82,7 +90,24 @@ export function parseModelOptions(values: ModelOptionValues): ModelChoice {
     loss,
     reduction: keyword(values.reduction, "reduction", reductions),
     optimizer: keyword(values.optimizer, "optimizer", optimizerNames),
+    backend: keyword(values.backend, "backend", backends),
   };
+}
+
+/**
+ * Refuses, with --backend webgpu, the flags of the CPU backend that the user gave (`options`, by
+ * their commander names), naming both, before any work: the GPU would silently ignore them.
+ */
+export function refuseCpuFlags(backend: Backend, options: readonly string[], given: (option: string) => boolean): void {
+  if (backend === "cpu") return;
+  const flags = options.filter(given).map(flagOf);
+  if (flags.length === 0) return;
+  throw new UsageError(`${flags.join(", ")} ${flags.length === 1 ? "is an option" : "are options"} of --backend cpu, not of --backend ${backend}, which runs every step on one GPU: leave ${flags.length === 1 ? "it" : "them"} out`);
+}
+
+/** "batchSizes" → "--batch-sizes": an option's flag from commander's name for it. */
+export function flagOf(option: string): string {
+  return `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 /** A number as typed, or a ConfigError quoting it. */

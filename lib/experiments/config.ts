@@ -12,6 +12,7 @@ import { checkDatasetName } from "../data/registry.js";
 import { checkBatchSize, checkLr, ConfigError, keyword, lookup } from "../validate/validate.js";
 import { evaluationChunkRows } from "../train/evaluate.js";
 import { type Budget, budgetSteps, checkBudget, stepsPerEpoch } from "../train/budget.js";
+import { type Backend, backends } from "../train/options.js";
 
 /** Which data a run trains and tests on. */
 export interface DataConfig {
@@ -66,6 +67,17 @@ export interface RunConfig {
   readonly recordEvery: number;
   /** B_simple measured every this many steps (train's noiseScaleEvery), present only when measured. */
   readonly noiseScaleEvery?: number;
+  /**
+   * Where the steps run: the float64 library ("cpu") or a WebGPU device in float32 ("webgpu").
+   * Present only when not "cpu", so a run without it keeps the key it had before the field existed;
+   * a GPU run is another run (float32 rounds differently), so it has a key of its own.
+   */
+  readonly backend?: Backend;
+}
+
+/** Where a run's steps run. */
+export function backendOf(config: RunConfig): Backend {
+  return config.backend ?? "cpu";
 }
 
 /** The activation of a run's output layer. */
@@ -129,6 +141,7 @@ function runSettings(config: RunConfig): RunConfig {
     lastBatch: config.lastBatch,
     recordEvery: config.recordEvery,
     ...(config.noiseScaleEvery !== undefined && config.noiseScaleEvery > 0 ? { noiseScaleEvery: config.noiseScaleEvery } : {}),
+    ...(backendOf(config) !== "cpu" ? { backend: config.backend } : {}),
   };
 }
 
@@ -231,6 +244,7 @@ export function checkRunConfig(config: RunConfig, shape: DataShape): void {
   }
   keyword(config.reduction, "reduction", reductions);
   keyword(config.optimizer, "optimizer", optimizerNames);
+  if (config.backend !== undefined) keyword(config.backend, "backend", backends);
   checkBatchSize(batchSize, shape.train, data.name);
   checkPassValues(config.layers, batchSize);
   checkLr(config.baseLr, "baseLr");

@@ -4,12 +4,20 @@
  * after an interruption resumes where it stopped. Aborting terminates the workers: the runs they
  * were in the middle of are discarded, every finished one is already on disk. The file's lock is
  * held throughout, so only one sweep at a time writes it.
+ *
+ * Runs on the GPU ("webgpu") go one at a time on this thread, on one device, beside the worker
+ * threads' CPU runs: a device per worker thread would put several Dawn instances on one GPU (or
+ * several SwiftShaders on the same cores), each run slowing the others, for no gain. A GPU run
+ * waits on its device, so this thread stays free to append records and hear the signal.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { firstPerRun, runKey, type RunConfig } from "./config.js";
+import { backendOf, firstPerRun, runKey, type RunConfig } from "./config.js";
 import type { RunRecord } from "./record.js";
+import { runOneAsync } from "./run.js";
+import type { GpuHandle } from "../gpu/device.js";
+import { nodeGpu } from "../gpu/node-device.js";
 import { appendRecord, endLastLine, readResults } from "./results-file.js";
 import { lockResults } from "./results-lock.js";
 
@@ -32,8 +40,10 @@ export interface PoolOptions {
    * that, each run splits its batches across the idle threads' share of the cores (workersPerRun).
    */
   readonly workers?: number;
-  /** Stops the grid: workers terminated, finished runs kept. */
+  /** Stops the grid: workers terminated, the GPU run stopped, finished runs kept. */
   readonly signal?: AbortSignal;
+  /** The device of the "webgpu" runs (the caller's to close); default one opened at the first and closed at the end (nodeGpu). */
+  readonly gpu?: GpuHandle;
   /**
    * Called once the runs still to do are known: `total` runs in the list, `skipped` of them not run
    * (already in the file, or repeating an earlier run of the list), `todo` to run, and the
@@ -79,8 +89,8 @@ export async function runPool(runs: readonly RunConfig[], options: PoolOptions):
     onStart?.({ total: runs.length, skipped, todo: todo.length, records: records.length, pending: todo, existing });
     if (todo.length === 0 || signal?.aborted) return { skipped, finished: 0, todo: todo.length, interrupted: todo.length > 0 };
     const url = workerUrl();
-    if (!existsSync(url)) throw new Error(`runPool: the compiled worker ${url.pathname} is missing: run npm run build:lib`);
-    return await runWorkers(url, todo, workers, skipped, options);
+    if (todo.some(onCpu) && !existsSync(url)) throw new Error(`runPool: the compiled worker ${url.pathname} is missing: run npm run build:lib`);
+    return await runAll(url, todo, workers, skipped, options);
   } finally {
     lock.release();
   }
@@ -106,51 +116,67 @@ export function workersPerRun(cores: number, runsLeft: number, batchSize = minPa
   return Math.max(1, Math.floor(cores / Math.min(cores, Math.max(runsLeft, 1))));
 }
 
-/** Runs `todo` on `workers` threads, appending each record as it arrives; settles once every worker has stopped. */
-function runWorkers(url: URL, todo: readonly RunConfig[], workers: number, skipped: number, options: PoolOptions): Promise<PoolResult> {
+const onCpu = (run: RunConfig) => backendOf(run) === "cpu";
+
+/**
+ * Runs `todo`: the CPU runs on `workers` threads, the GPU runs one after another on this thread,
+ * appending each record as it arrives; settles once every worker and the GPU run have stopped.
+ */
+function runAll(url: URL, todo: readonly RunConfig[], workers: number, skipped: number, options: PoolOptions): Promise<PoolResult> {
   const { out, signal, onRun } = options;
+  const cpuRuns = todo.filter(onCpu);
+  const gpuRuns = todo.filter((run) => !onCpu(run));
   return new Promise((resolvePool, rejectPool) => {
     const pool: Worker[] = [];
+    const gpuStop = new AbortController();
+    let gpuLane: Promise<void> = Promise.resolve();
     let next = 0;
+    let cpuFinished = 0;
     let finished = 0;
     let settled = false;
     const stop = async (outcome: { interrupted: boolean } | { error: Error }) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener("abort", onAbort);
-      await Promise.all(pool.map((worker) => worker.terminate()));
+      gpuStop.abort();
+      await Promise.all([...pool.map((worker) => worker.terminate()), gpuLane]);
       if ("error" in outcome) rejectPool(outcome.error);
       else resolvePool({ skipped, finished, todo: todo.length, interrupted: outcome.interrupted });
     };
     const onAbort = () => void stop({ interrupted: true });
     signal?.addEventListener("abort", onAbort);
+    /** Appends a finished run; false once the grid has stopped. */
+    const land = (record: RunRecord): boolean => {
+      try {
+        appendRecord(out, record);
+      } catch (error) {
+        void stop({ error: error as Error });
+        return false;
+      }
+      finished++;
+      onRun?.(record, finished, todo.length);
+      if (finished === todo.length) void stop({ interrupted: false });
+      return !settled;
+    };
 
     const feed = (worker: Worker) => {
-      if (next < todo.length) {
-        const message: ToWorker = { id: next, config: todo[next], workers: workersPerRun(Math.min(workers, availableParallelism()), todo.length - finished, todo[next].batchSize) };
+      if (next < cpuRuns.length) {
+        const message: ToWorker = { id: next, config: cpuRuns[next], workers: workersPerRun(Math.min(workers, availableParallelism()), cpuRuns.length - cpuFinished, cpuRuns[next].batchSize) };
         next++;
         worker.postMessage(message);
       }
     };
-    for (let w = 0; w < Math.min(workers, todo.length); w++) {
+    for (let w = 0; w < Math.min(workers, cpuRuns.length); w++) {
       const worker = new Worker(url);
       pool.push(worker);
       worker.on("message", (message: FromWorker) => {
         if (settled) return;
         if ("error" in message) {
-          void stop({ error: new Error(`run ${runKey(todo[message.id])} failed: ${message.error}`) });
+          void stop({ error: new Error(`run ${runKey(cpuRuns[message.id])} failed: ${message.error}`) });
           return;
         }
-        try {
-          appendRecord(out, message.record);
-        } catch (error) {
-          void stop({ error: error as Error });
-          return;
-        }
-        finished++;
-        onRun?.(message.record, finished, todo.length);
-        if (finished === todo.length) void stop({ interrupted: false });
-        else feed(worker);
+        cpuFinished++;
+        if (land(message.record)) feed(worker);
       });
       worker.on("error", (error) => void stop({ error }));
       worker.on("exit", (code) => {
@@ -158,5 +184,25 @@ function runWorkers(url: URL, todo: readonly RunConfig[], workers: number, skipp
       });
       feed(worker);
     }
+    if (gpuRuns.length > 0) gpuLane = runOnGpu(gpuRuns, options.gpu, gpuStop.signal, land).catch((error: unknown) => void stop({ error: error as Error }));
   });
+}
+
+/** The GPU runs one at a time on one device; a run the grid stopped in the middle of is discarded. */
+async function runOnGpu(runs: readonly RunConfig[], given: GpuHandle | undefined, stopped: AbortSignal, land: (record: RunRecord) => boolean): Promise<void> {
+  const gpu = given ?? (await nodeGpu());
+  try {
+    for (const config of runs) {
+      if (stopped.aborted) return;
+      let record: RunRecord;
+      try {
+        record = await runOneAsync(config, { gpu, signal: stopped });
+      } catch (error) {
+        throw new Error(`run ${runKey(config)} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+      if (stopped.aborted || !land(record)) return;
+    }
+  } finally {
+    if (given === undefined) gpu.close();
+  }
 }

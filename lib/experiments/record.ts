@@ -3,7 +3,7 @@
  * losses whatever the reduction, so runs with different B and reductions compare directly.
  */
 import type { NoiseScaleRecord } from "../train/noise-scale.js";
-import type { TrainRecord, TrainResult } from "../train/options.js";
+import type { Backend, TrainRecord, TrainResult } from "../train/options.js";
 import type { RunConfig } from "./config.js";
 
 export interface RunRecord {
@@ -30,14 +30,23 @@ export interface RunRecord {
   readonly sparse: boolean;
   /** Threads that computed each batch's gradient (train's workers): more than 1 sums the shards in another order, the same numbers within rounding. */
   readonly workers: number;
+  /** Where the steps ran (config.backend, or "cpu"); `adapter` names the GPU of a "webgpu" run. */
+  readonly backend: Backend;
+  readonly adapter?: string;
   /** Present when config.noiseScaleEvery is: B_simple over training (train's noiseScales) and the seconds it took in all. */
   readonly noiseScales?: readonly NoiseScaleRecord[];
   readonly noiseScaleSeconds?: number;
 }
 
+/**
+ * The record of a run of `config` that gave `result`. Its config names the backend the run trained
+ * on, so that its key does: a GPU session started from a config without one (the playground's) is
+ * keyed, summarized and read back as the GPU run it was.
+ */
 export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds: number): RunRecord {
+  const { backend: _asked, ...settings } = config;
   return {
-    config,
+    config: result.backend === "cpu" ? settings : { ...settings, backend: result.backend },
     epochs: result.epochs,
     checkpoints: result.checkpoints,
     steps: result.steps,
@@ -48,6 +57,8 @@ export function toRunRecord(config: RunConfig, result: TrainResult, wallSeconds:
     kernel: result.kernel,
     sparse: result.sparse,
     workers: result.workers,
+    backend: result.backend,
+    ...(result.adapter !== undefined && { adapter: result.adapter }),
     ...(result.noiseScales !== undefined && { noiseScales: result.noiseScales, noiseScaleSeconds: result.noiseScaleSeconds }),
   };
 }
@@ -64,6 +75,11 @@ export function withoutTimes(record: RunRecord): TimelessRecord {
   const { seconds: _s, wallSeconds: _w, noiseScaleSeconds: _n, noiseScales, ...rest } = record;
   const strip = <T extends { seconds: number }>(points: readonly T[]) => points.map(({ seconds: _t, ...p }) => p);
   return { ...rest, epochs: strip(record.epochs), checkpoints: strip(record.checkpoints), ...(noiseScales !== undefined && { noiseScales: strip(noiseScales) }) };
+}
+
+/** What a run's steps ran on: the gemm kernel ("gemm-4x4-wasmsimd"), or the GPU ("WebGPU on google swiftshader"). */
+export function deviceOf(record: RunRecord): string {
+  return record.backend === "webgpu" ? `WebGPU on ${record.adapter ?? "an unnamed adapter"}` : record.kernel;
 }
 
 /** The last point of a run: its final losses and accuracy. */

@@ -7,7 +7,8 @@ import { activations } from "../activations/activation.js";
 import { losses, reductions } from "../losses/loss.js";
 import { inits } from "../matrix/init.js";
 import { optimizerNames } from "../optimizers/optimizer.js";
-import { firstPerRun, lrScalings, scaleLr } from "./config.js";
+import { backends } from "../train/options.js";
+import { backendOf, firstPerRun, lrScalings, scaleLr } from "./config.js";
 import type { RunRecord } from "./record.js";
 
 /** A results file that cannot be used: unreadable, unwritable, or holding a line that is not a run. */
@@ -94,6 +95,7 @@ const runRecord: z.ZodType<RunRecord> = z.object({
     lastBatch: name(["partial", "drop"] as const),
     recordEvery: count,
     noiseScaleEvery: count.optional(),
+    backend: name(backends).optional(),
   }),
   epochs: z.array(point),
   checkpoints: z.array(point),
@@ -107,6 +109,9 @@ const runRecord: z.ZodType<RunRecord> = z.object({
   sparse: z.boolean().default(false),
   // Records written before runs named their workers ran on one thread.
   workers: z.number().int().positive().default(1),
+  // Records written before the GPU backend ran on the CPU.
+  backend: name(backends).default("cpu"),
+  adapter: text.optional(),
   noiseScales: z
     .array(z.object({ step: z.number(), epoch: z.number(), batchSize: z.number(), gradientSquared: z.number(), trace: z.number(), simple: z.number(), seconds: z.number() }))
     .optional(),
@@ -123,7 +128,11 @@ function parseRecord(line: string): RunRecord | string {
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return "not a JSON object";
   const checked = runRecord.safeParse(value);
-  if (checked.success) return settingProblem(value as RunRecord) ?? (value as RunRecord);
+  if (checked.success) {
+    // The defaults filled in (an older line's kernel, workers, backend), the fields the schema does not name kept as written.
+    const record = { ...value, ...checked.data, config: { ...(value as { config: object }).config, ...checked.data.config } } as RunRecord;
+    return settingProblem(record) ?? record;
+  }
   const issue = checked.error.issues[0];
   const field = issue.path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
   if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) return `missing ${field}`;
@@ -134,7 +143,7 @@ function parseRecord(line: string): RunRecord | string {
  * What makes a record's fields disagree with each other, or undefined: every reader groups runs by
  * B and η and divides by the steps, so a line edited by hand to disagree is refused, not misread.
  */
-function settingProblem({ config, steps, diverged }: RunRecord): string | undefined {
+function settingProblem({ config, steps, diverged, backend }: RunRecord): string | undefined {
   const { lr, baseLr, lrScaling, batchSize, baseBatch, data } = config;
   if (batchSize > data.train) return `config.batchSize: ${batchSize} is larger than the training set (config.data.train ${data.train})`;
   const expected = scaleLr(baseLr, batchSize, lrScaling, baseBatch);
@@ -142,5 +151,6 @@ function settingProblem({ config, steps, diverged }: RunRecord): string | undefi
     return `config.lr: ${lr} is not baseLr ${baseLr} scaled (${lrScaling}, base batch ${baseBatch}) to batch size ${batchSize}, which is ${expected}`;
   }
   if (steps === 0 && diverged === null) return "steps: a run that did not diverge took at least one step, got 0";
+  if (backend !== backendOf(config)) return `backend: the run ran on "${backend}" but its config.backend asks for "${backendOf(config)}"`;
   return undefined;
 }

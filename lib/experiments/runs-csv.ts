@@ -1,6 +1,6 @@
 /**
  * Runs as CSV for a spreadsheet: one row per run, its configuration flattened into columns, its
- * final metrics, steps, samples, times and where it diverged. Numbers are written in full
+ * final metrics, steps, samples, times, where it diverged and where it ran. Numbers are written in full
  * (JavaScript's shortest round-tripping form); quoting follows RFC 4180 (csv-stringify).
  */
 import { stringify } from "csv-stringify/sync";
@@ -49,6 +49,9 @@ const columns: readonly (readonly [string, (record: RunRecord) => Cell])[] = [
   ["kernel", (r) => r.kernel],
   ["workers", (r) => r.workers],
   ["sparse", (r) => r.sparse],
+  // Last, so that the columns before them stay where spreadsheets made before the GPU found them.
+  ["backend", (r) => r.backend],
+  ["adapter", (r) => r.adapter ?? null],
 ];
 
 export const csvColumns: readonly string[] = columns.map(([name]) => name);

@@ -5,7 +5,7 @@
  * labels name only what varies, so a grid of B × η reads "η = 3" and a file that also mixes
  * optimizers reads "adam" above its own η and B. Pure, browser-safe.
  */
-import { firstPerRun, outputActivationOf, type RunConfig } from "./config.js";
+import { backendOf, firstPerRun, outputActivationOf, type RunConfig } from "./config.js";
 import type { RunRecord } from "./record.js";
 import { groupRuns, type RunGroup, type SettingSummary, summarizeGroups } from "./summary.js";
 
@@ -37,6 +37,8 @@ const axes: readonly Axis[] = [
   { label: (c) => `B₀ = ${c.baseBatch}`, shared: (c) => c.lrScaling !== "none" },
   { label: (c) => `last batch ${c.lastBatch}`, shared: () => false },
   { label: (c) => `a checkpoint every ${c.recordEvery} steps`, shared: () => false, derived: true },
+  // float32 on a GPU rounds otherwise than float64: its runs are never averaged with the CPU's.
+  { label: (c) => ({ cpu: "on the CPU", webgpu: "on WebGPU" })[backendOf(c)], shared: (c) => backendOf(c) !== "cpu" },
 ];
 
 /** "1 epoch", "300 steps". */

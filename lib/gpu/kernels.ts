@@ -257,62 +257,8 @@ export function updateSpec({ sizes }: StepShapes, l: number, rule: WgslRule, upd
   };
 }
 
-/**
- * The head, one thread per batch row: the output layer's act = f(z) (softmax over the row), the
- * loss ℓ_k against the row's targets, and δ = scale·∂ℓ/∂z, through the loss's closed form where it
- * pairs with the activation (lib/network/objective.ts's outputDelta).
- */
-export function headKernel({ sizes, activations, loss }: StepShapes): Kernel {
-  const width = sizes[sizes.length - 1];
-  const act = activations[activations.length - 1];
-  const spec = wgslLosses[loss];
-  const paired = spec.pairsWith === act && spec.paired !== undefined;
-  const bindings = [read("zLast"), read("targets"), read("order", "u32"), write("delta"), write("act"), write("rowLoss")];
-  const activate =
-    act === "softmax"
-      ? `var top = zLast[base]; for (var j = 1u; j < W; j++) { top = max(top, zLast[base + j]); }
-  var total = 0.0; for (var j = 0u; j < W; j++) { let e = exp(zLast[base + j] - top); act[base + j] = e; total += e; }
-  for (var j = 0u; j < W; j++) { act[base + j] = act[base + j] / total; }`
-      : `for (var j = 0u; j < W; j++) { let z = zLast[base + j]; act[base + j] = ${elementwise[act].forward}; }`;
-  // Through the activation: g = ∂ℓ/∂y, then δ = f′ ⊙ g, or softmax's a ⊙ (g − Σ g·a).
-  const chain =
-    act === "softmax"
-      ? `var dot = 0.0;
-  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; var g = 0.0; ${spec.gradient} delta[base + j] = g; dot += g * y; }
-  for (var j = 0u; j < W; j++) { delta[base + j] = now.scale * act[base + j] * (delta[base + j] - dot); }`
-      : `for (var j = 0u; j < W; j++) { let z = zLast[base + j]; let a = act[base + j]; let y = a; let t = targets[truth + j]; var g = 0.0; ${spec.gradient} delta[base + j] = now.scale * g * (${elementwise[act].derivative}); }`;
-  const deltas = paired
-    ? `var rowTargets = 0.0; for (var j = 0u; j < W; j++) { rowTargets += targets[truth + j]; }
-  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; var d = 0.0; ${spec.paired} delta[base + j] = now.scale * d; }`
-    : chain;
-  const code = `${stepStruct}
-${declare(bindings)}
-const W = ${width}u;
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let r = gid.x;
-  if (r >= now.rows) { return; }
-  let base = r * W;
-  let truth = ${sampleOf("r")} * W;
-  ${activate}
-  var sum = 0.0;
-  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; ${spec.total} }
-  rowLoss[r] = sum;
-  ${deltas}
-}`;
-  return { code, bindings };
-}
-
-/** A hidden softmax layer's forward (act from z) or backward (δ = a ⊙ (g − Σ g·a) from g = ∂L/∂act), one thread per row. */
-export function softmaxRowKernel(width: number, direction: "forward" | "backward"): Kernel {
-  const bindings = direction === "forward" ? [read("zLast"), write("act")] : [read("act"), write("delta")];
-  const body =
-    direction === "forward"
-      ? `var top = zLast[base]; for (var j = 1u; j < W; j++) { top = max(top, zLast[base + j]); }
-  var total = 0.0; for (var j = 0u; j < W; j++) { let e = exp(zLast[base + j] - top); act[base + j] = e; total += e; }
-  for (var j = 0u; j < W; j++) { act[base + j] = act[base + j] / total; }`
-      : `var dot = 0.0; for (var j = 0u; j < W; j++) { dot += delta[base + j] * act[base + j]; }
-  for (var j = 0u; j < W; j++) { delta[base + j] = act[base + j] * (delta[base + j] - dot); }`;
+/** A kernel of one thread per batch row of `width` values, `base` its first index. */
+function rowKernel(bindings: readonly Binding[], width: number, body: string): Kernel {
   const code = `${stepStruct}
 ${declare(bindings)}
 const W = ${width}u;
@@ -324,6 +270,56 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   ${body}
 }`;
   return { code, bindings };
+}
+
+/** act = softmax(z) over the row, shifted by its maximum so that exp never overflows. */
+const softmaxRow = `var top = zLast[base]; for (var j = 1u; j < W; j++) { top = max(top, zLast[base + j]); }
+  var total = 0.0; for (var j = 0u; j < W; j++) { let e = exp(zLast[base + j] - top); act[base + j] = e; total += e; }
+  for (var j = 0u; j < W; j++) { act[base + j] = act[base + j] / total; }`;
+
+/**
+ * The head, one thread per batch row: the output layer's act = f(z) (softmax over the row), the
+ * loss ℓ_k against the row's targets, and δ = scale·∂ℓ/∂z, through the loss's closed form where it
+ * pairs with the activation (lib/network/objective.ts's outputDelta).
+ */
+export function headKernel({ sizes, activations, loss }: StepShapes): Kernel {
+  const act = activations[activations.length - 1];
+  const spec = wgslLosses[loss];
+  const paired = spec.pairsWith === act && spec.paired !== undefined;
+  const activate = act === "softmax" ? softmaxRow : `for (var j = 0u; j < W; j++) { let z = zLast[base + j]; act[base + j] = ${elementwise[act].forward}; }`;
+  // Through the activation: g = ∂ℓ/∂y, then δ = f′ ⊙ g, or softmax's a ⊙ (g − Σ g·a).
+  const chain =
+    act === "softmax"
+      ? `var dot = 0.0;
+  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; var g = 0.0; ${spec.gradient} delta[base + j] = g; dot += g * y; }
+  for (var j = 0u; j < W; j++) { delta[base + j] = now.scale * act[base + j] * (delta[base + j] - dot); }`
+      : `for (var j = 0u; j < W; j++) { let z = zLast[base + j]; let a = act[base + j]; let y = a; let t = targets[truth + j]; var g = 0.0; ${spec.gradient} delta[base + j] = now.scale * g * (${elementwise[act].derivative}); }`;
+  const deltas = paired
+    ? `var rowTargets = 0.0; for (var j = 0u; j < W; j++) { rowTargets += targets[truth + j]; }
+  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; var d = 0.0; ${spec.paired} delta[base + j] = now.scale * d; }`
+    : chain;
+  const bindings = [read("zLast"), read("targets"), read("order", "u32"), write("delta"), write("act"), write("rowLoss")];
+  return rowKernel(
+    bindings,
+    sizes[sizes.length - 1],
+    `let truth = ${sampleOf("r")} * W;
+  ${activate}
+  var sum = 0.0;
+  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; ${spec.total} }
+  rowLoss[r] = sum;
+  ${deltas}`,
+  );
+}
+
+/** A hidden softmax layer's forward (act from z) or backward (δ = a ⊙ (g − Σ g·a) from g = ∂L/∂act), one thread per row. */
+export function softmaxRowKernel(width: number, direction: "forward" | "backward"): Kernel {
+  if (direction === "forward") return rowKernel([read("zLast"), write("act")], width, softmaxRow);
+  return rowKernel(
+    [read("act"), write("delta")],
+    width,
+    `var dot = 0.0; for (var j = 0u; j < W; j++) { dot += delta[base + j] * act[base + j]; }
+  for (var j = 0u; j < W; j++) { delta[base + j] = act[base + j] * (delta[base + j] - dot); }`,
+  );
 }
 
 /**

@@ -15,7 +15,7 @@ import { checkTrainOptions, type TrainResult } from "../train/options.js";
 import { createRecorder } from "../train/recorder.js";
 import { createSchedule } from "../train/schedule.js";
 import type { SessionOptions, SessionStep } from "../train/session.js";
-import { checkBatchSize, ConfigError } from "../validate/validate.js";
+import { ConfigError } from "../validate/validate.js";
 import type { GpuHandle } from "./device.js";
 import { type ChunkReadback, createTrainer, maxChunk, type StepParams, writeWeights } from "./trainer.js";
 
@@ -29,7 +29,7 @@ export interface GpuSession {
   advance(maxSteps: number, signal?: AbortSignal): Promise<boolean>;
   /** B and η from the next step: checked as the CPU session checks them. */
   set(changes: { readonly batchSize?: number; readonly lr?: number }): void;
-  /** Ends the run where it is: the weights come back, a last checkpoint, `aborted` set. */
+  /** Ends the run where it is (an advance under way first lands the chunks it has sent): the weights come back, a last checkpoint, `aborted` set. */
   stop(): Promise<void>;
   readonly batchSize: number;
   readonly lr: number;
@@ -59,29 +59,13 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
     if (options[field] !== undefined && options[field] !== "vectorized") throw new ConfigError(field, 'is an option of the CPU backend; backend "webgpu" computes the vectorized gradient on the GPU');
   }
   const checked = checkTrainOptions(net, data, options);
-  const { budget, seed, lastBatch, noiseScaleEvery, test, objective, optimizer } = checked;
-  let { recordEvery } = checked;
+  const { noiseScaleEvery, test, objective, optimizer } = checked;
   if (optimizer.settings === undefined) {
     throw new ConfigError("optimizer", 'backend "webgpu" runs the library\'s own update rules: give { name, lr, … } or an optimizer made by createOptimizer');
   }
-  const n = data.inputs.rows;
   const trainer = createTrainer(gpu, net, data, objective, { name: optimizer.name, ...optimizer.settings });
-  const schedule = createSchedule(n, checked.batchSize, budget, lastBatch, seed);
+  const schedule = createSchedule(data, checked);
   trainer.reserve(schedule.batchSize);
-  const result: TrainResult = {
-    epochs: [],
-    checkpoints: [],
-    steps: 0,
-    samples: 0,
-    seconds: 0,
-    kernel: "wgsl",
-    sparse: false,
-    workers: 1,
-    backend: "webgpu",
-    adapter: gpu.adapter,
-    ...(noiseScaleEvery > 0 && { noiseScales: [], noiseScaleSeconds: 0 }),
-  };
-  const recorder = createRecorder({ net, data, test, objective, sparse: checked.sparse, result, onRecord: options.onRecord });
   let done = false;
   let closed = false;
   /** Optimizer steps planned so far: Adam's t of the next one is this + 1. */
@@ -91,14 +75,18 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
     closed = true;
     done = true;
   };
-  if (noiseScaleEvery > 0) {
-    try {
-      recorder.noiseScale(0);
-    } catch (error) {
-      close();
-      throw error;
-    }
-  }
+  const recorder = createRecorder({
+    net,
+    data,
+    test,
+    objective,
+    sparse: checked.sparse,
+    run: { kernel: "wgsl", sparse: false, workers: 1, backend: "webgpu", adapter: gpu.adapter },
+    noiseScaleEvery,
+    onRecord: options.onRecord,
+    release: close,
+  });
+  const { result } = recorder;
 
   /** The next chunk: steps until a cut, at most `room`. */
   const plan = (room: number): Chunk => {
@@ -114,7 +102,7 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
       steps.push({ position: from, rows, scale: reductionScale(objective.reduction, rows), lr: optimizer.lr, t: planned, epoch, batchSize: schedule.batchSize });
       schedule.took(rows);
       const step = schedule.steps;
-      checkpoint = recordEvery > 0 && step % recordEvery === 0;
+      checkpoint = schedule.checkpointDue();
       noiseScale = noiseScaleEvery > 0 && step % noiseScaleEvery === 0;
       epochEnd = schedule.usedUp();
       if (checkpoint || noiseScale || epochEnd || schedule.budgetSpent()) break;
@@ -181,46 +169,58 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
     writeWeights(net, weights!);
   };
 
+  /** The advance under way, which stop() lets finish its chunks in flight; `halting` stops it planning more. */
+  let running: Promise<boolean> | undefined;
+  let halting = false;
+  const run = async (maxSteps: number, signal: AbortSignal | undefined): Promise<boolean> => {
+    let left = maxSteps;
+    secondsBefore = result.seconds;
+    recordSeconds = 0;
+    advanceStarted = performance.now();
+    // One chunk in flight while the next is planned and encoded; none is planned past a cut,
+    // whose records must be made before the run goes on (or ends).
+    let inFlight: { chunk: Chunk; readback: ChunkReadback } | undefined;
+    try {
+      while (!done && (left > 0 || inFlight !== undefined)) {
+        let next: typeof inFlight;
+        if (signal?.aborted || halting) left = 0;
+        if (left > 0 && (inFlight === undefined || !cut(inFlight.chunk))) {
+          const chunk = plan(left);
+          left -= chunk.steps.length;
+          await trainer.prepare(new Set(chunk.steps.map((step) => step.rows)));
+          next = { chunk, readback: submit(chunk) };
+        }
+        if (inFlight !== undefined) await land(inFlight.chunk, inFlight.readback);
+        inFlight = next;
+      }
+    } catch (error) {
+      // Closed under it (close() while it ran): the run is over, not failed.
+      if (closed) return false;
+      close();
+      throw error;
+    }
+    // Halted by stop(), which ends the run as soon as this resolves.
+    return !done && !halting;
+  };
+
   return {
     async advance(maxSteps, signal) {
       if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`advance: maxSteps must be a positive integer, got ${maxSteps}`);
-      let left = maxSteps;
-      secondsBefore = result.seconds;
-      recordSeconds = 0;
-      advanceStarted = performance.now();
-      // One chunk in flight while the next is planned and encoded; none is planned past a cut,
-      // whose records must be made before the run goes on (or ends).
-      let inFlight: { chunk: Chunk; readback: ChunkReadback } | undefined;
+      if (running !== undefined) throw new Error("advance: the previous advance has not finished (await it first)");
+      running = run(maxSteps, signal);
       try {
-        while (!done && (left > 0 || inFlight !== undefined)) {
-          let next: typeof inFlight;
-          if (signal?.aborted) left = 0;
-          if (left > 0 && (inFlight === undefined || !cut(inFlight.chunk))) {
-            const chunk = plan(left);
-            left -= chunk.steps.length;
-            await trainer.prepare(new Set(chunk.steps.map((step) => step.rows)));
-            next = { chunk, readback: submit(chunk) };
-          }
-          if (inFlight !== undefined) await land(inFlight.chunk, inFlight.readback);
-          inFlight = next;
-        }
-      } catch (error) {
-        close();
-        throw error;
+        return await running;
+      } finally {
+        running = undefined;
       }
-      return !done;
     },
-    set({ batchSize: newBatchSize, lr }) {
-      if (newBatchSize !== undefined) checkBatchSize(newBatchSize, n, data.name);
-      if (lr !== undefined) optimizer.lr = lr;
-      const batchSize = schedule.batchSize;
-      if (newBatchSize === undefined || newBatchSize === batchSize || done) return;
-      // Records keep coming every as many samples as before, as on the CPU.
-      if (recordEvery > 0) recordEvery = Math.max(1, Math.round((recordEvery * batchSize) / newBatchSize));
-      schedule.setBatchSize(newBatchSize);
-      trainer.reserve(newBatchSize);
+    set(changes) {
+      if (schedule.change(changes, optimizer) && !done) trainer.reserve(schedule.batchSize);
     },
     async stop() {
+      halting = true;
+      await running?.catch(() => undefined);
+      halting = false;
       if (done) return;
       result.aborted = true;
       try {

@@ -15,6 +15,8 @@ import { gradientNoiseScale } from "./noise-scale.js";
 import type { TrainOptions, TrainRecord, TrainResult } from "./options.js";
 
 export interface Recorder {
+  /** The run so far: its records, steps, samples, training seconds, and how it ran. */
+  readonly result: TrainResult;
   /** A record at the current step, pushed to checkpoints; false if the evaluation diverged (the run then ends). */
   checkpoint(epoch: number): boolean;
   /** The epoch's record (the checkpoint's, if one was just made), pushed to epochs; false if it diverged. */
@@ -34,11 +36,25 @@ export interface RecorderSetup {
   readonly objective: Objective;
   /** Whether the evaluations' first layer skips the inputs' zeros. */
   readonly sparse: boolean;
-  readonly result: TrainResult;
+  /** How the run trains, as its result says: the kernel, sparse first layer, threads, backend and adapter. */
+  readonly run: Pick<TrainResult, "kernel" | "sparse" | "workers" | "backend" | "adapter">;
+  /** B_simple before the first step and every this many steps (0: never). */
+  readonly noiseScaleEvery: number;
   readonly onRecord: TrainOptions["onRecord"];
+  /** Releases what the session holds (threads, GPU buffers) if the first B_simple measurement throws. */
+  readonly release: () => void;
 }
 
-export function createRecorder({ net, data, test, objective, sparse, result, onRecord }: RecorderSetup): Recorder {
+export function createRecorder({ net, data, test, objective, sparse, run, noiseScaleEvery, onRecord, release }: RecorderSetup): Recorder {
+  const result: TrainResult = {
+    epochs: [],
+    checkpoints: [],
+    steps: 0,
+    samples: 0,
+    seconds: 0,
+    ...run,
+    ...(noiseScaleEvery > 0 && { noiseScales: [], noiseScaleSeconds: 0 }),
+  };
   const loss: Loss = objective.loss;
   const evalPasses = new Map<number, Pass>();
   const inputNonzeros = sparse ? compressRows(data.inputs) : undefined;
@@ -46,6 +62,7 @@ export function createRecorder({ net, data, test, objective, sparse, result, onR
   // Decided once, at the first measurement: whether the noise scale's products skip the inputs' zeros.
   let noiseSparse: boolean | undefined;
   const recorder: Recorder = {
+    result,
     lastFinite: null,
     checkpoint(epoch) {
       const rec = record(epoch);
@@ -93,6 +110,15 @@ export function createRecorder({ net, data, test, objective, sparse, result, onR
     if (Number.isFinite(rec.trainLoss) && (onTest === undefined || Number.isFinite(onTest.loss))) return rec;
     result.diverged = { epoch: Math.floor(epoch) + 1, step: result.steps + 1, lastFiniteLoss: recorder.lastFinite };
     return undefined;
+  }
+  if (noiseScaleEvery > 0) {
+    // Measured before the first step: if it throws, the session's threads or buffers must not outlive it.
+    try {
+      recorder.noiseScale(0);
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
   return recorder;
 }

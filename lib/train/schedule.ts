@@ -4,7 +4,10 @@
  * or a chunk of steps ahead of the device (lib/gpu/session.ts). B may change between steps: the
  * epoch goes on from where it is, cut into batches of the new size.
  */
+import type { Dataset } from "../data/dataset.js";
+import type { Optimizer } from "../optimizers/optimizer.js";
 import { createRng } from "../random/rng.js";
+import { checkBatchSize } from "../validate/validate.js";
 import { type Budget, budgetSteps, stepsPerEpoch } from "./budget.js";
 
 export interface Schedule {
@@ -28,11 +31,28 @@ export interface Schedule {
   budgetSpent(): boolean;
   /** The optimizer steps the budget allows at the current B. */
   plannedSteps(): number;
-  /** B from the next batch on (checked by the caller). */
-  setBatchSize(batchSize: number): void;
+  /** Whether the step just taken is a checkpoint: every recordEvery steps (0: none). */
+  checkpointDue(): boolean;
+  /**
+   * B and η of the next steps, as a session's set() takes them: B from 1 to the training set, η
+   * positive and finite (the optimizer checks it). Returns whether B changed, so the caller remakes
+   * what is sized for it.
+   */
+  change(changes: { readonly batchSize?: number; readonly lr?: number }, optimizer: Optimizer): boolean;
 }
 
-export function createSchedule(trainSize: number, batchSize: number, budget: Budget, lastBatch: "partial" | "drop", seed: number): Schedule {
+export interface ScheduleOptions {
+  readonly batchSize: number;
+  readonly budget: Budget;
+  readonly lastBatch: "partial" | "drop";
+  readonly seed: number;
+  readonly recordEvery: number;
+}
+
+export function createSchedule(data: Dataset, options: ScheduleOptions): Schedule {
+  const { budget, lastBatch, seed } = options;
+  let { batchSize, recordEvery } = options;
+  const trainSize = data.inputs.rows;
   const n = trainSize;
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const rng = createRng(seed);
@@ -85,10 +105,19 @@ export function createSchedule(trainSize: number, batchSize: number, budget: Bud
     plannedSteps() {
       return budgetSteps(budget, n, batchSize, lastBatch);
     },
-    setBatchSize(newBatchSize) {
+    checkpointDue() {
+      return recordEvery > 0 && steps % recordEvery === 0;
+    },
+    change({ batchSize: newBatchSize, lr }, optimizer) {
+      if (newBatchSize !== undefined) checkBatchSize(newBatchSize, n, data.name);
+      if (lr !== undefined) optimizer.lr = lr;
+      if (newBatchSize === undefined || newBatchSize === batchSize) return false;
       // The epoch keeps its place: its steps so far count in the new B's steps per epoch.
       stepInEpoch = Math.round((position / n) * stepsPerEpoch(n, newBatchSize, lastBatch));
+      // Records keep coming every as many samples as before: every step of B = 1 would evaluate thousands of times.
+      if (recordEvery > 0) recordEvery = Math.max(1, Math.round((recordEvery * batchSize) / newBatchSize));
       batchSize = newBatchSize;
+      return true;
     },
   };
 }

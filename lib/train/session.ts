@@ -3,7 +3,6 @@ import { currentKernel } from "../matrix/gemm.js";
 import { compressRows } from "../matrix/sparse.js";
 import type { Network } from "../network/network.js";
 import { parameters } from "../network/network.js";
-import { checkBatchSize } from "../validate/validate.js";
 import { type BatchGradients, singleThread, type TrainSetup } from "./batch.js";
 import { checkTrainOptions, type TrainOptions, type TrainResult } from "./options.js";
 import { createRecorder } from "./recorder.js";
@@ -60,13 +59,12 @@ export function createSession(net: Network, data: Dataset, options: SessionOptio
 /** A session whose batch gradients come from `compute`: singleThread, or the worker threads of lib/train/parallel.ts. */
 export function sessionWith(net: Network, data: Dataset, options: SessionOptions, compute: (setup: TrainSetup) => BatchGradients): TrainingSession {
   const checked = checkTrainOptions(net, data, options);
-  const { budget, seed, lastBatch, noiseScaleEvery, gradients, test, objective, optimizer, sparse } = checked;
-  let { recordEvery } = checked;
+  const { lastBatch, noiseScaleEvery, gradients, test, objective, optimizer, sparse } = checked;
   const { reduction } = objective;
   const n = data.inputs.rows;
   const inputNonzeros = sparse ? compressRows(data.inputs) : undefined;
   const params = parameters(net);
-  const schedule = createSchedule(n, checked.batchSize, budget, lastBatch, seed);
+  const schedule = createSchedule(data, checked);
   const gradientsFor = (batchSize: number): BatchGradients =>
     compute({ net, data, objective, batchSize, remainder: lastBatch === "partial" ? n % batchSize : 0, gradients, ...(inputNonzeros && { inputNonzeros }) });
   let batches = gradientsFor(schedule.batchSize);
@@ -75,30 +73,20 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
     if (!closed) batches.close();
     closed = true;
   };
-  const result: TrainResult = {
-    epochs: [],
-    checkpoints: [],
-    steps: 0,
-    samples: 0,
-    seconds: 0,
-    kernel: currentKernel().name,
+  const recorder = createRecorder({
+    net,
+    data,
+    test,
+    objective,
     sparse,
-    workers: batches.workers,
-    backend: "cpu",
-    ...(noiseScaleEvery > 0 && { noiseScales: [], noiseScaleSeconds: 0 }),
-  };
-  const recorder = createRecorder({ net, data, test, objective, sparse, result, onRecord: options.onRecord });
+    run: { kernel: currentKernel().name, sparse, workers: batches.workers, backend: "cpu" },
+    noiseScaleEvery,
+    onRecord: options.onRecord,
+    release: close,
+  });
+  const { result } = recorder;
   let done = false;
 
-  if (noiseScaleEvery > 0) {
-    // Measured before the first step: if it throws, the gradients' threads must not outlive it.
-    try {
-      recorder.noiseScale(0);
-    } catch (error) {
-      close();
-      throw error;
-    }
-  }
   const finish = () => {
     done = true;
     close();
@@ -139,7 +127,7 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
       const epoch = schedule.epochsDone + 1;
       schedule.took(rows);
       options.onStep?.({ epoch, step: result.steps, batchSize: schedule.batchSize, rows, lr: optimizer.lr, batchLoss: perSample });
-      if (recordEvery > 0 && result.steps % recordEvery === 0 && !recorder.checkpoint(schedule.epochNow())) {
+      if (schedule.checkpointDue() && !recorder.checkpoint(schedule.epochNow())) {
         diverged();
         return false;
       }
@@ -148,16 +136,10 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
       else if (schedule.budgetSpent()) finish();
       return !done;
     },
-    set({ batchSize: newBatchSize, lr }) {
-      if (newBatchSize !== undefined) checkBatchSize(newBatchSize, n, data.name);
-      if (lr !== undefined) optimizer.lr = lr;
-      const batchSize = schedule.batchSize;
-      if (newBatchSize === undefined || newBatchSize === batchSize || done) return;
-      // Records keep coming every as many samples as before: every step of B = 1 would evaluate thousands of times.
-      if (recordEvery > 0) recordEvery = Math.max(1, Math.round((recordEvery * batchSize) / newBatchSize));
-      schedule.setBatchSize(newBatchSize);
+    set(changes) {
+      if (!schedule.change(changes, optimizer) || done) return;
       batches.close();
-      batches = gradientsFor(newBatchSize);
+      batches = gradientsFor(schedule.batchSize);
     },
     stop() {
       if (done) return;

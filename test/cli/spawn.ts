@@ -28,15 +28,18 @@ export interface StartOptions {
   cwd?: string;
   /** The command to run instead of `node main.js`, e.g. the linked bin. */
   command?: string;
+  /** Variables added to this process's environment, e.g. VK_ICD_FILENAMES for the GPU. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Starts `node main.js ...args` (or `command ...args`); killed with SIGKILL if still running after `timeoutMs`. */
-export function start(args: readonly string[], { timeoutMs = 60_000, cwd = root, command }: StartOptions = {}): Started {
+export function start(args: readonly string[], { timeoutMs = 60_000, cwd = root, command, env }: StartOptions = {}): Started {
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build:lib first`);
+  const environment = { ...process.env, ...env };
   const child =
     command === undefined
-      ? spawn(process.execPath, [main, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] })
-      : spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+      ? spawn(process.execPath, [main, ...args], { cwd, env: environment, stdio: ["ignore", "pipe", "pipe"] })
+      : spawn(command, args, { cwd, env: environment, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

@@ -28,7 +28,7 @@ describe("fewestStepsPerBatchSize", () => {
   /** A run whose test accuracy rises by `rate` per checkpoint (every 10 steps). */
   const run = (config: RunConfig, rate: number): RunRecord => {
     const checkpoints = [10, 20, 30, 40].map((step) => ({ epoch: step / 20, step, samples: step * config.batchSize, trainLoss: 1, trainAccuracy: 0, testLoss: 1, testAccuracy: (rate * step) / 10, seconds: 0 }));
-    return { config, epochs: [], checkpoints, steps: 40, samples: 40 * config.batchSize, diverged: null, seconds: 0, wallSeconds: 0, kernel: "js", sparse: false, workers: 1 };
+    return { config, epochs: [], checkpoints, steps: 40, samples: 40 * config.batchSize, diverged: null, seconds: 0, wallSeconds: 0, kernel: "js", sparse: false, workers: 1, backend: "cpu" };
   };
   // B = 4: η = 1 reaches 0.5 at step 20 (rate 0.25), η = 0.1 at step 40. B = 16: only η = 0.1 reaches it, at step 30, its seeds' rates 0.15 and 0.2 (mean 0.175).
   const records = runs.map((config) => {

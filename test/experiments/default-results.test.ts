@@ -9,7 +9,7 @@ const tempFile = () => join(mkdtempSync(join(tmpdir(), "batchprop-default-")), "
 /** A stand-in for a finished run: one checkpoint, no training (only the key matters here). */
 function fake(config: RunConfig): RunRecord {
   const point = { epoch: 0, step: 1, samples: config.batchSize, trainLoss: 0.5, trainAccuracy: 0.1, testLoss: 0.5, testAccuracy: 0.1, seconds: 0.01 };
-  return { config, epochs: [], checkpoints: [point], steps: 1, samples: config.batchSize, diverged: null, seconds: 0.01, wallSeconds: 0.02, kernel: "js", sparse: false, workers: 1 };
+  return { config, epochs: [], checkpoints: [point], steps: 1, samples: config.batchSize, diverged: null, seconds: 0.01, wallSeconds: 0.02, kernel: "js", sparse: false, workers: 1, backend: "cpu" };
 }
 
 describe("loadDefaultResults", () => {

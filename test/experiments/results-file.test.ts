@@ -36,7 +36,7 @@ const [seed0, seed1, seed2] = expandGrid({
 /** A finished run ending at the given test accuracy (no training: only the record's shape and key matter). */
 function record(config: RunConfig, testAccuracy: number): RunRecord {
   const point = { epoch: 1, step: 10, samples: 80, trainLoss: 0.5, trainAccuracy: testAccuracy, testLoss: 0.5, testAccuracy, seconds: 0.01 };
-  return { config, epochs: [point], checkpoints: [point], steps: 10, samples: 80, diverged: null, seconds: 0.01, wallSeconds: 0.02, kernel: "js", sparse: false, workers: 1 };
+  return { config, epochs: [point], checkpoints: [point], steps: 10, samples: 80, diverged: null, seconds: 0.01, wallSeconds: 0.02, kernel: "js", sparse: false, workers: 1, backend: "cpu" };
 }
 const line = (r: RunRecord) => `${JSON.stringify(r)}\n`;
 

@@ -46,5 +46,6 @@ export function fakeRun(spec: RunSpec): RunRecord {
     kernel: "js",
     sparse: false,
     workers: 1,
+    backend: "cpu",
   };
 }

@@ -35,7 +35,7 @@ function point(step: number, testAccuracy: number, seconds = step / 100): TrainR
 
 function record(config: RunConfig, checkpoints: TrainRecord[], extra: Partial<RunRecord> = {}): RunRecord {
   const last = checkpoints[checkpoints.length - 1];
-  return { config, epochs: [], checkpoints, steps: last.step, samples: last.samples, diverged: null, seconds: last.seconds, wallSeconds: 2 * last.seconds, kernel: "js", sparse: false, workers: 1, ...extra };
+  return { config, epochs: [], checkpoints, steps: last.step, samples: last.samples, diverged: null, seconds: last.seconds, wallSeconds: 2 * last.seconds, kernel: "js", sparse: false, workers: 1, backend: "cpu", ...extra };
 }
 
 describe("spreadOf", () => {

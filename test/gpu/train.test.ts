@@ -123,6 +123,34 @@ describe("a GPU session", () => {
   });
 });
 
+describe("a GPU session driven from events (the playground's worker)", () => {
+  it("stop() while an advance runs lets it land what it sent, then ends there", async () => {
+    const onGpu = net();
+    const session = await createGpuSession(onGpu, data, { batchSize: 5, budget: { epochs: 100 } }, gpu);
+    const advancing = session.advance(1000);
+    await expect(session.advance(1)).rejects.toThrow("advance: the previous advance has not finished (await it first)");
+    await session.stop();
+    expect(await advancing).toBe(false);
+    const { steps, checkpoints, aborted } = session.result;
+    expect(aborted).toBe(true);
+    expect(steps).toBeGreaterThan(0);
+    expect(steps).toBeLessThan(1000);
+    expect(checkpoints.map(({ step }) => step)).toEqual([steps]);
+    const onCpu = net();
+    train(onCpu, data, { batchSize: 5, budget: { steps } });
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+
+  it("close() while an advance runs ends it without an error", async () => {
+    const session = await createGpuSession(net(), data, { batchSize: 5, budget: { epochs: 100 } }, gpu);
+    const advancing = session.advance(1000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    session.close();
+    expect(await advancing).toBe(false);
+    expect(session.done).toBe(true);
+  });
+});
+
 describe("the GPU's ends of a run", () => {
   it("an abort stops after the steps already sent, with the weights of the last one", async () => {
     const controller = new AbortController();

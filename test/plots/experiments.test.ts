@@ -150,6 +150,7 @@ describe("batchCurvesPlot", () => {
     kernel: "js",
     sparse: false,
     workers: 1,
+    backend: "cpu",
   });
 
   it("draws one seed-mean line per batch size", () => {
