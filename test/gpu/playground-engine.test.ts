@@ -10,14 +10,14 @@ describe("the playground's engine on the GPU", () => {
   it("trains the run the CPU trains, within float32's rounding, and its line names the GPU", async () => {
     const { opened, open } = countedGpu();
     const { engine, messages, done } = harness(open);
-    const config = xorConfig();
-    engine.handle({ type: "start", id: "g", config, backend: "webgpu", gradients: "vectorized", digitsUrl: "" });
+    const config = xorConfig({ backend: "webgpu" });
+    engine.handle({ type: "start", id: "g", config, gradients: "vectorized", digitsUrl: "" });
     const { run } = await done("g");
     const started = messages.find((m) => m.type === "started");
-    expect(started).toMatchObject({ backend: "webgpu", kernel: run.adapter });
-    expect((run as PageRunRecord).backend).toBe("webgpu");
+    expect(started).toMatchObject({ kernel: run.adapter });
+    expect([run.backend, run.config.backend]).toEqual(["webgpu", "webgpu"]);
     expect(run.adapter).toMatch(/\S/);
-    const cpu = runOne(config);
+    const cpu = runOne(xorConfig());
     expect([run.steps, run.samples, run.diverged]).toEqual([cpu.steps, cpu.samples, cpu.diverged]);
     expect(run.checkpoints.map((point) => point.step)).toEqual(cpu.checkpoints.map((point) => point.step));
     // 80 steps of momentum in float32 against float64: losses within 1e-4, relatively.
@@ -30,7 +30,7 @@ describe("the playground's engine on the GPU", () => {
 
     // A second run, and the page's question, reuse the worker's device.
     engine.handle({ type: "gpu" });
-    engine.handle({ type: "start", id: "h", config: { ...config, seed: 4 }, backend: "webgpu", gradients: "vectorized", digitsUrl: "" });
+    engine.handle({ type: "start", id: "h", config: { ...config, seed: 4 }, gradients: "vectorized", digitsUrl: "" });
     await done("h");
     expect(messages.find((m) => m.type === "gpu")).toEqual({ type: "gpu", available: true, adapter: run.adapter });
     expect(opened.count).toBe(1);
@@ -39,8 +39,8 @@ describe("the playground's engine on the GPU", () => {
   it("pauses, resumes, takes a new B and η from the step after the slice under way, and stops", async () => {
     const { engine, messages, waitFor, done } = harness();
     // Every step has exactly B rows (the last batch dropped), so the samples tell which B each step used.
-    const config = xorConfig({ budget: { epochs: 400 }, batchSize: 4, recordEvery: 50, lastBatch: "drop" });
-    engine.handle({ type: "start", id: "p", config, backend: "webgpu", gradients: "vectorized", digitsUrl: "" });
+    const config = xorConfig({ budget: { epochs: 400 }, batchSize: 4, recordEvery: 50, lastBatch: "drop", backend: "webgpu" });
+    engine.handle({ type: "start", id: "p", config, gradients: "vectorized", digitsUrl: "" });
     await waitFor((m): m is FromWorker => m.type === "progress");
     engine.handle({ type: "pause" });
     // The slice under way ends, then nothing more.
@@ -75,7 +75,7 @@ describe("the playground's engine on the GPU", () => {
   it("releases a run's GPU buffers when it ends or is reset mid-slice, and trains the next on the same device", async () => {
     const { opened, open, liveBuffers } = countedGpu();
     const { engine, messages, waitFor, done } = harness(open);
-    engine.handle({ type: "start", id: "a", config: xorConfig({ budget: { epochs: 400 }, batchSize: 4 }), backend: "webgpu", gradients: "vectorized", digitsUrl: "" });
+    engine.handle({ type: "start", id: "a", config: xorConfig({ budget: { epochs: 400 }, batchSize: 4, backend: "webgpu" }), gradients: "vectorized", digitsUrl: "" });
     await waitFor((m): m is FromWorker => m.type === "progress" && m.id === "a");
     expect(liveBuffers.size).toBeGreaterThan(0);
     engine.handle({ type: "reset" });
@@ -84,7 +84,7 @@ describe("the playground's engine on the GPU", () => {
     await new Promise((wake) => setTimeout(wake, 200));
     expect(messages.length, "nothing more about a reset run").toBe(count);
 
-    engine.handle({ type: "start", id: "b", config: xorConfig(), backend: "webgpu", gradients: "vectorized", digitsUrl: "" });
+    engine.handle({ type: "start", id: "b", config: xorConfig({ backend: "webgpu" }), gradients: "vectorized", digitsUrl: "" });
     await done("b");
     expect(liveBuffers.size, "a finished run's buffers too").toBe(0);
     expect(opened.count).toBe(1);

@@ -13,7 +13,7 @@ describe("the playground's engine", () => {
   it("makes the record `npm run experiment` makes for the same settings, one readResults reads back", async () => {
     const { engine, messages, done } = harness();
     const config = xorConfig();
-    engine.handle({ type: "start", id: "a", config, backend: "cpu", gradients: "vectorized", digitsUrl: "" });
+    engine.handle({ type: "start", id: "a", config, gradients: "vectorized", digitsUrl: "" });
     const { run } = await done("a");
     expect(withoutTimes(run)).toEqual(withoutTimes(runOne(config)));
     const records = messages.filter((m) => m.type === "record");
@@ -33,7 +33,7 @@ describe("the playground's engine", () => {
   it("starts a run from every setting of its config, as runOne does: the weights' init and the noise scale too", async () => {
     const { engine, done } = harness();
     const config = { ...xorConfig(), init: "xavier" as const, biasInit: "zeros" as const, noiseScaleEvery: 20 };
-    engine.handle({ type: "start", id: "i", config, backend: "cpu", gradients: "vectorized", digitsUrl: "" });
+    engine.handle({ type: "start", id: "i", config, gradients: "vectorized", digitsUrl: "" });
     const { run } = await done("i");
     const cli = runOne(config);
     expect(withoutTimes(run).checkpoints).toEqual(withoutTimes(cli).checkpoints);
@@ -44,12 +44,12 @@ describe("the playground's engine", () => {
   it("trains the digits from the site's asset as the command line does", async () => {
     const { engine, done, digitsLoads } = harness();
     const config = xorConfig({ data: { name: "digits", train: 400, test: 200, seed: 2 }, layers: [784, 16, 10], budget: { epochs: 1 }, batchSize: 40, recordEvery: 5 });
-    engine.handle({ type: "start", id: "d", config, backend: "cpu", gradients: "vectorized", digitsUrl: "/digits.bin.gz" });
+    engine.handle({ type: "start", id: "d", config, gradients: "vectorized", digitsUrl: "/digits.bin.gz" });
     const { run } = await done("d");
     expect(run.sparse).toBe(true);
     expect(withoutTimes(run)).toEqual(withoutTimes(runOne(config)));
     // Loaded once, however many runs use it.
-    engine.handle({ type: "start", id: "e", config: { ...config, seed: 4 }, backend: "cpu", gradients: "per-sample", digitsUrl: "/digits.bin.gz" });
+    engine.handle({ type: "start", id: "e", config: { ...config, seed: 4 }, gradients: "per-sample", digitsUrl: "/digits.bin.gz" });
     expect((await done("e")).run.sparse).toBe(false);
     expect(digitsLoads()).toBe(1);
   });
@@ -57,7 +57,7 @@ describe("the playground's engine", () => {
   it("pauses, resumes, and takes a new B and η from the next step, listing the change in the record", async () => {
     const { engine, messages, waitFor, done } = harness();
     const config = xorConfig({ budget: { epochs: 400 }, batchSize: 4, recordEvery: 50 });
-    engine.handle({ type: "start", id: "p", config, backend: "cpu", gradients: "vectorized", digitsUrl: "" });
+    engine.handle({ type: "start", id: "p", config, gradients: "vectorized", digitsUrl: "" });
     await waitFor((m): m is FromWorker => m.type === "progress");
     engine.handle({ type: "pause" });
     await new Promise((wake) => setTimeout(wake, 100));
@@ -83,7 +83,7 @@ describe("the playground's engine", () => {
 
   it("says what is wrong with a bad B or dataset, and a reset silences the run", async () => {
     const { engine, messages, waitFor } = harness();
-    engine.handle({ type: "start", id: "x", config: xorConfig({ budget: { epochs: 1000 } }), backend: "cpu", gradients: "vectorized", digitsUrl: "" });
+    engine.handle({ type: "start", id: "x", config: xorConfig({ budget: { epochs: 1000 } }), gradients: "vectorized", digitsUrl: "" });
     await waitFor((m): m is FromWorker => m.type === "progress");
     engine.handle({ type: "set", batchSize: 201 });
     const error = await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error");
@@ -93,7 +93,7 @@ describe("the playground's engine", () => {
     await new Promise((wake) => setTimeout(wake, 200));
     expect(messages.length).toBe(count);
 
-    engine.handle({ type: "start", id: "y", config: xorConfig({ data: { name: "idx:/nowhere", train: 1, test: 1, seed: 0 } }), backend: "cpu", gradients: "vectorized", digitsUrl: "" });
+    engine.handle({ type: "start", id: "y", config: xorConfig({ data: { name: "idx:/nowhere", train: 1, test: 1, seed: 0 } }), gradients: "vectorized", digitsUrl: "" });
     expect((await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error" && m.id === "y")).message).toBe('cannot load idx:/nowhere: data.name: idx:/nowhere is a path to IDX files, not a registered dataset');
   });
 
@@ -103,7 +103,7 @@ describe("the playground's engine", () => {
     engine.handle({ type: "gpu" });
     const answer = await waitFor((m): m is Extract<FromWorker, { type: "gpu" }> => m.type === "gpu");
     expect(answer).toEqual({ type: "gpu", available: false, reason: "webgpu: this environment has no WebGPU (looked in navigator.gpu)" });
-    engine.handle({ type: "start", id: "n", config: xorConfig(), backend: "webgpu", gradients: "vectorized", digitsUrl: "" });
+    engine.handle({ type: "start", id: "n", config: xorConfig({ backend: "webgpu" }), gradients: "vectorized", digitsUrl: "" });
     const error = await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error" && m.id === "n");
     expect(error.message).toBe(answer.available ? "" : answer.reason);
   });
@@ -111,7 +111,7 @@ describe("the playground's engine", () => {
   it("refuses the per-sample backward pass on the GPU, naming it", async () => {
     const { opened, open } = countedGpu();
     const { engine, waitFor } = harness(open);
-    engine.handle({ type: "start", id: "s", config: xorConfig(), backend: "webgpu", gradients: "per-sample", digitsUrl: "" });
+    engine.handle({ type: "start", id: "s", config: xorConfig({ backend: "webgpu" }), gradients: "per-sample", digitsUrl: "" });
     const error = await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error" && m.id === "s");
     expect(error.message).toBe("gradients: per sample runs on the CPU only; on the GPU a batch's gradients are matrix products (vectorized)");
     expect(opened.count, "before any work").toBe(0);

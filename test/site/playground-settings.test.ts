@@ -68,7 +68,10 @@ describe("the playground's settings", () => {
     expect(problemsOf(gpu, none)).toEqual([{ control: "backend", message: "device: the GPU is unavailable: webgpu: no WebGPU adapter found (looked in navigator.gpu)" }]);
     expect(problemsOf(xor, none), "the CPU runs anyway").toEqual([]);
     expect(() => sweepConfigs({ ...gpu, gradients: "per-sample" })).toThrow("backward pass: per sample runs on the CPU only");
-    expect(runLabel(runConfig(gpu), "webgpu")).toBe("B=16 η=0.3 sgd on GPU");
+    // The config names its backend as the command line's does: only when it is not the CPU.
+    expect(runConfig(gpu).backend).toBe("webgpu");
+    expect("backend" in runConfig(xor)).toBe(false);
+    expect(runLabel(runConfig(gpu))).toBe("B=16 η=0.3 sgd on GPU");
     expect(runLabel(runConfig(xor))).toBe("B=16 η=0.3 sgd");
   });
 });

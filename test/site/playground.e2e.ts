@@ -237,7 +237,7 @@ export function describePlayground(site: SiteContext): void {
       expect(await page.locator(".pg-status").textContent()).toMatch(/ samples\/s \(GPU, float32\), adapter google swiftshader/);
       await expect.poll(() => chartDots(page, ".pg-chart-loss")).toBeGreaterThan(1);
       const gpuRun = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
-      expect(gpuRun.backend).toBe("webgpu");
+      expect([gpuRun.backend, gpuRun.config.backend]).toEqual(["webgpu", "webgpu"]);
       expect(gpuRun.adapter).toMatch(/swiftshader/i);
       expect(await page.locator(".pg-runs li").last().locator(".pg-run-status").textContent()).toBe(`done on ${gpuRun.adapter}`);
       const first = gpuRun.checkpoints[0];
@@ -254,7 +254,7 @@ export function describePlayground(site: SiteContext): void {
       expect(await legend()).toContain("B=10 η=0.3 sgd, train loss");
       await page.screenshot({ path: path.join(site.screenshots, "playground-gpu.png"), fullPage: true });
       const cpuRun = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
-      expect(cpuRun.backend).toBeUndefined();
+      expect([cpuRun.backend, cpuRun.config.backend]).toEqual(["cpu", undefined]);
       expect(gpuRun.steps).toBe(cpuRun.steps);
       const gap = Math.abs(gpuRun.checkpoints.at(-1)!.testLoss! - cpuRun.checkpoints.at(-1)!.testLoss!) / cpuRun.checkpoints.at(-1)!.testLoss!;
       console.log(`playground: xor on ${gpuRun.adapter}, ${gpuRun.steps} steps at B = 10: ${Math.round(gpuRun.samples / gpuRun.seconds).toLocaleString("en-US")} samples/s (CPU ${Math.round(cpuRun.samples / cpuRun.seconds).toLocaleString("en-US")}); final test loss ${gap.toExponential(1)} from float64's, relatively`);

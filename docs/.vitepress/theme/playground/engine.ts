@@ -25,7 +25,7 @@ import {
   toRunRecord,
   type TrainingSession,
 } from "batchprop/core";
-import type { FromWorker, PageRunRecord, SettingChange, ToWorker } from "./protocol.ts";
+import type { FromWorker, SettingChange, ToWorker } from "./protocol.ts";
 import { checkGradientsOn } from "./settings.ts";
 
 /** Steps between reads of the message queue take about this long: short enough for a slider, long enough to cost little. */
@@ -146,12 +146,7 @@ export function createEngine(post: (message: FromWorker) => void, loadDigits: (u
   const finish = (current: Run) => {
     const record = toRunRecord(current.config, current.session.result, (performance.now() - current.started) / 1000);
     drop(current);
-    const line: PageRunRecord = {
-      ...record,
-      ...(current.changes.length > 0 && { changes: current.changes }),
-      ...(current.session.result.backend === "webgpu" && { backend: "webgpu" as const, adapter: current.session.result.adapter }),
-    };
-    post({ type: "done", id: current.id, run: line });
+    post({ type: "done", id: current.id, run: current.changes.length === 0 ? record : { ...record, changes: current.changes } });
   };
 
   const schedule = (current: Run) => {
@@ -179,7 +174,8 @@ export function createEngine(post: (message: FromWorker) => void, loadDigits: (u
     });
 
   const start = async (message: Extract<ToWorker, { type: "start" }>) => {
-    const { id, config, backend, gradients, digitsUrl } = message;
+    const { id, config, gradients, digitsUrl } = message;
+    const onGpu = config.backend === "webgpu";
     if (run !== undefined) drop(run);
     starting = id;
     paused = false;
@@ -189,8 +185,8 @@ export function createEngine(post: (message: FromWorker) => void, loadDigits: (u
     let gpuHandle: GpuHandle | undefined;
     let dataSeconds: number;
     try {
-      checkGradientsOn(backend, gradients);
-      const [data, handle] = await Promise.all([load(config.data, digitsUrl), backend === "webgpu" ? device() : undefined]);
+      checkGradientsOn(onGpu, gradients);
+      const [data, handle] = await Promise.all([load(config.data, digitsUrl), onGpu ? device() : undefined]);
       gpuHandle = handle;
       if (starting !== id) return;
       dataSeconds = (performance.now() - loadStarted) / 1000;
@@ -232,7 +228,7 @@ export function createEngine(post: (message: FromWorker) => void, loadDigits: (u
       ticking: false,
     };
     run = current;
-    post({ type: "started", id, backend, kernel: gpuHandle ? gpuHandle.adapter : currentKernel().name, dataSeconds });
+    post({ type: "started", id, kernel: gpuHandle ? gpuHandle.adapter : currentKernel().name, dataSeconds });
     schedule(current);
   };
 

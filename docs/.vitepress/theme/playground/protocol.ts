@@ -1,17 +1,17 @@
 /**
  * The messages between the playground page and its training worker (engine.ts): the page asks
- * whether the worker can open a GPU, starts a run (on the CPU or the GPU), pauses, resumes, stops or
- * resets it, and changes B or η mid-run; the worker reports each slice of steps, each record, and the
- * finished run as a RunRecord, the line `npm run experiment` writes.
+ * whether the worker can open a GPU, starts a run (on the GPU when its config's backend is
+ * "webgpu"), pauses, resumes, stops or resets it, and changes B or η mid-run; the worker reports
+ * each slice of steps, each record, and the finished run as a RunRecord, the line `npm run experiment` writes.
  */
-import type { Backend, RunConfig, RunRecord, TrainRecord } from "batchprop/core";
+import type { RunConfig, RunRecord, TrainRecord } from "batchprop/core";
 
 export type Gradients = "vectorized" | "per-sample";
 
 export type ToWorker =
   /** Asks for the worker's WebGPU device (opened once, kept for its runs): answered by a "gpu" message. */
   | { readonly type: "gpu" }
-  | { readonly type: "start"; readonly id: string; readonly config: RunConfig; readonly backend: Backend; readonly gradients: Gradients; readonly digitsUrl: string }
+  | { readonly type: "start"; readonly id: string; readonly config: RunConfig; readonly gradients: Gradients; readonly digitsUrl: string }
   | { readonly type: "pause" }
   | { readonly type: "resume" }
   /** Ends the run where it is and reports it as done (train()'s abort): it stays on the charts. */
@@ -27,11 +27,8 @@ export interface SettingChange {
   readonly lr: number;
 }
 
-/**
- * A RunRecord from the page: `changes` lists B and η changed mid-run (its config holds those it
- * started with); a run on the GPU says so in `backend` and names its `adapter`.
- */
-export type PageRunRecord = RunRecord & { readonly changes?: readonly SettingChange[]; readonly backend?: Backend; readonly adapter?: string };
+/** A RunRecord from the page: `changes` lists B and η changed mid-run (its config holds those it started with). */
+export type PageRunRecord = RunRecord & { readonly changes?: readonly SettingChange[] };
 
 /** A record as the chart draws it, with the B and η the steps before it used. */
 export type LiveRecord = TrainRecord & { readonly kind: "epoch" | "checkpoint"; readonly batchSize: number; readonly lr: number };
@@ -42,7 +39,7 @@ export type GpuState = { readonly available: true; readonly adapter: string } | 
 export type FromWorker =
   | ({ readonly type: "gpu" } & GpuState)
   /** `kernel`: the gemm kernel of a CPU run, the adapter of a GPU run. */
-  | { readonly type: "started"; readonly id: string; readonly backend: Backend; readonly kernel: string; readonly dataSeconds: number }
+  | { readonly type: "started"; readonly id: string; readonly kernel: string; readonly dataSeconds: number }
   /** The steps since the last report: where the run is, and the B and η its last step used. */
   | {
       readonly type: "progress";

@@ -150,7 +150,7 @@ export function parseList(text: string, what: string, integer: boolean): number[
 /** The run these settings make, with B and η given (a sweep changes them); throws a ConfigError if it cannot run. */
 export function runConfig(settings: Settings, batchSize = settings.batchSize, lr = settings.lr): RunConfig {
   try {
-    checkGradientsOn(settings.backend, settings.gradients);
+    checkGradientsOn(settings.backend === "webgpu", settings.gradients);
   } catch (error) {
     throw inControlNames(error as ConfigError);
   }
@@ -176,6 +176,8 @@ export function runConfig(settings: Settings, batchSize = settings.batchSize, lr
     seed: settings.seed,
     lastBatch,
     recordEvery: Number.isFinite(steps) && steps > 0 ? checkpointInterval(steps, checkpointsPerRun) : 1,
+    // As the command line writes it: a CPU run's config has no backend.
+    ...(settings.backend !== "cpu" && { backend: settings.backend }),
   };
   try {
     checkRunConfig(config, shape);
@@ -191,8 +193,8 @@ function inControlNames(error: ConfigError): ConfigError {
 }
 
 /** The per-sample backward pass is the CPU's loop over a batch's rows: the GPU computes a batch's gradients as matrix products only. */
-export function checkGradientsOn(backend: Backend, gradients: Gradients): void {
-  if (backend === "webgpu" && gradients === "per-sample") {
+export function checkGradientsOn(onGpu: boolean, gradients: Gradients): void {
+  if (onGpu && gradients === "per-sample") {
     throw new ConfigError("gradients", "per sample runs on the CPU only; on the GPU a batch's gradients are matrix products (vectorized)");
   }
 }
@@ -242,8 +244,8 @@ export function comparisonOf(configs: readonly RunConfig[]): string {
 }
 
 /** A run's label on the charts, e.g. "B=16 η=3 sgd", or "B=16 η=3 sgd on GPU". */
-export function runLabel(config: RunConfig, backend: Backend = "cpu"): string {
-  return `B=${config.batchSize} η=${+config.lr.toPrecision(3)} ${config.optimizer}${backend === "webgpu" ? " on GPU" : ""}`;
+export function runLabel(config: RunConfig): string {
+  return `B=${config.batchSize} η=${+config.lr.toPrecision(3)} ${config.optimizer}${config.backend === "webgpu" ? " on GPU" : ""}`;
 }
 
 const keys: Record<keyof Settings, string> = {
