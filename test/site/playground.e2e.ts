@@ -48,6 +48,17 @@ async function download(page: Page, button: ReturnType<Page["locator"]>): Promis
 
 const chartDots = (page: Page, chart: string) => page.locator(`${chart} svg circle`).count();
 
+/** The chart's dots once it has stopped changing: a finished run is drawn again with its own last checkpoints, up to a draw (250 ms) later. */
+async function settledDots(page: Page, chart: string): Promise<number> {
+  let now = await chartDots(page, chart);
+  for (;;) {
+    await page.waitForTimeout(600);
+    const later = await chartDots(page, chart);
+    if (later === now) return now;
+    now = later;
+  }
+}
+
 export function describePlayground(site: SiteContext): void {
   describe("the playground, in Chromium", () => {
     it("restores its settings from the URL and explains an invalid combination, Train disabled", async () => {
@@ -130,7 +141,7 @@ export function describePlayground(site: SiteContext): void {
       const legend = () => page.locator(".pg-chart-loss [class*='-swatches']").first().textContent();
       await expect.poll(legend).toContain("B=10 η=0.3 sgd, train loss");
       expect(await legend()).toContain("B=64 η=0.3 sgd, test loss");
-      const both = await chartDots(page, ".pg-chart-loss");
+      const both = await settledDots(page, ".pg-chart-loss");
 
       // The comparison is in the address: a link to it offers to rerun the same runs.
       expect(new URL(page.url()).searchParams.get("runs")).toBe("10:0.3,64:0.3");
