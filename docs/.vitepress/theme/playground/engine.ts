@@ -190,7 +190,7 @@ export function createEngine(post: (message: FromWorker) => void, loadDigits: (u
       gpuHandle = handle;
       if (starting !== id) return;
       dataSeconds = (performance.now() - loadStarted) / 1000;
-      // As runOne (lib/experiments/run.ts) trains a run: the same config gives the same record.
+      // As runOneAsync (lib/experiments/run.ts) trains a run on either device: the same config gives the same record.
       const options: SessionOptions = {
         ...runTrainOptions(config),
         test: data.test,
