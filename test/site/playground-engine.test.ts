@@ -1,70 +1,13 @@
 // The playground's worker engine, in Node: the same runs as the command line, pause and resume,
-// B and η changed mid-run, and a finished run that readResults reads back.
+// B and η changed mid-run, and a finished run that readResults reads back; where there is no
+// WebGPU, the library's message, before any work. (Its GPU runs: test/gpu/playground-engine.test.ts.)
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { createEngine } from "../../docs/.vitepress/theme/playground/engine.ts";
 import type { FromWorker, PageRunRecord } from "../../docs/.vitepress/theme/playground/protocol.ts";
-import { decodeDigits, readResults, runOne, withoutTimes, type RunConfig, type RunRecord } from "../../lib/index.ts";
-import { writeDigitsAsset } from "../../tools/site/digits-asset.ts";
-
-const xorConfig = (overrides: Partial<RunConfig> = {}): RunConfig => ({
-  data: { name: "xor", train: 200, test: 100, seed: 1 },
-  layers: [2, 8, 2],
-  activation: "tanh",
-  outputActivation: "softmax",
-  loss: "cross-entropy",
-  reduction: "mean",
-  optimizer: "momentum",
-  batchSize: 10,
-  lr: 0.1,
-  baseLr: 0.1,
-  lrScaling: "none",
-  baseBatch: 10,
-  budget: { epochs: 4 },
-  seed: 3,
-  lastBatch: "partial",
-  recordEvery: 7,
-  ...overrides,
-});
-
-let digitsLoads = 0;
-/** The digits as the worker gets them: the site's gzipped asset, inflated and decoded. */
-async function readDigitsAsset(): Promise<ReturnType<typeof decodeDigits>> {
-  digitsLoads++;
-  const docs = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-engine-"));
-  try {
-    return decodeDigits(new Uint8Array(gunzipSync(fs.readFileSync(writeDigitsAsset(docs).file))));
-  } finally {
-    fs.rmSync(docs, { recursive: true, force: true });
-  }
-}
-
-/** An engine and every message it posts, with a way to wait for one. */
-function harness() {
-  const messages: FromWorker[] = [];
-  const waiters: (() => void)[] = [];
-  const engine = createEngine((message) => {
-    messages.push(JSON.parse(JSON.stringify(message)) as FromWorker);
-    waiters.splice(0).forEach((wake) => wake());
-  }, readDigitsAsset);
-  const waitFor = async <T extends FromWorker>(match: (message: FromWorker) => message is T, timeoutMs = 60_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = messages.find(match);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no such message in ${timeoutMs} ms; got ${messages.map((m) => m.type).join(", ")}`);
-      await new Promise<void>((wake) => {
-        waiters.push(wake);
-        setTimeout(wake, 50);
-      });
-    }
-  };
-  const done = (id: string) => waitFor((m): m is Extract<FromWorker, { type: "done" }> => m.type === "done" && m.id === id);
-  return { engine, messages, waitFor, done };
-}
+import { openGpu, readResults, runOne, withoutTimes, type RunRecord } from "../../lib/index.ts";
+import { countedGpu, harness, xorConfig } from "./playground-harness.ts";
 
 describe("the playground's engine", () => {
   it("makes the record `npm run experiment` makes for the same settings, one readResults reads back", async () => {
@@ -99,7 +42,7 @@ describe("the playground's engine", () => {
   });
 
   it("trains the digits from the site's asset as the command line does", async () => {
-    const { engine, done } = harness();
+    const { engine, done, digitsLoads } = harness();
     const config = xorConfig({ data: { name: "digits", train: 400, test: 200, seed: 2 }, layers: [784, 16, 10], budget: { epochs: 1 }, batchSize: 40, recordEvery: 5 });
     engine.handle({ type: "start", id: "d", config, gradients: "vectorized", digitsUrl: "/digits.bin.gz" });
     const { run } = await done("d");
@@ -108,7 +51,7 @@ describe("the playground's engine", () => {
     // Loaded once, however many runs use it.
     engine.handle({ type: "start", id: "e", config: { ...config, seed: 4 }, gradients: "per-sample", digitsUrl: "/digits.bin.gz" });
     expect((await done("e")).run.sparse).toBe(false);
-    expect(digitsLoads).toBe(1);
+    expect(digitsLoads()).toBe(1);
   });
 
   it("pauses, resumes, and takes a new B and η from the next step, listing the change in the record", async () => {
@@ -152,5 +95,25 @@ describe("the playground's engine", () => {
 
     engine.handle({ type: "start", id: "y", config: xorConfig({ data: { name: "idx:/nowhere", train: 1, test: 1, seed: 0 } }), gradients: "vectorized", digitsUrl: "" });
     expect((await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error" && m.id === "y")).message).toBe('cannot load idx:/nowhere: data.name: idx:/nowhere is a path to IDX files, not a registered dataset');
+  });
+
+  it("where there is no WebGPU, says so with the library's message, and starts no GPU run", async () => {
+    const unavailable = () => openGpu(undefined, "navigator.gpu");
+    const { engine, waitFor } = harness(unavailable);
+    engine.handle({ type: "gpu" });
+    const answer = await waitFor((m): m is Extract<FromWorker, { type: "gpu" }> => m.type === "gpu");
+    expect(answer).toEqual({ type: "gpu", available: false, reason: "webgpu: this environment has no WebGPU (looked in navigator.gpu)" });
+    engine.handle({ type: "start", id: "n", config: xorConfig({ backend: "webgpu" }), gradients: "vectorized", digitsUrl: "" });
+    const error = await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error" && m.id === "n");
+    expect(error.message).toBe(answer.available ? "" : answer.reason);
+  });
+
+  it("refuses the per-sample backward pass on the GPU, naming it", async () => {
+    const { opened, open } = countedGpu();
+    const { engine, waitFor } = harness(open);
+    engine.handle({ type: "start", id: "s", config: xorConfig({ backend: "webgpu" }), gradients: "per-sample", digitsUrl: "" });
+    const error = await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error" && m.id === "s");
+    expect(error.message).toBe("gradients: per sample runs on the CPU only; on the GPU a batch's gradients are matrix products (vectorized)");
+    expect(opened.count, "before any work").toBe(0);
   });
 });

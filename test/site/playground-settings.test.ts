@@ -1,7 +1,7 @@
 // The playground's settings in Node: the query string round trip, the library's messages beside
 // the controls they belong to, and the RunConfig the page trains (the same check the CLI makes).
 import { describe, expect, it } from "vitest";
-import { comparisonConfigs, defaults, fromQuery, problemsOf, runConfig, sweepConfigs, toQuery, type Settings } from "../../docs/.vitepress/theme/playground/settings.ts";
+import { comparisonConfigs, defaults, fromQuery, problemsOf, runConfig, runLabel, sweepConfigs, toQuery, type Settings } from "../../docs/.vitepress/theme/playground/settings.ts";
 import { checkRunConfig, dataShape } from "../../lib/index.ts";
 
 const xor: Settings = { ...defaults, dataset: "xor", hidden: "8,4", activation: "tanh", outputActivation: "softmax", loss: "cross-entropy", lr: 0.3, batchSize: 16 };
@@ -49,5 +49,29 @@ describe("the playground's settings", () => {
     expect(() => sweepConfigs({ ...xor, sweepBatchSizes: "4,1000" })).toThrow("B: batch size 1000 is larger than the training set (800 samples of xor)");
     expect(comparisonConfigs({ ...xor, compare: "16:0.3,256:3" }).map((c) => [c.batchSize, c.lr])).toEqual([[16, 0.3], [256, 3]]);
     expect(() => comparisonConfigs({ ...xor, compare: "16" })).toThrow('runs: "16" is not B:η');
+  });
+
+  it("choose the GPU in the address, refuse it with per-sample gradients or where the worker found none, and label its runs", () => {
+    const gpu: Settings = { ...xor, backend: "webgpu" };
+    expect(new URLSearchParams(toQuery(gpu)).get("backend")).toBe("webgpu");
+    expect(fromQuery(toQuery(gpu))).toEqual(gpu);
+    expect(fromQuery("backend=cuda").backend).toBe("cpu");
+    const found = { available: true, adapter: "google swiftshader" } as const;
+    expect(problemsOf(gpu, found)).toEqual([]);
+    // Still looking: Train may start, and the run waits for the device.
+    expect(problemsOf(gpu)).toEqual([]);
+    expect(problemsOf({ ...gpu, gradients: "per-sample" }, found)).toEqual([
+      { control: "gradients", message: "backward pass: per sample runs on the CPU only; on the GPU a batch's gradients are matrix products (vectorized)" },
+    ]);
+    expect(problemsOf({ ...xor, gradients: "per-sample" }, found)).toEqual([]);
+    const none = { available: false, reason: "webgpu: no WebGPU adapter found (looked in navigator.gpu)" } as const;
+    expect(problemsOf(gpu, none)).toEqual([{ control: "backend", message: "device: the GPU is unavailable: webgpu: no WebGPU adapter found (looked in navigator.gpu)" }]);
+    expect(problemsOf(xor, none), "the CPU runs anyway").toEqual([]);
+    expect(() => sweepConfigs({ ...gpu, gradients: "per-sample" })).toThrow("backward pass: per sample runs on the CPU only");
+    // The config names its backend as the command line's does: only when it is not the CPU.
+    expect(runConfig(gpu).backend).toBe("webgpu");
+    expect("backend" in runConfig(xor)).toBe(false);
+    expect(runLabel(runConfig(gpu))).toBe("B=16 η=0.3 sgd on GPU");
+    expect(runLabel(runConfig(xor))).toBe("B=16 η=0.3 sgd");
   });
 });

@@ -1,6 +1,7 @@
 // The playground page in Chromium, run by site.e2e.test.ts on the site it built and serves: runs on
 // a synthetic set and on the digits train, B changes mid-run, a URL restores its settings, a sweep
-// and a results file from the real CLI draw their charts, and the main thread never blocks 200 ms.
+// and a results file from the real CLI draw their charts, and the main thread never blocks 200 ms;
+// with WebGPU on (SwiftShader) a run trains on the GPU, and without it the page says why it cannot.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -11,8 +12,8 @@ import type { PageRunRecord } from "../../docs/.vitepress/theme/playground/proto
 import { readResults, runOne } from "../../lib/index.ts";
 
 export interface SiteContext {
-  /** Opens a page of the served site, collecting console errors. */
-  visit(link: string): Promise<{ page: Page; errors: string[] }>;
+  /** Opens a page of the served site, collecting console errors; `webgpu` opens it in the browser with WebGPU on. */
+  visit(link: string, options?: { webgpu?: boolean }): Promise<{ page: Page; errors: string[] }>;
   screenshots: string;
 }
 
@@ -33,18 +34,30 @@ const longTasks = (page: Page) => page.evaluate(() => (window as unknown as { lo
 /** Forgets the long tasks so far (loading the page), to count those while training. */
 const clearLongTasks = (page: Page) => page.evaluate(() => void ((window as unknown as { longTasks: number[] }).longTasks.length = 0));
 
+/** The line the page wrote, which must be a results file the command line reads. */
 async function download(page: Page, button: ReturnType<Page["locator"]>): Promise<PageRunRecord> {
   const [file] = await Promise.all([page.waitForEvent("download"), button.click()]);
   const saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-download-")), file.suggestedFilename());
   await file.saveAs(saved);
-  // What the page wrote is a results file the command line reads.
   const { records } = readResults(saved);
+  const line = JSON.parse(fs.readFileSync(saved, "utf8")) as PageRunRecord;
   fs.rmSync(path.dirname(saved), { recursive: true, force: true });
   expect(records).toHaveLength(1);
-  return records[0] as PageRunRecord;
+  return line;
 }
 
 const chartDots = (page: Page, chart: string) => page.locator(`${chart} svg circle`).count();
+
+/** The chart's dots once it has stopped changing: a finished run is drawn again with its own last checkpoints, up to a draw (250 ms) later. */
+async function settledDots(page: Page, chart: string): Promise<number> {
+  let now = await chartDots(page, chart);
+  for (;;) {
+    await page.waitForTimeout(600);
+    const later = await chartDots(page, chart);
+    if (later === now) return now;
+    now = later;
+  }
+}
 
 export function describePlayground(site: SiteContext): void {
   describe("the playground, in Chromium", () => {
@@ -128,7 +141,7 @@ export function describePlayground(site: SiteContext): void {
       const legend = () => page.locator(".pg-chart-loss [class*='-swatches']").first().textContent();
       await expect.poll(legend).toContain("B=10 η=0.3 sgd, train loss");
       expect(await legend()).toContain("B=64 η=0.3 sgd, test loss");
-      const both = await chartDots(page, ".pg-chart-loss");
+      const both = await settledDots(page, ".pg-chart-loss");
 
       // The comparison is in the address: a link to it offers to rerun the same runs.
       expect(new URL(page.url()).searchParams.get("runs")).toBe("10:0.3,64:0.3");
@@ -204,6 +217,70 @@ export function describePlayground(site: SiteContext): void {
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    it("without WebGPU, says why the GPU is unavailable: the choice disabled, a link's GPU run refused", async () => {
+      const { page, errors } = await site.visit(`/playground?${XOR}&backend=webgpu`);
+      const unavailable = "webgpu: no WebGPU adapter found (looked in navigator.gpu); WebGPU needs a browser that ships it (Chrome or Edge 113+, Safari 26+) on a secure page";
+      await expect.poll(() => page.locator(".pg-problem").allTextContents()).toEqual([`device: the GPU is unavailable: ${unavailable}`]);
+      expect(await page.locator(".pg-train").isDisabled()).toBe(true);
+      expect(await page.locator('select[name="backend"] option[value="webgpu"]').isDisabled()).toBe(true);
+      await page.locator('select[name="backend"]').selectOption("cpu");
+      expect(await page.locator(".pg-gpu").textContent()).toBe(`No GPU here: ${unavailable}`);
+      expect(await page.locator(".pg-train").isDisabled()).toBe(false);
+      expect(errors).toEqual([]);
+      await page.close();
+    });
+
+    it("with WebGPU, trains on the GPU: the loss falls, the chart draws, the run's line names the adapter", async () => {
+      const { page, errors } = await site.visit(`/playground?${XOR}&backend=webgpu&n=5`, { webgpu: true });
+      await expect.poll(() => page.locator(".pg-gpu").textContent(), { timeout: 30_000 }).toMatch(/^GPU: .*swiftshader/i);
+      expect(await page.locator('select[name="backend"] option[value="webgpu"]').isDisabled()).toBe(false);
+      // Per-sample gradients are the CPU's loop: refused beside their control.
+      await page.locator('select[name="gradients"]').selectOption("per-sample");
+      await expect.poll(() => page.locator(".pg-problem").allTextContents()).toEqual(["backward pass: per sample runs on the CPU only; on the GPU a batch's gradients are matrix products (vectorized)"]);
+      expect(await page.locator(".pg-train").isDisabled()).toBe(true);
+      await page.locator('select[name="gradients"]').selectOption("vectorized");
+
+      await page.locator(".pg-train").click();
+      await page.locator('.playground[data-state="done"]').waitFor({ timeout: 120_000 });
+      expect(await page.locator(".playground").getAttribute("data-backend")).toBe("webgpu");
+      expect(await page.locator(".pg-status").textContent()).toMatch(/ samples\/s \(GPU, float32\), adapter google swiftshader/);
+      await expect.poll(() => chartDots(page, ".pg-chart-loss")).toBeGreaterThan(1);
+      const gpuRun = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
+      expect([gpuRun.backend, gpuRun.config.backend]).toEqual(["webgpu", "webgpu"]);
+      expect(gpuRun.adapter).toMatch(/swiftshader/i);
+      expect(await page.locator(".pg-runs li").last().locator(".pg-run-status").textContent()).toBe(`done on ${gpuRun.adapter}`);
+      const first = gpuRun.checkpoints[0];
+      const last = gpuRun.checkpoints.at(-1)!;
+      expect(last.testLoss!).toBeLessThan(first.testLoss!);
+      expect(last.testAccuracy!).toBeGreaterThan(first.testAccuracy!);
+
+      // The same run on the CPU, beside it on the chart: the legend tells them apart, and the float32 run ends where the float64 one does.
+      await page.locator('select[name="backend"]').selectOption("cpu");
+      await page.locator(".pg-train").click();
+      await page.locator('.pg-runs li[data-status="done"]:has-text("B=10 η=0.3 sgd")').nth(1).waitFor({ timeout: 60_000 });
+      const legend = () => page.locator(".pg-chart-loss [class*='-swatches']").first().textContent();
+      await expect.poll(legend).toContain("B=10 η=0.3 sgd on GPU, train loss");
+      expect(await legend()).toContain("B=10 η=0.3 sgd, train loss");
+      await page.screenshot({ path: path.join(site.screenshots, "playground-gpu.png"), fullPage: true });
+      const cpuRun = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
+      expect([cpuRun.backend, cpuRun.config.backend]).toEqual(["cpu", undefined]);
+      expect(gpuRun.steps).toBe(cpuRun.steps);
+      const gap = Math.abs(gpuRun.checkpoints.at(-1)!.testLoss! - cpuRun.checkpoints.at(-1)!.testLoss!) / cpuRun.checkpoints.at(-1)!.testLoss!;
+      console.log(`playground: xor on ${gpuRun.adapter}, ${gpuRun.steps} steps at B = 10: ${Math.round(gpuRun.samples / gpuRun.seconds).toLocaleString("en-US")} samples/s (CPU ${Math.round(cpuRun.samples / cpuRun.seconds).toLocaleString("en-US")}); final test loss ${gap.toExponential(1)} from float64's, relatively`);
+      expect(gap, "float32 against float64 after 400 steps").toBeLessThan(1e-4);
+
+      // A sweep on the GPU: one worker feeds it.
+      await page.locator('select[name="backend"]').selectOption("webgpu");
+      await page.locator('input[name="budget"]').fill("1");
+      await page.locator('input[name="sweepBatchSizes"]').fill("16,64");
+      await page.locator(".pg-sweep-start").click();
+      await expect.poll(() => chartDots(page, ".pg-chart-sweep-accuracy"), { timeout: 60_000 }).toBe(2);
+      expect(await page.locator(".pg-sweep-status").textContent()).toBe("2 of 2 runs, on 1 worker(s)");
+      expect((await page.locator(".pg-runs li label").allTextContents()).map((text) => text.trim()).slice(-2)).toEqual(["B=16 η=0.3 sgd on GPU", "B=64 η=0.3 sgd on GPU"]);
+      expect(errors).toEqual([]);
+      await page.close();
     });
 
     it("trains on the digits, and measures samples/s at B = 64 beside Node's", async () => {

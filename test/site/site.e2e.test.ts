@@ -24,6 +24,21 @@ const BASE = "/batchprop/";
 const BUILD_TIMEOUT_MS = 20 * 60_000;
 const PAGE_TIMEOUT_MS = 30_000;
 const SCREENSHOTS = "screenshots";
+const LAUNCH_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+/**
+ * WebGPU as a reader's Chromium with a GPU has it: Linux builds ship it off (navigator.gpu is there,
+ * but finds no adapter) until --enable-unsafe-webgpu; SwiftShader, Chromium's software Vulkan, is
+ * the adapter, on this machine and on one with a GPU alike.
+ */
+const WEBGPU_ARGS = ["--enable-unsafe-webgpu", "--use-webgpu-adapter=swiftshader"];
 
 interface NotebookPage {
   name: string;
@@ -34,6 +49,8 @@ interface NotebookPage {
 const children = new Set<ChildProcess>();
 let server: SiteServer | undefined;
 let browser: Browser | undefined;
+/** The same Chromium with WebGPU on (WEBGPU_ARGS), for the playground's GPU runs. */
+let webgpuBrowser: Browser | undefined;
 let notebooks: NotebookPage[] = [];
 /** Where this test's VitePress build goes: not docs/.vitepress/dist, which it would turn into a sub-path build. */
 const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-site-"));
@@ -104,10 +121,11 @@ function url(link: string): string {
   return new URL(link.replace(/^\//, ""), server.url).href;
 }
 
-/** Opens a page, failing on a status other than 200 and on any console error or page error. */
-async function visit(link: string): Promise<{ page: Page; errors: string[] }> {
-  if (browser === undefined) throw new Error("no browser");
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+/** Opens a page (in the browser with WebGPU on, if asked), failing on a status other than 200 and on any console error or page error. */
+async function visit(link: string, { webgpu = false } = {}): Promise<{ page: Page; errors: string[] }> {
+  const opener = webgpu ? webgpuBrowser : browser;
+  if (opener === undefined) throw new Error("no browser");
+  const page = await opener.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(PAGE_TIMEOUT_MS);
   const errors: string[] = [];
   page.on("console", (message) => {
@@ -138,24 +156,14 @@ beforeAll(async () => {
   }
   notebooks = JSON.parse(fs.readFileSync("docs/notebooks/sidebar.json", "utf8")) as NotebookPage[];
   server = await serveSite({ root: outDir, base: BASE });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    timeout: 60_000,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, timeout: 60_000, args: LAUNCH_ARGS });
+  webgpuBrowser = await chromium.launch({ executablePath: CHROMIUM, timeout: 60_000, args: [...LAUNCH_ARGS, ...WEBGPU_ARGS] });
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
 }, BUILD_TIMEOUT_MS + 120_000);
 
 afterAll(async () => {
   await browser?.close();
+  await webgpuBrowser?.close();
   await server?.close();
   for (const child of children) killGroup(child);
   fs.rmSync(outDir, { recursive: true, force: true });

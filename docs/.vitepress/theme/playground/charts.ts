@@ -66,6 +66,7 @@ function settingOf(records: readonly RunRecord[]): (config: RunConfig) => string
     ["", (c) => c.loss],
     ["last batch ", (c) => c.lastBatch],
     ["", (c) => `${c.data.train}/${c.data.test}`],
+    ["", (c) => (c.backend === "webgpu" ? "on GPU" : "on CPU")],
   ];
   const varying = fields.filter(([, field]) => new Set(records.map((record) => field(record.config))).size > 1);
   return (config) => varying.map(([prefix, field]) => `${prefix}${field(config)}`).join(" ") || "runs";

@@ -1,13 +1,16 @@
 /**
- * The messages between the playground page and its training worker (engine.ts): the page starts a
- * run, pauses, resumes, stops or resets it, and changes B or η mid-run; the worker reports each
- * slice of steps, each record, and the finished run as a RunRecord, the line `npm run experiment` writes.
+ * The messages between the playground page and its training worker (engine.ts): the page asks
+ * whether the worker can open a GPU, starts a run (on the GPU when its config's backend is
+ * "webgpu"), pauses, resumes, stops or resets it, and changes B or η mid-run; the worker reports
+ * each slice of steps, each record, and the finished run as a RunRecord, the line `npm run experiment` writes.
  */
 import type { RunConfig, RunRecord, TrainRecord } from "batchprop/core";
 
 export type Gradients = "vectorized" | "per-sample";
 
 export type ToWorker =
+  /** Asks for the worker's WebGPU device (opened once, kept for its runs): answered by a "gpu" message. */
+  | { readonly type: "gpu" }
   | { readonly type: "start"; readonly id: string; readonly config: RunConfig; readonly gradients: Gradients; readonly digitsUrl: string }
   | { readonly type: "pause" }
   | { readonly type: "resume" }
@@ -30,7 +33,12 @@ export type PageRunRecord = RunRecord & { readonly changes?: readonly SettingCha
 /** A record as the chart draws it, with the B and η the steps before it used. */
 export type LiveRecord = TrainRecord & { readonly kind: "epoch" | "checkpoint"; readonly batchSize: number; readonly lr: number };
 
+/** Whether the worker's WebGPU device opened: its adapter, or why not (GpuUnavailableError's message, which names where it looked). */
+export type GpuState = { readonly available: true; readonly adapter: string } | { readonly available: false; readonly reason: string };
+
 export type FromWorker =
+  | ({ readonly type: "gpu" } & GpuState)
+  /** `kernel`: the gemm kernel of a CPU run, the adapter of a GPU run. */
   | { readonly type: "started"; readonly id: string; readonly kernel: string; readonly dataSeconds: number }
   /** The steps since the last report: where the run is, and the B and η its last step used. */
   | {

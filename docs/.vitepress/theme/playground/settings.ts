@@ -5,6 +5,8 @@
  */
 import {
   activations,
+  type Backend,
+  backends,
   budgetSteps,
   checkpointInterval,
   checkRunConfig,
@@ -23,7 +25,7 @@ import {
   reductions,
   type RunConfig,
 } from "batchprop/core";
-import type { Gradients } from "./protocol.ts";
+import type { Gradients, GpuState } from "./protocol.ts";
 
 /** Every registered dataset (lib/data/registry.ts): the digits come as the site's asset, the synthetic sets are generated in the worker. */
 export const playgroundDatasets: readonly string[] = datasetNames;
@@ -50,6 +52,8 @@ export interface Settings {
   budget: number;
   lastBatch: "partial" | "drop";
   seed: number;
+  /** Where the steps run: the CPU in float64, or the GPU through WebGPU in float32. */
+  backend: Backend;
   gradients: Gradients;
   axis: HistoryAxis;
   /** The sweep's batch sizes and learning rates, as typed: "1,16,256" and "" (this η alone). */
@@ -74,6 +78,7 @@ export const defaults: Settings = {
   budget: 3,
   lastBatch: "partial",
   seed: 0,
+  backend: "cpu",
   gradients: "vectorized",
   axis: "step",
   sweepBatchSizes: "1,16,256",
@@ -115,6 +120,7 @@ const controlOf: Record<string, { control: keyof Settings; label: string }> = {
   "budget.epochs": { control: "budget", label: "epochs" },
   "budget.steps": { control: "budget", label: "steps" },
   seed: { control: "seed", label: "seed" },
+  gradients: { control: "gradients", label: "backward pass" },
 };
 
 /** A setting that cannot run: the control it belongs to and the library's message. */
@@ -143,6 +149,11 @@ export function parseList(text: string, what: string, integer: boolean): number[
 
 /** The run these settings make, with B and η given (a sweep changes them); throws a ConfigError if it cannot run. */
 export function runConfig(settings: Settings, batchSize = settings.batchSize, lr = settings.lr): RunConfig {
+  try {
+    checkGradientsOn(settings.backend === "webgpu", settings.gradients);
+  } catch (error) {
+    throw inControlNames(error as ConfigError);
+  }
   const shape = shapeOf(settings.dataset);
   const hidden = parseList(settings.hidden, controlOf.layers.label, true);
   const budget = settings.budgetKind === "epochs" ? { epochs: settings.budget } : { steps: settings.budget };
@@ -165,6 +176,8 @@ export function runConfig(settings: Settings, batchSize = settings.batchSize, lr
     seed: settings.seed,
     lastBatch,
     recordEvery: Number.isFinite(steps) && steps > 0 ? checkpointInterval(steps, checkpointsPerRun) : 1,
+    // As the command line writes it: a CPU run's config has no backend.
+    ...(settings.backend !== "cpu" && { backend: settings.backend }),
   };
   try {
     checkRunConfig(config, shape);
@@ -179,8 +192,19 @@ function inControlNames(error: ConfigError): ConfigError {
   return new ConfigError(error.fields.map((field) => (Object.hasOwn(controlOf, field) ? controlOf[field].label : field)), error.reason);
 }
 
-/** What is wrong with the settings, by control; empty when Train may start. */
-export function problemsOf(settings: Settings): Problem[] {
+/** The per-sample backward pass is the CPU's loop over a batch's rows: the GPU computes a batch's gradients as matrix products only. */
+export function checkGradientsOn(onGpu: boolean, gradients: Gradients): void {
+  if (onGpu && gradients === "per-sample") {
+    throw new ConfigError("gradients", "per sample runs on the CPU only; on the GPU a batch's gradients are matrix products (vectorized)");
+  }
+}
+
+/**
+ * What is wrong with the settings, by control; empty when Train may start. `gpu` is what the
+ * page's worker found when it opened its WebGPU device (undefined while it looks).
+ */
+export function problemsOf(settings: Settings, gpu?: GpuState): Problem[] {
+  if (settings.backend === "webgpu" && gpu?.available === false) return [{ control: "backend", message: `device: the GPU is unavailable: ${gpu.reason}` }];
   try {
     runConfig(settings);
     return [];
@@ -219,9 +243,9 @@ export function comparisonOf(configs: readonly RunConfig[]): string {
   return configs.map((config) => `${config.batchSize}:${config.lr}`).join(",");
 }
 
-/** A run's label on the charts, e.g. "B=16 η=3 sgd". */
+/** A run's label on the charts, e.g. "B=16 η=3 sgd", or "B=16 η=3 sgd on GPU". */
 export function runLabel(config: RunConfig): string {
-  return `B=${config.batchSize} η=${+config.lr.toPrecision(3)} ${config.optimizer}`;
+  return `B=${config.batchSize} η=${+config.lr.toPrecision(3)} ${config.optimizer}${config.backend === "webgpu" ? " on GPU" : ""}`;
 }
 
 const keys: Record<keyof Settings, string> = {
@@ -238,6 +262,7 @@ const keys: Record<keyof Settings, string> = {
   budget: "n",
   lastBatch: "last",
   seed: "seed",
+  backend: "backend",
   gradients: "grad",
   axis: "x",
   sweepBatchSizes: "sweepB",
@@ -254,6 +279,7 @@ const choices: Partial<Record<keyof Settings, readonly string[]>> = {
   optimizer: optimizerNames,
   budgetKind: ["epochs", "steps"],
   lastBatch: ["partial", "drop"],
+  backend: backends,
   gradients: ["vectorized", "per-sample"],
   axis: axes,
 };

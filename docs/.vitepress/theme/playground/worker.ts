@@ -1,6 +1,7 @@
 // The playground's Web Worker: the engine, with the digits fetched once from the site's static asset
-// (tools/site/digits-asset.ts) and inflated here; the browser's cache keeps the file.
-import { decodeDigits } from "batchprop/core";
+// (tools/site/digits-asset.ts) and inflated here (the browser's cache keeps the file), and the
+// worker's own WebGPU device from navigator.gpu, which dedicated workers have where the page has it.
+import { browserGpu, decodeDigits } from "batchprop/core";
 import { createEngine } from "./engine.ts";
 import type { ToWorker } from "./protocol.ts";
 
@@ -15,5 +16,5 @@ async function fetchDigits(url: string) {
   return decodeDigits(bytes);
 }
 
-const engine = createEngine((message) => postMessage(message), fetchDigits);
+const engine = createEngine((message) => postMessage(message), fetchDigits, browserGpu);
 addEventListener("message", (event: MessageEvent<ToWorker>) => engine.handle(event.data));
