@@ -16,7 +16,7 @@ import { createRecorder } from "../train/recorder.js";
 import { createSchedule } from "../train/schedule.js";
 import type { SessionOptions, SessionStep } from "../train/session.js";
 import { ConfigError } from "../validate/validate.js";
-import type { GpuHandle } from "./device.js";
+import { type GpuHandle, GpuUnavailableError } from "./device.js";
 import { type ChunkReadback, createTrainer, maxChunk, type StepParams, writeWeights } from "./trainer.js";
 
 /** A training session whose steps run on the GPU: createSession's, but each call takes many steps. */
@@ -169,6 +169,9 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
     writeWeights(net, weights!);
   };
 
+  /** Why the device went, once it has (destroyed by its owner, or lost to a driver reset): Dawn's failed reads then say nothing. */
+  let lost: string | undefined;
+  void gpu.device.lost.then((info) => (lost = info.message || info.reason || "no reason given"));
   /** The advance under way, which stop() lets finish its chunks in flight; `halting` stops it planning more. */
   let running: Promise<boolean> | undefined;
   let halting = false;
@@ -197,7 +200,7 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
       // Closed under it (close() while it ran): the run is over, not failed.
       if (closed) return false;
       close();
-      throw error;
+      throw lost === undefined ? error : new GpuUnavailableError(`webgpu: the device was lost during training (${lost})`);
     }
     // Halted by stop(), which ends the run as soon as this resolves.
     return !done && !halting;

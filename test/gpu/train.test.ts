@@ -230,3 +230,9 @@ describe("what the GPU refuses, before any work", () => {
     expect(allocated).toEqual([]);
   });
 });
+
+it("a device closed under a run: an error saying so, not Dawn's empty AbortError", async () => {
+  const own = await nodeGpu();
+  own.close();
+  await expect(train(net(), data, { batchSize: 10, budget: { epochs: 1 }, backend: "webgpu", gpu: own })).rejects.toThrow(/^webgpu: the device was lost during training \(.+\)$/);
+});
