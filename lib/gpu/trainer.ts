@@ -261,18 +261,23 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
 
   const prepare = async (rowCounts: Iterable<number>) => {
     for (const rows of rowCounts) {
-      if (plans.has(rows)) continue;
-      let plan = planned.get(rows);
-      if (plan === undefined) {
+      // A reserve() while the kernels compile remakes the buffers their bind groups name: plan again.
+      while (!plans.has(rows)) {
+        let plan = planned.get(rows);
+        if (plan !== undefined) {
+          await plan;
+          continue;
+        }
+        const bound = batchBuffers;
         device.pushErrorScope("validation");
         plan = planFor(rows);
         const refused = device.popErrorScope();
         planned.set(rows, plan);
         const [dispatches, error] = await Promise.all([plan, refused]).catch((reason: Error) => [undefined, reason] as const);
-        planned.delete(rows);
+        if (planned.get(rows) === plan) planned.delete(rows);
         if (error !== null && error !== undefined) throw new Error(`webgpu: the device refused a kernel for ${rows} rows: ${error.message}`);
-        plans.set(rows, dispatches!);
-      } else await plan;
+        if (bound === batchBuffers) plans.set(rows, dispatches!);
+      }
     }
   };
 

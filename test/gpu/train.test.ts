@@ -141,6 +141,27 @@ describe("a GPU session driven from events (the playground's worker)", () => {
     expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
   });
 
+  it("set() of a larger B while an advance waits for its first kernels: the steps it planned at the old B are taken, then the new B", async () => {
+    const options: TrainOptions = { batchSize: 4, budget: { steps: 12 }, optimizer: { name: "sgd", lr: 0.3 } };
+    const onGpu = net();
+    const steps: SessionStep[] = [];
+    const session = await createGpuSession(onGpu, data, { ...options, onStep: (step) => steps.push(step) }, gpu);
+    // advance() plans its chunk at B = 4 and then awaits the kernels: set() lands in that wait.
+    const advancing = session.advance(5);
+    session.set({ batchSize: 9 });
+    await advancing;
+    while (await session.advance(100));
+    const changedAt = steps.findIndex(({ batchSize }) => batchSize === 9);
+    expect(steps.slice(0, changedAt).map(({ rows }) => rows)).toEqual([4, 4, 4, 4, 4]);
+    const onCpu = net();
+    const cpu = createSession(onCpu, data, options);
+    for (let i = 0; i < changedAt; i++) cpu.step();
+    cpu.set({ batchSize: 9 });
+    while (cpu.step());
+    expect(session.result.steps).toBe(cpu.result.steps);
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+
   it("close() while an advance runs ends it without an error", async () => {
     const session = await createGpuSession(net(), data, { batchSize: 5, budget: { epochs: 100 } }, gpu);
     const advancing = session.advance(1000);
