@@ -120,7 +120,7 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
     return readback;
   };
 
-  /** Training time: the advances' wall time less the records' evaluations (and B_simple, timed apart). */
+  /** Training time: the advances' wall time less the records' evaluations and B_simple's (kept in noiseScaleSeconds), as the CPU's counts only its steps. */
   let secondsBefore = 0;
   let advanceStarted = 0;
   let recordSeconds = 0;
@@ -152,7 +152,7 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
     else if (result.diverged !== undefined) await syncWeights();
     if (result.diverged !== undefined) return close();
     if (chunk.checkpoint && !timed(() => recorder.checkpoint(chunk.epochAtEnd))) return close();
-    if (chunk.noiseScale) recorder.noiseScale(chunk.epochAtEnd);
+    if (chunk.noiseScale) timed(() => recorder.noiseScale(chunk.epochAtEnd));
     if (chunk.epochEnd && !timed(() => recorder.epochEnd(chunk.epochAtEnd))) return close();
     if (chunk.last) {
       timed(() => recorder.last(chunk.epochAtEnd));

@@ -220,6 +220,16 @@ describe("the GPU's ends of a run", () => {
   });
 });
 
+it("B_simple's time is kept apart from training's, as on the CPU: seconds + noiseScaleSeconds within the run's wall time", async () => {
+  // A set whose B_simple (per-sample gradients of every sample, on the CPU) outweighs its GPU steps.
+  const big = blobs({ samples: 40000, classes: 3, dims: 60, seed: 3 });
+  const started = performance.now();
+  const result = await train(createNetwork({ sizes: [60, 40, 3], rng: 4 }), big, { batchSize: 4, budget: { steps: 6 }, noiseScaleEvery: 1, backend: "webgpu", gpu });
+  const wall = (performance.now() - started) / 1000;
+  expect(result.noiseScales).toHaveLength(7);
+  expect(result.seconds + result.noiseScaleSeconds!).toBeLessThanOrEqual(wall);
+});
+
 describe("what the GPU refuses, before any work", () => {
   it.each([
     [{ workers: 2 }, /workers: is an option of the CPU backend/],
