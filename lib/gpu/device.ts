@@ -34,8 +34,9 @@ export async function openGpu(gpu: GPU | undefined, lookedIn: string, hint = "")
   const requiredLimits: Record<string, number> = {};
   for (const limit of wantedLimits) requiredLimits[limit] = adapter.limits[limit];
   const device = await adapter.requestDevice({ requiredLimits });
-  const { vendor, architecture, description } = adapter.info;
-  const name = [vendor, architecture, description].filter((part) => part !== "").join(" ") || "unnamed adapter";
+  // GPUAdapter.info came in Chrome 127: older WebGPU browsers name no adapter.
+  const info: Partial<GPUAdapterInfo> = adapter.info ?? {};
+  const name = [info.vendor, info.architecture, info.description].filter((part) => part !== undefined && part !== "").join(" ") || "unnamed adapter";
   return { device, adapter: name, gpu, close: () => device.destroy() };
 }
 
