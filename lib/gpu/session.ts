@@ -15,7 +15,7 @@ import { checkTrainOptions, type TrainResult } from "../train/options.js";
 import { createRecorder } from "../train/recorder.js";
 import { createSchedule } from "../train/schedule.js";
 import type { SessionOptions, SessionStep } from "../train/session.js";
-import { ConfigError } from "../validate/validate.js";
+import { checkBatchSize, ConfigError } from "../validate/validate.js";
 import { type GpuHandle, GpuUnavailableError } from "./device.js";
 import { type ChunkReadback, createTrainer, maxChunk, type StepParams, writeWeights } from "./trainer.js";
 
@@ -63,9 +63,14 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
   if (optimizer.settings === undefined) {
     throw new ConfigError("optimizer", 'backend "webgpu" runs the library\'s own update rules: give { name, lr, … } or an optimizer made by createOptimizer');
   }
-  const trainer = createTrainer(gpu, net, data, objective, { name: optimizer.name, ...optimizer.settings });
   const schedule = createSchedule(data, checked);
-  trainer.reserve(schedule.batchSize);
+  const trainer = createTrainer(gpu, net, data, objective, { name: optimizer.name, ...optimizer.settings });
+  try {
+    trainer.reserve(schedule.batchSize);
+  } catch (error) {
+    trainer.destroy();
+    throw error;
+  }
   let done = false;
   let closed = false;
   /** Optimizer steps planned so far: Adam's t of the next one is this + 1. */
@@ -218,7 +223,12 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
       }
     },
     set(changes) {
-      if (schedule.change(changes, optimizer) && !done) trainer.reserve(schedule.batchSize);
+      // Room for the new B first: one the adapter cannot hold is refused with the run unchanged.
+      if (changes.batchSize !== undefined && !done) {
+        checkBatchSize(changes.batchSize, data.inputs.rows, data.name);
+        trainer.reserve(changes.batchSize);
+      }
+      schedule.change(changes, optimizer);
     },
     async stop() {
       halting = true;

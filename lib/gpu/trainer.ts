@@ -102,8 +102,19 @@ function GPUBufferUsageFlags() {
  */
 const compiledOn = new WeakMap<GPUDevice, Map<string, Promise<{ pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>>>();
 
-/** Puts `net` and `data` on the device, with kernels for `objective` and `rule`. */
+/** Puts `net` and `data` on the device, with kernels for `objective` and `rule`; one it cannot hold leaves nothing there. */
 export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objective: Objective, rule: GpuRule): GpuTrainer {
+  const buffers: GPUBuffer[] = [];
+  try {
+    return trainerOn(gpu, net, data, objective, rule, buffers);
+  } catch (error) {
+    for (const made of buffers) made.destroy();
+    throw error;
+  }
+}
+
+/** createTrainer's work, each buffer it makes kept in `buffers`. */
+function trainerOn(gpu: GpuHandle, net: Network, data: Dataset, objective: Objective, rule: GpuRule, buffers: GPUBuffer[]): GpuTrainer {
   const { device } = gpu;
   const sizes = sizesOf(net);
   const layers = sizes.length - 1;
@@ -111,12 +122,15 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
   const n = data.inputs.rows;
   const slots = wgslRules[rule.name].slots;
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
-  const buffers: GPUBuffer[] = [];
 
-  const buffer = (field: string | readonly string[], values: number, usage: number, what: string): GPUBuffer => {
+  /** The bytes of `values` float32s, or a ConfigError naming `field` where the adapter cannot bind them. */
+  const sizeOf = (field: string | readonly string[], values: number, what: string): number => {
     const bytes = Math.max(16, Math.ceil((values * 4) / 16) * 16);
     if (bytes > limit) throw new ConfigError(field, `${what} needs ${bytes.toLocaleString("en-US")} bytes on the GPU; this adapter binds at most ${limit.toLocaleString("en-US")}`);
-    const made = device.createBuffer({ size: bytes, usage });
+    return bytes;
+  };
+  const buffer = (field: string | readonly string[], values: number, usage: number, what: string): GPUBuffer => {
+    const made = device.createBuffer({ size: sizeOf(field, values, what), usage });
     buffers.push(made);
     return made;
   };
@@ -184,19 +198,17 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
 
   const reserve = (rows: number) => {
     if (rows <= capacity) return;
+    const perLayer = (kind: string) => sizes.slice(1).map((width, l) => [rows * width, `layer ${l + 1}'s ${kind} for ${rows} rows`] as const);
+    const wanted = [...perLayer("z"), ...perLayer("activations"), ...perLayer("δ"), [rows, "the rows' losses"] as const, [partialValues(rows), "the split products' partial sums"] as const];
+    // Every size checked before the buffers in use go: a B the adapter cannot hold leaves the run as it was.
+    const bytes = wanted.map(([values, what]) => sizeOf(["batchSize", "sizes"], values, what));
     for (const made of batchBuffers) made.destroy();
+    batchBuffers = bytes.map((size) => device.createBuffer({ size, usage: storage.data }));
+    z = batchBuffers.slice(0, layers);
+    act = batchBuffers.slice(layers, 2 * layers);
+    delta = batchBuffers.slice(2 * layers, 3 * layers);
+    [rowLoss, partial] = batchBuffers.slice(3 * layers);
     capacity = rows;
-    const batchBuffer = (values: number, what: string) => {
-      const made = buffer(["batchSize", "sizes"], values, storage.data, what);
-      buffers.pop();
-      return made;
-    };
-    z = sizes.slice(1).map((width, l) => batchBuffer(rows * width, `layer ${l + 1}'s z for ${rows} rows`));
-    act = sizes.slice(1).map((width, l) => batchBuffer(rows * width, `layer ${l + 1}'s activations for ${rows} rows`));
-    delta = sizes.slice(1).map((width, l) => batchBuffer(rows * width, `layer ${l + 1}'s δ for ${rows} rows`));
-    rowLoss = batchBuffer(rows, "the rows' losses");
-    partial = batchBuffer(partialValues(rows), "the split products' partial sums");
-    batchBuffers = [...z, ...act, ...delta, rowLoss, partial];
     plans.clear();
     planned.clear();
   };

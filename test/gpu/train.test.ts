@@ -262,6 +262,52 @@ describe("what the GPU refuses, before any work", () => {
   });
 });
 
+/** The test's device binding at most `bytes` per buffer, with the buffers made on it that are not yet destroyed. */
+function smallDevice(bytes: number): { gpu: GpuHandle; alive: Set<GPUBuffer> } {
+  const alive = new Set<GPUBuffer>();
+  const device = new Proxy(gpu.device, {
+    get(target, key) {
+      if (key === "limits") return { ...target.limits, maxStorageBufferBindingSize: bytes, maxBufferSize: bytes };
+      if (key === "createBuffer") {
+        return (descriptor: GPUBufferDescriptor) => {
+          const made = target.createBuffer(descriptor);
+          const destroy = made.destroy.bind(made);
+          alive.add(made);
+          made.destroy = () => (alive.delete(made), destroy());
+          return made;
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { gpu: { ...gpu, device }, alive };
+}
+
+describe("a batch the adapter cannot hold", () => {
+  // 2,000 bytes hold the 103 × 4 inputs (1,648) and a batch of 10, not z of a batch of 103 (103 × 5 × 4 = 2,060).
+  it("refuses the run by its batchSize, leaving nothing on a device that outlives it", async () => {
+    const { gpu: small, alive } = smallDevice(2000);
+    await expect(train(net(), data, { batchSize: 103, backend: "webgpu", gpu: small })).rejects.toThrow(/^batchSize × sizes: layer 1's z for 103 rows needs 2,064 bytes on the GPU; this adapter binds at most 2,000$/);
+    expect(alive.size).toBe(0);
+  });
+
+  it("set() refuses it, and the session goes on at its B", async () => {
+    const { gpu: small } = smallDevice(2000);
+    const options: TrainOptions = { batchSize: 10, budget: { steps: 12 }, optimizer: { name: "sgd", lr: 0.3 } };
+    const onGpu = net();
+    const session = await createGpuSession(onGpu, data, options, small);
+    await session.advance(3);
+    expect(() => session.set({ batchSize: 103 })).toThrow(/^batchSize × sizes: layer 1's z for 103 rows needs 2,064 bytes/);
+    expect(session.batchSize).toBe(10);
+    while (await session.advance(100));
+    const onCpu = net();
+    train(onCpu, data, options);
+    expect(session.result.steps).toBe(12);
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+});
+
 it("a device closed under a run: an error saying so, not Dawn's empty AbortError", async () => {
   const own = await nodeGpu();
   own.close();
