@@ -118,12 +118,30 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
   };
 
   const cut = (chunk: Chunk) => chunk.checkpoint || chunk.noiseScale || chunk.epochEnd || chunk.last;
-  const submit = (chunk: Chunk): ChunkReadback => {
-    const encoder = gpu.device.createCommandEncoder();
-    const readback = trainer.encode(encoder, chunk.steps, cut(chunk) ? "weights" : "none");
-    gpu.device.queue.submit([encoder.finish()]);
-    return readback;
+  /**
+   * Encodes and submits steps as one chunk. A chunk the device refuses runs nothing and its copies
+   * read back zeros: its read() fails with the device's message instead.
+   */
+  const send = (steps: Chunk["steps"], copy: "weights" | "none"): ChunkReadback => {
+    let readback: ChunkReadback;
+    let refused: Promise<GPUError | null>;
+    gpu.device.pushErrorScope("validation");
+    try {
+      const encoder = gpu.device.createCommandEncoder();
+      readback = trainer.encode(encoder, steps, copy);
+      gpu.device.queue.submit([encoder.finish()]);
+    } finally {
+      refused = gpu.device.popErrorScope();
+    }
+    return {
+      async read() {
+        const error = await refused;
+        if (error !== null) throw new Error(`webgpu: the device refused a chunk of ${steps.length} step${steps.length === 1 ? "" : "s"}: ${error.message}`);
+        return readback.read();
+      },
+    };
   };
+  const submit = (chunk: Chunk): ChunkReadback => send(chunk.steps, cut(chunk) ? "weights" : "none");
 
   /** Training time: the advances' wall time less the records' evaluations and B_simple's (kept in noiseScaleSeconds), as the CPU's counts only its steps. */
   let secondsBefore = 0;
@@ -167,10 +185,7 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
 
   /** Reads the weights back as they are now, through an empty chunk. */
   const syncWeights = async () => {
-    const encoder = gpu.device.createCommandEncoder();
-    const readback = trainer.encode(encoder, [], "weights");
-    gpu.device.queue.submit([encoder.finish()]);
-    const { weights } = await readback.read();
+    const { weights } = await send([], "weights").read();
     writeWeights(net, weights!);
   };
 

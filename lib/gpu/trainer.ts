@@ -202,6 +202,12 @@ function trainerOn(gpu: GpuHandle, net: Network, data: Dataset, objective: Objec
     const wanted = [...perLayer("z"), ...perLayer("activations"), ...perLayer("δ"), [rows, "the rows' losses"] as const, [partialValues(rows), "the split products' partial sums"] as const];
     // Every size checked before the buffers in use go: a B the adapter cannot hold leaves the run as it was.
     const bytes = wanted.map(([values, what]) => sizeOf(["batchSize", "sizes"], values, what));
+    // The row kernels and the forward and backward gemms lay the batch's rows along one dimension of their grid.
+    const rowGroups = Math.max(Math.ceil(rows / 64), ...sizes.slice(1).map((width) => Math.ceil(rows / tileFor(rows, width).tm)));
+    const most = device.limits.maxComputeWorkgroupsPerDimension;
+    if (rowGroups > most) {
+      throw new ConfigError("batchSize", `a batch of ${rows.toLocaleString("en-US")} rows needs ${rowGroups.toLocaleString("en-US")} workgroups along one dimension; this adapter dispatches at most ${most.toLocaleString("en-US")}`);
+    }
     for (const made of batchBuffers) made.destroy();
     batchBuffers = bytes.map((size) => device.createBuffer({ size, usage: storage.data }));
     z = batchBuffers.slice(0, layers);

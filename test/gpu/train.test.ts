@@ -12,6 +12,7 @@ import {
   createSession,
   type GpuHandle,
   loadDigits,
+  Matrix,
   nodeGpu,
   parameterVector,
   type SessionStep,
@@ -262,12 +263,14 @@ describe("what the GPU refuses, before any work", () => {
   });
 });
 
-/** The test's device binding at most `bytes` per buffer, with the buffers made on it that are not yet destroyed. */
-function smallDevice(bytes: number): { gpu: GpuHandle; alive: Set<GPUBuffer> } {
+/** The test's device, claiming `limits`, with the buffers made on it that are not yet destroyed. */
+function deviceClaiming(limits: Partial<Record<keyof GPUSupportedLimits, number>>): { gpu: GpuHandle; alive: Set<GPUBuffer> } {
   const alive = new Set<GPUBuffer>();
+  const real = gpu.device.limits;
+  const claimed = Object.fromEntries(Object.keys(Object.getPrototypeOf(real)).map((key) => [key, limits[key as keyof GPUSupportedLimits] ?? real[key as keyof GPUSupportedLimits]]));
   const device = new Proxy(gpu.device, {
     get(target, key) {
-      if (key === "limits") return { ...target.limits, maxStorageBufferBindingSize: bytes, maxBufferSize: bytes };
+      if (key === "limits") return claimed;
       if (key === "createBuffer") {
         return (descriptor: GPUBufferDescriptor) => {
           const made = target.createBuffer(descriptor);
@@ -287,13 +290,13 @@ function smallDevice(bytes: number): { gpu: GpuHandle; alive: Set<GPUBuffer> } {
 describe("a batch the adapter cannot hold", () => {
   // 2,000 bytes hold the 103 × 4 inputs (1,648) and a batch of 10, not z of a batch of 103 (103 × 5 × 4 = 2,060).
   it("refuses the run by its batchSize, leaving nothing on a device that outlives it", async () => {
-    const { gpu: small, alive } = smallDevice(2000);
+    const { gpu: small, alive } = deviceClaiming({ maxStorageBufferBindingSize: 2000, maxBufferSize: 2000 });
     await expect(train(net(), data, { batchSize: 103, backend: "webgpu", gpu: small })).rejects.toThrow(/^batchSize × sizes: layer 1's z for 103 rows needs 2,064 bytes on the GPU; this adapter binds at most 2,000$/);
     expect(alive.size).toBe(0);
   });
 
   it("set() refuses it, and the session goes on at its B", async () => {
-    const { gpu: small } = smallDevice(2000);
+    const { gpu: small } = deviceClaiming({ maxStorageBufferBindingSize: 2000, maxBufferSize: 2000 });
     const options: TrainOptions = { batchSize: 10, budget: { steps: 12 }, optimizer: { name: "sgd", lr: 0.3 } };
     const onGpu = net();
     const session = await createGpuSession(onGpu, data, options, small);
@@ -305,6 +308,30 @@ describe("a batch the adapter cannot hold", () => {
     train(onCpu, data, options);
     expect(session.result.steps).toBe(12);
     expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+});
+
+describe("a batch with more rows than the adapter dispatches workgroups for", () => {
+  // 1,050,000 rows into a layer of width 2: the gemm's 16-row tiles need 65,625 workgroups.
+  const rows = 1_050_000;
+  const wide = { name: "wide", inputs: new Matrix(rows, 2, Float64Array.from({ length: rows * 2 }, (_, i) => (i % 7) / 7)), targets: new Matrix(rows, 2, Float64Array.from({ length: rows * 2 }, (_, i) => i % 2)) };
+  const options = { batchSize: rows, budget: { steps: 1 }, optimizer: { name: "sgd", lr: 1 } } as const;
+
+  it("is refused by its batchSize before any work (it trained nothing and read back zero weights)", async () => {
+    const { gpu: counted, alive } = deviceClaiming({});
+    const most = gpu.device.limits.maxComputeWorkgroupsPerDimension;
+    await expect(train(createNetwork({ sizes: [2, 2], rng: 1 }), wide, { ...options, backend: "webgpu", gpu: counted })).rejects.toThrow(
+      `batchSize: a batch of 1,050,000 rows needs 65,625 workgroups along one dimension; this adapter dispatches at most ${most.toLocaleString("en-US")}`,
+    );
+    expect(alive.size).toBe(0);
+  });
+
+  it("a chunk the device refuses all the same fails the run with the device's message", async () => {
+    const { gpu: boastful } = deviceClaiming({ maxComputeWorkgroupsPerDimension: 1 << 20 });
+    const trained = createNetwork({ sizes: [2, 2], rng: 1 });
+    const before = parameterVector(trained);
+    await expect(train(trained, wide, { ...options, backend: "webgpu", gpu: boastful })).rejects.toThrow(/^webgpu: the device refused a chunk of 1 step: .+/s);
+    expect(parameterVector(trained)).toEqual(before);
   });
 });
 
