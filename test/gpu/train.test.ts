@@ -86,6 +86,25 @@ describe("train on the GPU against the float64 train", () => {
   });
 });
 
+describe("the smallest shapes", () => {
+  // 21 samples of one input, one target: a partial last batch of 1 row at B = 4 and 5, every step of one row at B = 1.
+  const line = { name: "line", inputs: new Matrix(21, 1, Float64Array.from({ length: 21 }, (_, i) => i / 10 - 1)), targets: new Matrix(21, 1, Float64Array.from({ length: 21 }, (_, i) => Number(i % 3 === 0))) };
+  it.each([
+    { sizes: [1, 1], batchSize: 4 },
+    { sizes: [1, 1, 1], batchSize: 5 },
+    { sizes: [1, 1, 1], batchSize: 1 },
+  ])("widths %o: the CPU's steps and weights within 1e-5", async ({ sizes, batchSize }) => {
+    const options: TrainOptions = { batchSize, budget: { epochs: 3 }, loss: "binary-cross-entropy", optimizer: { name: "adam", lr: 0.05 } };
+    const make = () => createNetwork({ sizes, activation: "tanh", outputActivation: "sigmoid", rng: 8 });
+    const onCpu = make();
+    const onGpu = make();
+    const cpu = train(onCpu, line, options);
+    const result = await train(onGpu, line, { ...options, backend: "webgpu", gpu });
+    expect([result.steps, result.samples]).toEqual([cpu.steps, cpu.samples]);
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+});
+
 describe("a GPU session", () => {
   it("changes B and η between advances as the CPU session does between steps", async () => {
     const options: TrainOptions = { batchSize: 10, budget: { epochs: 3 }, recordEvery: 4, optimizer: { name: "momentum", lr: 0.3 } };
