@@ -64,16 +64,28 @@ const busyWorkgroups = 256;
 /** The least K a split takes on: shorter splits cost more in partial sums than they save. */
 const minSplitK = 64;
 
-/** The most splits a gemm over K can get, whatever its shape: what its partial sums are sized for. */
-export function maxSplits(k: number): number {
-  return Math.max(1, Math.min(busyWorkgroups, Math.floor(k / minSplitK)));
+/** The most splits a gemm of M×N gets over any K up to `k` (splitFor's count before rounding, which never grows with K's share). */
+export function mostSplits(m: number, n: number, k: number, tile: Tile = tileFor(m, n)): number {
+  const tileCount = Math.ceil(m / tile.tm) * Math.ceil(n / tile.tn);
+  return Math.max(1, Math.min(Math.ceil(busyWorkgroups / tileCount), Math.floor(k / minSplitK)));
+}
+
+/**
+ * The most partial sums (splits × M × N) a gemm of N columns over K writes for any M up to `rows`,
+ * the batch's rows: 0 where none is split. Past 256 tiles of 64 rows no M is split.
+ */
+export function partialSumsUpTo(rows: number, n: number, k: number): number {
+  let most = 0;
+  for (let m = 1; m <= Math.min(rows, busyWorkgroups * tiles[0].tm); m++) {
+    const splits = mostSplits(m, n, k);
+    if (splits > 1) most = Math.max(most, splits * m * n);
+  }
+  return most;
 }
 
 /** How many splits of K a gemm of M×N over K gets, and how much K each takes (a multiple of 16). */
 export function splitFor(m: number, n: number, k: number, tile: Tile = tileFor(m, n)): { splits: number; perSplit: number } {
-  const tileCount = Math.ceil(m / tile.tm) * Math.ceil(n / tile.tn);
-  const wanted = Math.min(Math.ceil(busyWorkgroups / tileCount), Math.floor(k / minSplitK));
-  const splits0 = Math.max(1, wanted);
+  const splits0 = mostSplits(m, n, k, tile);
   const perSplit = Math.ceil(k / splits0 / kt) * kt;
   // Rounding up each split's share can leave the last ones empty: count only those that get K.
   return { splits: Math.ceil(k / perSplit), perSplit };
@@ -104,14 +116,14 @@ export interface GemmSpec {
 
 /**
  * The gemm of `spec` with `tile`, over `perSplit` of K per z-workgroup. With one split the epilogue
- * runs in place; with several, each writes its sums to partial[split][m][n] (stride `mnStride`) for
- * reduceKernel to add up.
+ * runs in place; with several, each writes its sums to partial[split][m][n] for reduceKernel to add
+ * up, packed by this step's M (a batch's rows), so that a small batch's splits need little room.
  */
-export function gemmKernel(spec: GemmSpec, tile: Tile, perSplit: number, split: boolean, mnStride: number): Kernel {
+export function gemmKernel(spec: GemmSpec, tile: Tile, perSplit: number, split: boolean): Kernel {
   const rm = tile.tm / 16;
   const rn = tile.tn / 16;
   const bindings = split ? [...spec.bindings, write("partial")] : spec.bindings;
-  const store = split ? `partial[wg.z * ${mnStride}u + m * N + n] = c;` : spec.epilogue;
+  const store = split ? "partial[(wg.z * M + m) * N + n] = c;" : spec.epilogue;
   const code = `${stepStruct}
 ${declare(bindings)}
 const TM = ${tile.tm}u; const TN = ${tile.tn}u; const RM = ${rm}u; const RN = ${rn}u; const KT = ${kt}u;
@@ -120,7 +132,7 @@ var<workgroup> Bs: array<f32, ${kt * tile.tn}>;
 ${spec.helpers ?? ""}
 fn loadA(m: u32, k: u32) -> f32 { var v = 0.0; ${spec.loadA} return v; }
 fn loadB(k: u32, n: u32) -> f32 { var v = 0.0; ${spec.loadB} return v; }
-fn finish(m: u32, n: u32, c: f32, wg: vec3u) { let N = ${spec.n}; ${store} }
+fn finish(m: u32, n: u32, c: f32, wg: vec3u) { let M = ${spec.m}; let N = ${spec.n}; ${store} }
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
   let M = ${spec.m}; let N = ${spec.n}; let K = ${spec.k};
@@ -162,7 +174,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 }
 
 /** Adds up a split gemm's partial sums and runs its epilogue, one thread per output. */
-export function reduceKernel(spec: GemmSpec, splits: number, mnStride: number): Kernel {
+export function reduceKernel(spec: GemmSpec, splits: number): Kernel {
   const bindings = [...spec.bindings, read("partial")];
   const code = `${stepStruct}
 ${declare(bindings)}
@@ -174,7 +186,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (i >= M * N) { return; }
   let m = i / N; let n = i % N;
   var c = 0.0;
-  for (var s = 0u; s < ${splits}u; s++) { c += partial[s * ${mnStride}u + i]; }
+  for (var s = 0u; s < ${splits}u; s++) { c += partial[s * M * N + i]; }
   ${spec.epilogue}
 }`;
   return { code, bindings };

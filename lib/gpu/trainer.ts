@@ -15,7 +15,8 @@ import {
   gemmKernel,
   type GemmSpec,
   headKernel,
-  maxSplits,
+  mostSplits,
+  partialSumsUpTo,
   type Kernel,
   lossKernel,
   reduceKernel,
@@ -219,14 +220,14 @@ function trainerOn(gpu: GpuHandle, net: Network, data: Dataset, objective: Objec
     planned.clear();
   };
 
-  /** Each gemm's K and the stride of its partial sums, for the largest split buffer a step can need. */
+  /** The largest split buffer a step of up to `rows` rows needs: forward and backward over any M up to `rows`, the updates over any K. */
   const partialValues = (rows: number): number => {
-    const gemmShapes: [k: number, stride: number][] = [];
+    const needs = [1];
     for (let l = 1; l <= layers; l++) {
-      gemmShapes.push([sizes[l - 1], rows * sizes[l]], [rows, (sizes[l - 1] + 1) * sizes[l]]);
-      if (l >= 2) gemmShapes.push([sizes[l], rows * sizes[l - 1]]);
+      needs.push(partialSumsUpTo(rows, sizes[l], sizes[l - 1]), mostSplits(sizes[l - 1] + 1, sizes[l], rows) * (sizes[l - 1] + 1) * sizes[l]);
+      if (l >= 2) needs.push(partialSumsUpTo(rows, sizes[l - 1], sizes[l]));
     }
-    return Math.max(1, ...gemmShapes.map(([k, stride]) => maxSplits(k) * stride));
+    return Math.max(...needs);
   };
 
   const dispatch = async (kernel: Kernel, bind: Record<string, GPUBuffer>, workgroups: readonly [number, number, number]): Promise<Dispatch> => {
@@ -243,13 +244,13 @@ function trainerOn(gpu: GpuHandle, net: Network, data: Dataset, objective: Objec
   };
 
   /** A gemm's dispatches: one, or the split products and their sum. */
-  const gemm = (spec: GemmSpec, m: number, nCols: number, k: number, stride: number, bind: Record<string, GPUBuffer>): Promise<Dispatch>[] => {
+  const gemm = (spec: GemmSpec, m: number, nCols: number, k: number, bind: Record<string, GPUBuffer>): Promise<Dispatch>[] => {
     const tile = tileFor(m, nCols);
     const { splits, perSplit } = splitFor(m, nCols, k, tile);
     const grid = [Math.ceil(nCols / tile.tn), Math.ceil(m / tile.tm), splits] as const;
-    if (splits === 1) return [dispatch(gemmKernel(spec, tile, perSplit, false, stride), bind, grid)];
+    if (splits === 1) return [dispatch(gemmKernel(spec, tile, perSplit, false), bind, grid)];
     const withPartial = { ...bind, partial };
-    return [dispatch(gemmKernel(spec, tile, perSplit, true, stride), withPartial, grid), dispatch(reduceKernel(spec, splits, stride), withPartial, [Math.ceil((m * nCols) / 256), 1, 1])];
+    return [dispatch(gemmKernel(spec, tile, perSplit, true), withPartial, grid), dispatch(reduceKernel(spec, splits), withPartial, [Math.ceil((m * nCols) / 256), 1, 1])];
   };
 
   const rows64 = (rows: number) => [Math.ceil(rows / 64), 1, 1] as const;
@@ -258,21 +259,21 @@ function trainerOn(gpu: GpuHandle, net: Network, data: Dataset, objective: Objec
   const planFor = (rows: number): Promise<Dispatch[]> => {
     const steps: Promise<Dispatch>[] = [];
     for (let l = 1; l <= layers; l++) {
-      steps.push(...gemm(forwardSpec(shapes, l), rows, sizes[l], sizes[l - 1], capacity * sizes[l], { inputs, order, actIn: act[l - 2], theta: theta[l - 1], zOut: z[l - 1], actOut: act[l - 1] }));
+      steps.push(...gemm(forwardSpec(shapes, l), rows, sizes[l], sizes[l - 1], { inputs, order, actIn: act[l - 2], theta: theta[l - 1], zOut: z[l - 1], actOut: act[l - 1] }));
       // A hidden softmax layer's act needs its whole row: a row kernel after the gemm.
       if (l < layers && shapes.activations[l - 1] === "softmax") steps.push(dispatch(softmaxRowKernel(sizes[l], "forward"), { zLast: z[l - 1], act: act[l - 1] }, rows64(rows)));
     }
     steps.push(dispatch(headKernel(shapes), { zLast: z[layers - 1], targets, order, delta: delta[layers - 1], act: act[layers - 1], rowLoss }, rows64(rows)));
     steps.push(dispatch(lossKernel(), { rowLoss, stepLoss, status }, [1, 1, 1]));
     for (let l = layers; l >= 2; l--) {
-      steps.push(...gemm(backwardSpec(shapes, l), rows, sizes[l - 1], sizes[l], capacity * sizes[l - 1], { deltaIn: delta[l - 1], theta: theta[l - 1], zBelow: z[l - 2], actBelow: act[l - 2], deltaOut: delta[l - 2] }));
+      steps.push(...gemm(backwardSpec(shapes, l), rows, sizes[l - 1], sizes[l], { deltaIn: delta[l - 1], theta: theta[l - 1], zBelow: z[l - 2], actBelow: act[l - 2], deltaOut: delta[l - 2] }));
       if (shapes.activations[l - 2] === "softmax") steps.push(dispatch(softmaxRowKernel(sizes[l - 1], "backward"), { act: act[l - 2], delta: delta[l - 2] }, rows64(rows)));
     }
     const update = wgslRules[rule.name].update(rule);
     for (let l = 1; l <= layers; l++) {
       const bind: Record<string, GPUBuffer> = { inputs, order, actIn: act[l - 2], delta: delta[l - 1], theta: theta[l - 1], status };
       state[l - 1].forEach((slot, s) => (bind[`s${s}`] = slot));
-      steps.push(...gemm(updateSpec(shapes, l, rule.name, update), sizes[l - 1] + 1, sizes[l], rows, (sizes[l - 1] + 1) * sizes[l], bind));
+      steps.push(...gemm(updateSpec(shapes, l, rule.name, update), sizes[l - 1] + 1, sizes[l], rows, bind));
     }
     return Promise.all(steps);
   };

@@ -330,6 +330,16 @@ describe("a batch the adapter cannot hold", () => {
   });
 });
 
+it("the split products' partial sums are sized by the splits a batch's rows get: B = 3,000 at 784-100-10 fits where its 3,000 × 784 inputs do", async () => {
+  // 10 MB binds the 9.4 MB of inputs; the partial sums took 14.4 MB (12 splits of K = 784 at every B), and need 4.3 MB.
+  const { gpu: small, alive } = deviceClaiming({ maxStorageBufferBindingSize: 10_000_000, maxBufferSize: 10_000_000 });
+  const rows = 3000;
+  const digits = { name: "noise", inputs: new Matrix(rows, 784, Float64Array.from({ length: rows * 784 }, (_, i) => (i % 13) / 13)), targets: new Matrix(rows, 10, Float64Array.from({ length: rows * 10 }, (_, i) => Number(i % 10 === 0))) };
+  const session = await createGpuSession(createNetwork({ sizes: [784, 100, 10], rng: 1 }), digits, { batchSize: rows }, small);
+  session.close();
+  expect(alive.size).toBe(0);
+});
+
 describe("a batch with more rows than the adapter dispatches workgroups for", () => {
   // 1,050,000 rows into a layer of width 2: the gemm's 16-row tiles need 65,625 workgroups.
   const rows = 1_050_000;
