@@ -11,7 +11,8 @@
 import type { Dataset } from "../data/dataset.js";
 import { reductionScale } from "../losses/loss.js";
 import type { Network } from "../network/network.js";
-import { checkTrainOptions, type TrainResult } from "../train/options.js";
+import type { OptimizerSettings } from "../optimizers/optimizer.js";
+import { type CheckedOptions, checkTrainOptions, type TrainResult } from "../train/options.js";
 import { createRecorder } from "../train/recorder.js";
 import { createSchedule } from "../train/schedule.js";
 import type { SessionOptions, SessionStep } from "../train/session.js";
@@ -54,17 +55,24 @@ interface Chunk {
   readonly last: boolean;
 }
 
-export async function createGpuSession(net: Network, data: Dataset, options: SessionOptions, gpu: GpuHandle): Promise<GpuSession> {
+/** train()'s checks, and what the GPU cannot run: a ConfigError naming it, before any device work; with the settings of the optimizer's rule. */
+export function checkGpuOptions(net: Network, data: Dataset, options: SessionOptions): CheckedOptions & { readonly settings: OptimizerSettings } {
   for (const field of ["gradients", "sparseInputs"] as const) {
     if (options[field] !== undefined && options[field] !== "vectorized") throw new ConfigError(field, 'is an option of the CPU backend; backend "webgpu" computes the vectorized gradient on the GPU');
   }
   const checked = checkTrainOptions(net, data, options);
-  const { noiseScaleEvery, test, objective, optimizer } = checked;
+  const { optimizer } = checked;
   if (optimizer.settings === undefined) {
     throw new ConfigError("optimizer", 'backend "webgpu" runs the library\'s own update rules: give { name, lr, … } or an optimizer made by createOptimizer');
   }
+  return { ...checked, settings: optimizer.settings };
+}
+
+export async function createGpuSession(net: Network, data: Dataset, options: SessionOptions, gpu: GpuHandle): Promise<GpuSession> {
+  const checked = checkGpuOptions(net, data, options);
+  const { noiseScaleEvery, test, objective, optimizer, settings } = checked;
   const schedule = createSchedule(data, checked);
-  const trainer = createTrainer(gpu, net, data, objective, { name: optimizer.name, ...optimizer.settings });
+  const trainer = createTrainer(gpu, net, data, objective, { name: optimizer.name, ...settings });
   try {
     trainer.reserve(schedule.batchSize);
   } catch (error) {

@@ -21,6 +21,7 @@ import {
   type TrainOptions,
   type TrainRecord,
 } from "../../lib/index.ts";
+import { trainOnGpu } from "../../lib/gpu/train.ts";
 
 const { train: data, test } = splitDataset(blobs({ samples: 133, classes: 3, dims: 4, seed: 1 }), { train: 103, test: 30, rng: createRng(1) });
 const net = () => createNetwork({ sizes: [4, 5, 3], init: "xavier", rng: 2 });
@@ -257,6 +258,17 @@ describe("what the GPU refuses, before any work", () => {
     [{ sparseInputs: true }, /sparseInputs: is an option of the CPU backend/],
   ])("%o", async (extra, message) => {
     await expect(train(net(), data, { backend: "webgpu", gpu, ...(extra as object) })).rejects.toThrow(message);
+  });
+
+  it("a bad option is named before a device is opened for the run", async () => {
+    const opened: string[] = [];
+    const open = async () => {
+      opened.push("a device");
+      return gpu;
+    };
+    await expect(trainOnGpu(net(), data, { backend: "webgpu", batchSize: 0 }, open)).rejects.toThrow(/^batchSize: /);
+    await expect(trainOnGpu(net(), data, { backend: "webgpu", optimizer: { name: "sgd", lr: 1, step() {} } }, open)).rejects.toThrow(/^optimizer: backend "webgpu" runs the library's own update rules/);
+    expect(opened).toEqual([]);
   });
 
   it("an optimizer it cannot run, by name", async () => {
