@@ -151,23 +151,26 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
   };
   const submit = (chunk: Chunk): ChunkReadback => send(chunk.steps, cut(chunk) ? "weights" : "none");
 
-  /** Training time: the advances' wall time less the records' evaluations and B_simple's (kept in noiseScaleSeconds), as the CPU's counts only its steps. */
+  /**
+   * Training time: the advances' wall time less what is not training, as the CPU counts only its
+   * steps: the records' evaluations, B_simple (kept in noiseScaleSeconds) and the caller's onStep.
+   */
   let secondsBefore = 0;
   let advanceStarted = 0;
-  let recordSeconds = 0;
+  let asideSeconds = 0;
   const timed = <T>(work: () => T): T => {
     const started = performance.now();
     try {
       return work();
     } finally {
-      recordSeconds += (performance.now() - started) / 1000;
+      asideSeconds += (performance.now() - started) / 1000;
     }
   };
 
   /** Takes in a chunk's results: its steps (up to a divergence), then its records. */
   const land = async (chunk: Chunk, readback: ChunkReadback) => {
     const { losses, firstBad, weights } = await readback.read();
-    result.seconds = secondsBefore + (performance.now() - advanceStarted) / 1000 - recordSeconds;
+    result.seconds = secondsBefore + (performance.now() - advanceStarted) / 1000 - asideSeconds;
     for (const [i, step] of chunk.steps.entries()) {
       if (firstBad === i + 1) {
         result.diverged = { epoch: step.epoch, step: result.steps + 1, lastFiniteLoss: recorder.lastFinite };
@@ -176,7 +179,8 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
       recorder.lastFinite = losses[i];
       result.steps++;
       result.samples += step.rows;
-      options.onStep?.({ epoch: step.epoch, step: result.steps, batchSize: step.batchSize, rows: step.rows, lr: step.lr, batchLoss: losses[i] });
+      const taken: SessionStep = { epoch: step.epoch, step: result.steps, batchSize: step.batchSize, rows: step.rows, lr: step.lr, batchLoss: losses[i] };
+      if (options.onStep !== undefined) timed(() => options.onStep!(taken));
     }
     if (weights !== undefined) writeWeights(net, weights);
     // The device kept the weights of the last finite step: its updates stop at the flag.
@@ -206,7 +210,7 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
   const run = async (maxSteps: number, signal: AbortSignal | undefined): Promise<boolean> => {
     let left = maxSteps;
     secondsBefore = result.seconds;
-    recordSeconds = 0;
+    asideSeconds = 0;
     advanceStarted = performance.now();
     // One chunk in flight while the next is planned and encoded; none is planned past a cut,
     // whose records must be made before the run goes on (or ends).

@@ -251,6 +251,18 @@ it("B_simple's time is kept apart from training's, as on the CPU: seconds + nois
   expect(result.seconds + result.noiseScaleSeconds!).toBeLessThanOrEqual(wall);
 });
 
+it("a slow onProgress is not training time, as on the CPU", async () => {
+  const wait = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  // Every step a chunk of its own (a record each): 5 of the 6 callbacks' 100 ms fell inside the next chunk's time.
+  await train(net(), data, { batchSize: 10, budget: { steps: 1 }, backend: "webgpu", gpu }); // its kernels compiled
+  const result = await train(net(), data, { batchSize: 10, budget: { steps: 6 }, recordEvery: 1, backend: "webgpu", gpu, onProgress: () => wait(100) });
+  expect(result.steps).toBe(6);
+  expect(result.seconds).toBeLessThan(0.4);
+});
+
 describe("what the GPU refuses, before any work", () => {
   it.each([
     [{ workers: 2 }, /workers: is an option of the CPU backend/],
