@@ -274,11 +274,18 @@ export function updateSpec({ sizes }: StepShapes, l: number, rule: WgslRule, upd
   };
 }
 
+/**
+ * Whether x is finite, told by its bits: WGSL may assume floats finite, and SwiftShader's max, log
+ * and exp turn a NaN into finite numbers (a NaN output read as a loss of −log(tiny) = 87.34).
+ */
+const finiteFn = "fn finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }";
+
 /** A kernel of one thread per batch row of `width` values, `base` its first index. */
 function rowKernel(bindings: readonly Binding[], width: number, body: string): Kernel {
   const code = `${stepStruct}
 ${declare(bindings)}
 const W = ${width}u;
+${finiteFn}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.x;
@@ -322,8 +329,16 @@ export function headKernel({ sizes, activations, loss }: StepShapes): Kernel {
     `let truth = ${sampleOf("r")} * W;
   ${activate}
   var sum = 0.0;
-  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; ${spec.total} }
-  rowLoss[r] = sum;
+  // A non-finite z or output is the row's loss, whatever the loss's clamps and logs make of it.
+  var lost = false;
+  var offending = 0.0;
+  for (var j = 0u; j < W; j++) {
+    let y = act[base + j]; let t = targets[truth + j]; ${spec.total}
+    let zj = zLast[base + j];
+    if (!finite(zj)) { lost = true; offending = zj; }
+    if (!finite(y)) { lost = true; offending = y; }
+  }
+  rowLoss[r] = select(sum, offending, lost);
   ${deltas}`,
   );
 }
@@ -341,29 +356,32 @@ export function softmaxRowKernel(width: number, direction: "forward" | "backward
 
 /**
  * The step's loss, one workgroup: stepLoss[slot] = Σ_k ℓ_k / rows, the loss per sample the CPU
- * checks. A non-finite one sets status[0] to slot + 1 (the first only), and from then on every
- * update kernel leaves the weights alone. Inf and NaN are told by their bits: WGSL may assume floats finite.
+ * checks. A non-finite one, or a non-finite row (the head's z or output), sets status[0] to
+ * slot + 1 (the first only), and from then on every update kernel leaves the weights alone.
  */
 export function lossKernel(): Kernel {
   const bindings = [read("rowLoss"), write("stepLoss"), write("status", "u32")];
   const code = `${stepStruct}
 ${declare(bindings)}
 var<workgroup> sums: array<f32, 256>;
+var<workgroup> bad: array<u32, 256>;
+${finiteFn}
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) li: u32) {
   var sum = 0.0;
-  for (var r = li; r < now.rows; r += 256u) { sum += rowLoss[r]; }
+  var rowsBad = 0u;
+  for (var r = li; r < now.rows; r += 256u) { let v = rowLoss[r]; sum += v; if (!finite(v)) { rowsBad = 1u; } }
   sums[li] = sum;
+  bad[li] = rowsBad;
   workgroupBarrier();
   for (var width = 128u; width > 0u; width /= 2u) {
-    if (li < width) { sums[li] += sums[li + width]; }
+    if (li < width) { sums[li] += sums[li + width]; bad[li] |= bad[li + width]; }
     workgroupBarrier();
   }
   if (li == 0u) {
     let perSample = sums[0] / f32(now.rows);
     stepLoss[now.slot] = perSample;
-    let finite = (bitcast<u32>(perSample) & 0x7f800000u) != 0x7f800000u;
-    if (!finite && status[0] == 0u) { status[0] = now.slot + 1u; }
+    if ((bad[0] != 0u || !finite(perSample)) && status[0] == 0u) { status[0] = now.slot + 1u; }
   }
 }`;
   return { code, bindings };

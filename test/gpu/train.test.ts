@@ -232,6 +232,41 @@ describe("the GPU's ends of a run", () => {
     expect(parameterVector(onGpu)).toEqual(parameterVector(short));
   });
 
+  it.each([
+    ["relu", "cross-entropy", "softmax"],
+    ["relu", "binary-cross-entropy", "sigmoid"],
+  ] as const)("divergence through the log losses' clamps (%s, %s, %s output): caught at the step, the weights finite", async (activation, loss, outputActivation) => {
+    // float32 overflows at η = 1e12 in a dozen steps; a NaN output once read as a loss of −log(tiny) = 87.34, so
+    // the run went on with NaN weights until an epoch's record caught it.
+    const wild = { batchSize: 10, budget: { epochs: 30 }, optimizer: { name: "sgd", lr: 1e12 }, loss } as const;
+    const make = () => createNetwork({ sizes: [4, 8, 3], activation, outputActivation, rng: 7 });
+    const losses: number[] = [];
+    const onGpu = make();
+    const result = await train(onGpu, data, { ...wild, backend: "webgpu", gpu, onProgress: ({ batchLoss }) => losses.push(batchLoss) });
+    expect(result.diverged).toBeDefined();
+    expect(result.steps).toBe(result.diverged!.step - 1);
+    expect(parameterVector(onGpu).every(Number.isFinite)).toBe(true);
+    const short = make();
+    await train(short, data, { ...wild, budget: { steps: result.steps }, backend: "webgpu", gpu });
+    expect(parameterVector(onGpu)).toEqual(parameterVector(short));
+  });
+
+  it("tanh of a large z is ±1 as on the CPU, not a NaN that ends the run", async () => {
+    // Weights × 40 put the hidden z past ±44, where SwiftShader's tanh overflowed to NaN.
+    const make = () => {
+      const made = createNetwork({ sizes: [4, 8, 3], activation: "tanh", outputActivation: "softmax", rng: 7 });
+      for (const layer of made.layers) layer.weights.data.forEach((w, i, all) => (all[i] = 40 * w));
+      return made;
+    };
+    const options = { batchSize: 10, budget: { steps: 5 }, loss: "cross-entropy", optimizer: { name: "sgd", lr: 0.01 } } as const;
+    const onCpu = make();
+    const onGpu = make();
+    train(onCpu, data, options);
+    const result = await train(onGpu, data, { ...options, backend: "webgpu", gpu });
+    expect(result.diverged).toBeUndefined();
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+
   it("B_simple at the same steps as on the CPU, within 1e-3", async () => {
     const options = { batchSize: 10, budget: { epochs: 2 }, noiseScaleEvery: 4, optimizer: { name: "sgd", lr: 0.5 } } as const;
     const cpu = train(net(), data, options);
