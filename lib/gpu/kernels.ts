@@ -275,8 +275,8 @@ export function updateSpec({ sizes }: StepShapes, l: number, rule: WgslRule, upd
 }
 
 /**
- * Whether x is finite, told by its bits: WGSL may assume floats finite, and SwiftShader's max, log
- * and exp turn a NaN into finite numbers (a NaN output read as a loss of −log(tiny) = 87.34).
+ * Whether x is finite, told by its bits: WGSL may assume floats finite, and SwiftShader's max and
+ * log turn a NaN into finite numbers (a NaN output read as a loss of −log(tiny) = 87.34).
  */
 const finiteFn = "fn finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }";
 
