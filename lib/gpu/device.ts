@@ -31,11 +31,18 @@ export async function openGpu(gpu: GPU | undefined, lookedIn: string, hint = "")
   if (gpu === undefined) throw fail("this environment has no WebGPU");
   const adapter = await gpu.requestAdapter({ powerPreference: "high-performance" });
   if (adapter === null) throw fail("no WebGPU adapter found");
+  // GPUAdapter.info came in Chrome 127: older WebGPU browsers name no adapter.
+  const info: Partial<GPUAdapterInfo> = adapter.info ?? {};
+  const name = [info.vendor, info.architecture, info.description].filter((part) => part !== undefined && part !== "").join(" ") || "unnamed adapter";
   const requiredLimits: Record<string, number> = {};
   for (const limit of wantedLimits) requiredLimits[limit] = adapter.limits[limit];
-  const device = await adapter.requestDevice({ requiredLimits });
-  const { vendor, architecture, description } = adapter.info;
-  const name = [vendor, architecture, description].filter((part) => part !== "").join(" ") || "unnamed adapter";
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredLimits });
+  } catch (error) {
+    // The hint is about finding WebGPU, which was found: not appended here.
+    throw new GpuUnavailableError(`webgpu: the adapter ${name} gave no device: ${(error as Error).message} (looked in ${lookedIn})`);
+  }
   return { device, adapter: name, gpu, close: () => device.destroy() };
 }
 

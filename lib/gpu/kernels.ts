@@ -64,16 +64,28 @@ const busyWorkgroups = 256;
 /** The least K a split takes on: shorter splits cost more in partial sums than they save. */
 const minSplitK = 64;
 
-/** The most splits a gemm over K can get, whatever its shape: what its partial sums are sized for. */
-export function maxSplits(k: number): number {
-  return Math.max(1, Math.min(busyWorkgroups, Math.floor(k / minSplitK)));
+/** The most splits a gemm of M×N gets over any K up to `k` (splitFor's count before rounding, which never grows with K's share). */
+export function mostSplits(m: number, n: number, k: number, tile: Tile = tileFor(m, n)): number {
+  const tileCount = Math.ceil(m / tile.tm) * Math.ceil(n / tile.tn);
+  return Math.max(1, Math.min(Math.ceil(busyWorkgroups / tileCount), Math.floor(k / minSplitK)));
+}
+
+/**
+ * The most partial sums (splits × M × N) a gemm of N columns over K writes for any M up to `rows`,
+ * the batch's rows: 0 where none is split. Past 256 tiles of 64 rows no M is split.
+ */
+export function partialSumsUpTo(rows: number, n: number, k: number): number {
+  let most = 0;
+  for (let m = 1; m <= Math.min(rows, busyWorkgroups * tiles[0].tm); m++) {
+    const splits = mostSplits(m, n, k);
+    if (splits > 1) most = Math.max(most, splits * m * n);
+  }
+  return most;
 }
 
 /** How many splits of K a gemm of M×N over K gets, and how much K each takes (a multiple of 16). */
 export function splitFor(m: number, n: number, k: number, tile: Tile = tileFor(m, n)): { splits: number; perSplit: number } {
-  const tileCount = Math.ceil(m / tile.tm) * Math.ceil(n / tile.tn);
-  const wanted = Math.min(Math.ceil(busyWorkgroups / tileCount), Math.floor(k / minSplitK));
-  const splits0 = Math.max(1, wanted);
+  const splits0 = mostSplits(m, n, k, tile);
   const perSplit = Math.ceil(k / splits0 / kt) * kt;
   // Rounding up each split's share can leave the last ones empty: count only those that get K.
   return { splits: Math.ceil(k / perSplit), perSplit };
@@ -104,14 +116,14 @@ export interface GemmSpec {
 
 /**
  * The gemm of `spec` with `tile`, over `perSplit` of K per z-workgroup. With one split the epilogue
- * runs in place; with several, each writes its sums to partial[split][m][n] (stride `mnStride`) for
- * reduceKernel to add up.
+ * runs in place; with several, each writes its sums to partial[split][m][n] for reduceKernel to add
+ * up, packed by this step's M (a batch's rows), so that a small batch's splits need little room.
  */
-export function gemmKernel(spec: GemmSpec, tile: Tile, perSplit: number, split: boolean, mnStride: number): Kernel {
+export function gemmKernel(spec: GemmSpec, tile: Tile, perSplit: number, split: boolean): Kernel {
   const rm = tile.tm / 16;
   const rn = tile.tn / 16;
   const bindings = split ? [...spec.bindings, write("partial")] : spec.bindings;
-  const store = split ? `partial[wg.z * ${mnStride}u + m * N + n] = c;` : spec.epilogue;
+  const store = split ? "partial[(wg.z * M + m) * N + n] = c;" : spec.epilogue;
   const code = `${stepStruct}
 ${declare(bindings)}
 const TM = ${tile.tm}u; const TN = ${tile.tn}u; const RM = ${rm}u; const RN = ${rn}u; const KT = ${kt}u;
@@ -120,7 +132,7 @@ var<workgroup> Bs: array<f32, ${kt * tile.tn}>;
 ${spec.helpers ?? ""}
 fn loadA(m: u32, k: u32) -> f32 { var v = 0.0; ${spec.loadA} return v; }
 fn loadB(k: u32, n: u32) -> f32 { var v = 0.0; ${spec.loadB} return v; }
-fn finish(m: u32, n: u32, c: f32, wg: vec3u) { let N = ${spec.n}; ${store} }
+fn finish(m: u32, n: u32, c: f32, wg: vec3u) { let M = ${spec.m}; let N = ${spec.n}; ${store} }
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32) {
   let M = ${spec.m}; let N = ${spec.n}; let K = ${spec.k};
@@ -162,7 +174,7 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 }
 
 /** Adds up a split gemm's partial sums and runs its epilogue, one thread per output. */
-export function reduceKernel(spec: GemmSpec, splits: number, mnStride: number): Kernel {
+export function reduceKernel(spec: GemmSpec, splits: number): Kernel {
   const bindings = [...spec.bindings, read("partial")];
   const code = `${stepStruct}
 ${declare(bindings)}
@@ -174,7 +186,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (i >= M * N) { return; }
   let m = i / N; let n = i % N;
   var c = 0.0;
-  for (var s = 0u; s < ${splits}u; s++) { c += partial[s * ${mnStride}u + i]; }
+  for (var s = 0u; s < ${splits}u; s++) { c += partial[s * M * N + i]; }
   ${spec.epilogue}
 }`;
   return { code, bindings };
@@ -262,11 +274,18 @@ export function updateSpec({ sizes }: StepShapes, l: number, rule: WgslRule, upd
   };
 }
 
+/**
+ * Whether x is finite, told by its bits: WGSL may assume floats finite, and SwiftShader's max and
+ * log turn a NaN into finite numbers (a NaN output read as a loss of −log(tiny) = 87.34).
+ */
+const finiteFn = "fn finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }";
+
 /** A kernel of one thread per batch row of `width` values, `base` its first index. */
 function rowKernel(bindings: readonly Binding[], width: number, body: string): Kernel {
   const code = `${stepStruct}
 ${declare(bindings)}
 const W = ${width}u;
+${finiteFn}
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.x;
@@ -310,8 +329,16 @@ export function headKernel({ sizes, activations, loss }: StepShapes): Kernel {
     `let truth = ${sampleOf("r")} * W;
   ${activate}
   var sum = 0.0;
-  for (var j = 0u; j < W; j++) { let y = act[base + j]; let t = targets[truth + j]; ${spec.total} }
-  rowLoss[r] = sum;
+  // A non-finite z or output is the row's loss, whatever the loss's clamps and logs make of it.
+  var lost = false;
+  var offending = 0.0;
+  for (var j = 0u; j < W; j++) {
+    let y = act[base + j]; let t = targets[truth + j]; ${spec.total}
+    let zj = zLast[base + j];
+    if (!finite(zj)) { lost = true; offending = zj; }
+    if (!finite(y)) { lost = true; offending = y; }
+  }
+  rowLoss[r] = select(sum, offending, lost);
   ${deltas}`,
   );
 }
@@ -329,29 +356,32 @@ export function softmaxRowKernel(width: number, direction: "forward" | "backward
 
 /**
  * The step's loss, one workgroup: stepLoss[slot] = Σ_k ℓ_k / rows, the loss per sample the CPU
- * checks. A non-finite one sets status[0] to slot + 1 (the first only), and from then on every
- * update kernel leaves the weights alone. Inf and NaN are told by their bits: WGSL may assume floats finite.
+ * checks. A non-finite one, or a non-finite row (the head's z or output), sets status[0] to
+ * slot + 1 (the first only), and from then on every update kernel leaves the weights alone.
  */
 export function lossKernel(): Kernel {
   const bindings = [read("rowLoss"), write("stepLoss"), write("status", "u32")];
   const code = `${stepStruct}
 ${declare(bindings)}
 var<workgroup> sums: array<f32, 256>;
+var<workgroup> bad: array<u32, 256>;
+${finiteFn}
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) li: u32) {
   var sum = 0.0;
-  for (var r = li; r < now.rows; r += 256u) { sum += rowLoss[r]; }
+  var rowsBad = 0u;
+  for (var r = li; r < now.rows; r += 256u) { let v = rowLoss[r]; sum += v; if (!finite(v)) { rowsBad = 1u; } }
   sums[li] = sum;
+  bad[li] = rowsBad;
   workgroupBarrier();
   for (var width = 128u; width > 0u; width /= 2u) {
-    if (li < width) { sums[li] += sums[li + width]; }
+    if (li < width) { sums[li] += sums[li + width]; bad[li] |= bad[li + width]; }
     workgroupBarrier();
   }
   if (li == 0u) {
     let perSample = sums[0] / f32(now.rows);
     stepLoss[now.slot] = perSample;
-    let finite = (bitcast<u32>(perSample) & 0x7f800000u) != 0x7f800000u;
-    if (!finite && status[0] == 0u) { status[0] = now.slot + 1u; }
+    if ((bad[0] != 0u || !finite(perSample)) && status[0] == 0u) { status[0] = now.slot + 1u; }
   }
 }`;
   return { code, bindings };

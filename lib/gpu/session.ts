@@ -11,11 +11,12 @@
 import type { Dataset } from "../data/dataset.js";
 import { reductionScale } from "../losses/loss.js";
 import type { Network } from "../network/network.js";
-import { checkTrainOptions, type TrainResult } from "../train/options.js";
+import type { OptimizerSettings } from "../optimizers/optimizer.js";
+import { type CheckedOptions, checkTrainOptions, type TrainResult } from "../train/options.js";
 import { createRecorder } from "../train/recorder.js";
 import { createSchedule } from "../train/schedule.js";
 import type { SessionOptions, SessionStep } from "../train/session.js";
-import { ConfigError } from "../validate/validate.js";
+import { checkBatchSize, ConfigError } from "../validate/validate.js";
 import { type GpuHandle, GpuUnavailableError } from "./device.js";
 import { type ChunkReadback, createTrainer, maxChunk, type StepParams, writeWeights } from "./trainer.js";
 
@@ -54,18 +55,30 @@ interface Chunk {
   readonly last: boolean;
 }
 
-export async function createGpuSession(net: Network, data: Dataset, options: SessionOptions, gpu: GpuHandle): Promise<GpuSession> {
+/** train()'s checks, and what the GPU cannot run: a ConfigError naming it, before any device work; with the settings of the optimizer's rule. */
+export function checkGpuOptions(net: Network, data: Dataset, options: SessionOptions): CheckedOptions & { readonly settings: OptimizerSettings } {
   for (const field of ["gradients", "sparseInputs"] as const) {
     if (options[field] !== undefined && options[field] !== "vectorized") throw new ConfigError(field, 'is an option of the CPU backend; backend "webgpu" computes the vectorized gradient on the GPU');
   }
   const checked = checkTrainOptions(net, data, options);
-  const { noiseScaleEvery, test, objective, optimizer } = checked;
+  const { optimizer } = checked;
   if (optimizer.settings === undefined) {
     throw new ConfigError("optimizer", 'backend "webgpu" runs the library\'s own update rules: give { name, lr, … } or an optimizer made by createOptimizer');
   }
-  const trainer = createTrainer(gpu, net, data, objective, { name: optimizer.name, ...optimizer.settings });
+  return { ...checked, settings: optimizer.settings };
+}
+
+export async function createGpuSession(net: Network, data: Dataset, options: SessionOptions, gpu: GpuHandle): Promise<GpuSession> {
+  const checked = checkGpuOptions(net, data, options);
+  const { noiseScaleEvery, test, objective, optimizer, settings } = checked;
   const schedule = createSchedule(data, checked);
-  trainer.reserve(schedule.batchSize);
+  const trainer = createTrainer(gpu, net, data, objective, { name: optimizer.name, ...settings });
+  try {
+    trainer.reserve(schedule.batchSize);
+  } catch (error) {
+    trainer.destroy();
+    throw error;
+  }
   let done = false;
   let closed = false;
   /** Optimizer steps planned so far: Adam's t of the next one is this + 1. */
@@ -113,30 +126,51 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
   };
 
   const cut = (chunk: Chunk) => chunk.checkpoint || chunk.noiseScale || chunk.epochEnd || chunk.last;
-  const submit = (chunk: Chunk): ChunkReadback => {
-    const encoder = gpu.device.createCommandEncoder();
-    const readback = trainer.encode(encoder, chunk.steps, cut(chunk) ? "weights" : "none");
-    gpu.device.queue.submit([encoder.finish()]);
-    return readback;
+  /**
+   * Encodes and submits steps as one chunk. A chunk the device refuses runs nothing and its copies
+   * read back zeros: its read() fails with the device's message instead.
+   */
+  const send = (steps: Chunk["steps"], copy: "weights" | "none"): ChunkReadback => {
+    let readback: ChunkReadback;
+    let refused: Promise<GPUError | null>;
+    gpu.device.pushErrorScope("validation");
+    try {
+      const encoder = gpu.device.createCommandEncoder();
+      readback = trainer.encode(encoder, steps, copy);
+      gpu.device.queue.submit([encoder.finish()]);
+    } finally {
+      refused = gpu.device.popErrorScope();
+    }
+    return {
+      async read() {
+        const error = await refused;
+        if (error !== null) throw new Error(`webgpu: the device refused a chunk of ${steps.length} step${steps.length === 1 ? "" : "s"}: ${error.message}`);
+        return readback.read();
+      },
+    };
   };
+  const submit = (chunk: Chunk): ChunkReadback => send(chunk.steps, cut(chunk) ? "weights" : "none");
 
-  /** Training time: the advances' wall time less the records' evaluations (and B_simple, timed apart). */
+  /**
+   * Training time: the advances' wall time less what is not training, as the CPU counts only its
+   * steps: the records' evaluations, B_simple (kept in noiseScaleSeconds) and the caller's onStep.
+   */
   let secondsBefore = 0;
   let advanceStarted = 0;
-  let recordSeconds = 0;
+  let asideSeconds = 0;
   const timed = <T>(work: () => T): T => {
     const started = performance.now();
     try {
       return work();
     } finally {
-      recordSeconds += (performance.now() - started) / 1000;
+      asideSeconds += (performance.now() - started) / 1000;
     }
   };
 
   /** Takes in a chunk's results: its steps (up to a divergence), then its records. */
   const land = async (chunk: Chunk, readback: ChunkReadback) => {
     const { losses, firstBad, weights } = await readback.read();
-    result.seconds = secondsBefore + (performance.now() - advanceStarted) / 1000 - recordSeconds;
+    result.seconds = secondsBefore + (performance.now() - advanceStarted) / 1000 - asideSeconds;
     for (const [i, step] of chunk.steps.entries()) {
       if (firstBad === i + 1) {
         result.diverged = { epoch: step.epoch, step: result.steps + 1, lastFiniteLoss: recorder.lastFinite };
@@ -145,14 +179,15 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
       recorder.lastFinite = losses[i];
       result.steps++;
       result.samples += step.rows;
-      options.onStep?.({ epoch: step.epoch, step: result.steps, batchSize: step.batchSize, rows: step.rows, lr: step.lr, batchLoss: losses[i] });
+      const taken: SessionStep = { epoch: step.epoch, step: result.steps, batchSize: step.batchSize, rows: step.rows, lr: step.lr, batchLoss: losses[i] };
+      if (options.onStep !== undefined) timed(() => options.onStep!(taken));
     }
     if (weights !== undefined) writeWeights(net, weights);
     // The device kept the weights of the last finite step: its updates stop at the flag.
     else if (result.diverged !== undefined) await syncWeights();
     if (result.diverged !== undefined) return close();
     if (chunk.checkpoint && !timed(() => recorder.checkpoint(chunk.epochAtEnd))) return close();
-    if (chunk.noiseScale) recorder.noiseScale(chunk.epochAtEnd);
+    if (chunk.noiseScale) timed(() => recorder.noiseScale(chunk.epochAtEnd));
     if (chunk.epochEnd && !timed(() => recorder.epochEnd(chunk.epochAtEnd))) return close();
     if (chunk.last) {
       timed(() => recorder.last(chunk.epochAtEnd));
@@ -162,10 +197,7 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
 
   /** Reads the weights back as they are now, through an empty chunk. */
   const syncWeights = async () => {
-    const encoder = gpu.device.createCommandEncoder();
-    const readback = trainer.encode(encoder, [], "weights");
-    gpu.device.queue.submit([encoder.finish()]);
-    const { weights } = await readback.read();
+    const { weights } = await send([], "weights").read();
     writeWeights(net, weights!);
   };
 
@@ -178,7 +210,7 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
   const run = async (maxSteps: number, signal: AbortSignal | undefined): Promise<boolean> => {
     let left = maxSteps;
     secondsBefore = result.seconds;
-    recordSeconds = 0;
+    asideSeconds = 0;
     advanceStarted = performance.now();
     // One chunk in flight while the next is planned and encoded; none is planned past a cut,
     // whose records must be made before the run goes on (or ends).
@@ -218,7 +250,12 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
       }
     },
     set(changes) {
-      if (schedule.change(changes, optimizer) && !done) trainer.reserve(schedule.batchSize);
+      // Room for the new B first: one the adapter cannot hold is refused with the run unchanged.
+      if (changes.batchSize !== undefined && !done) {
+        checkBatchSize(changes.batchSize, data.inputs.rows, data.name);
+        trainer.reserve(changes.batchSize);
+      }
+      schedule.change(changes, optimizer);
     },
     async stop() {
       halting = true;

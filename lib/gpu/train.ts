@@ -6,7 +6,7 @@ import type { Dataset } from "../data/dataset.js";
 import type { Network } from "../network/network.js";
 import type { GpuTrainOptions, TrainResult } from "../train/options.js";
 import type { GpuHandle } from "./device.js";
-import { createGpuSession } from "./session.js";
+import { checkGpuOptions, createGpuSession } from "./session.js";
 import { ConfigError } from "../validate/validate.js";
 
 /** Steps per advance(): enough to keep the device busy, few enough that an abort is heard soon. */
@@ -18,6 +18,8 @@ export async function trainOnGpu(net: Network, data: Dataset, options: GpuTrainO
   for (const field of ["workers", "gradients", "sparseInputs"]) {
     if (field in rest) throw new ConfigError(field, 'is an option of the CPU backend; backend "webgpu" runs every step on the GPU');
   }
+  // Checked before a device is opened for them: a bad option is named, not hidden behind a missing GPU.
+  if (given === undefined) checkGpuOptions(net, data, rest);
   const gpu = given ?? (await open());
   try {
     const session = await createGpuSession(

@@ -15,7 +15,8 @@ import {
   gemmKernel,
   type GemmSpec,
   headKernel,
-  maxSplits,
+  mostSplits,
+  partialSumsUpTo,
   type Kernel,
   lossKernel,
   reduceKernel,
@@ -102,8 +103,19 @@ function GPUBufferUsageFlags() {
  */
 const compiledOn = new WeakMap<GPUDevice, Map<string, Promise<{ pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>>>();
 
-/** Puts `net` and `data` on the device, with kernels for `objective` and `rule`. */
+/** Puts `net` and `data` on the device, with kernels for `objective` and `rule`; one it cannot hold leaves nothing there. */
 export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objective: Objective, rule: GpuRule): GpuTrainer {
+  const buffers: GPUBuffer[] = [];
+  try {
+    return trainerOn(gpu, net, data, objective, rule, buffers);
+  } catch (error) {
+    for (const made of buffers) made.destroy();
+    throw error;
+  }
+}
+
+/** createTrainer's work, each buffer it makes kept in `buffers`. */
+function trainerOn(gpu: GpuHandle, net: Network, data: Dataset, objective: Objective, rule: GpuRule, buffers: GPUBuffer[]): GpuTrainer {
   const { device } = gpu;
   const sizes = sizesOf(net);
   const layers = sizes.length - 1;
@@ -111,12 +123,15 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
   const n = data.inputs.rows;
   const slots = wgslRules[rule.name].slots;
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
-  const buffers: GPUBuffer[] = [];
 
-  const buffer = (field: string | readonly string[], values: number, usage: number, what: string): GPUBuffer => {
+  /** The bytes of `values` float32s, or a ConfigError naming `field` where the adapter cannot bind them. */
+  const sizeOf = (field: string | readonly string[], values: number, what: string): number => {
     const bytes = Math.max(16, Math.ceil((values * 4) / 16) * 16);
     if (bytes > limit) throw new ConfigError(field, `${what} needs ${bytes.toLocaleString("en-US")} bytes on the GPU; this adapter binds at most ${limit.toLocaleString("en-US")}`);
-    const made = device.createBuffer({ size: bytes, usage });
+    return bytes;
+  };
+  const buffer = (field: string | readonly string[], values: number, usage: number, what: string): GPUBuffer => {
+    const made = device.createBuffer({ size: sizeOf(field, values, what), usage });
     buffers.push(made);
     return made;
   };
@@ -184,31 +199,35 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
 
   const reserve = (rows: number) => {
     if (rows <= capacity) return;
+    const perLayer = (kind: string) => sizes.slice(1).map((width, l) => [rows * width, `layer ${l + 1}'s ${kind} for ${rows} rows`] as const);
+    const wanted = [...perLayer("z"), ...perLayer("activations"), ...perLayer("δ"), [rows, "the rows' losses"] as const, [partialValues(rows), "the split products' partial sums"] as const];
+    // Every size checked before the buffers in use go: a B the adapter cannot hold leaves the run as it was.
+    const bytes = wanted.map(([values, what]) => sizeOf(["batchSize", "sizes"], values, what));
+    // The row kernels and the forward and backward gemms lay the batch's rows along one dimension of their grid.
+    const rowGroups = Math.max(Math.ceil(rows / 64), ...sizes.slice(1).map((width) => Math.ceil(rows / tileFor(rows, width).tm)));
+    const most = device.limits.maxComputeWorkgroupsPerDimension;
+    if (rowGroups > most) {
+      throw new ConfigError("batchSize", `a batch of ${rows.toLocaleString("en-US")} rows needs ${rowGroups.toLocaleString("en-US")} workgroups along one dimension; this adapter dispatches at most ${most.toLocaleString("en-US")}`);
+    }
     for (const made of batchBuffers) made.destroy();
+    batchBuffers = bytes.map((size) => device.createBuffer({ size, usage: storage.data }));
+    z = batchBuffers.slice(0, layers);
+    act = batchBuffers.slice(layers, 2 * layers);
+    delta = batchBuffers.slice(2 * layers, 3 * layers);
+    [rowLoss, partial] = batchBuffers.slice(3 * layers);
     capacity = rows;
-    const batchBuffer = (values: number, what: string) => {
-      const made = buffer(["batchSize", "sizes"], values, storage.data, what);
-      buffers.pop();
-      return made;
-    };
-    z = sizes.slice(1).map((width, l) => batchBuffer(rows * width, `layer ${l + 1}'s z for ${rows} rows`));
-    act = sizes.slice(1).map((width, l) => batchBuffer(rows * width, `layer ${l + 1}'s activations for ${rows} rows`));
-    delta = sizes.slice(1).map((width, l) => batchBuffer(rows * width, `layer ${l + 1}'s δ for ${rows} rows`));
-    rowLoss = batchBuffer(rows, "the rows' losses");
-    partial = batchBuffer(partialValues(rows), "the split products' partial sums");
-    batchBuffers = [...z, ...act, ...delta, rowLoss, partial];
     plans.clear();
     planned.clear();
   };
 
-  /** Each gemm's K and the stride of its partial sums, for the largest split buffer a step can need. */
+  /** The largest split buffer a step of up to `rows` rows needs: forward and backward over any M up to `rows`, the updates over any K. */
   const partialValues = (rows: number): number => {
-    const gemmShapes: [k: number, stride: number][] = [];
+    const needs = [1];
     for (let l = 1; l <= layers; l++) {
-      gemmShapes.push([sizes[l - 1], rows * sizes[l]], [rows, (sizes[l - 1] + 1) * sizes[l]]);
-      if (l >= 2) gemmShapes.push([sizes[l], rows * sizes[l - 1]]);
+      needs.push(partialSumsUpTo(rows, sizes[l], sizes[l - 1]), mostSplits(sizes[l - 1] + 1, sizes[l], rows) * (sizes[l - 1] + 1) * sizes[l]);
+      if (l >= 2) needs.push(partialSumsUpTo(rows, sizes[l - 1], sizes[l]));
     }
-    return Math.max(1, ...gemmShapes.map(([k, stride]) => maxSplits(k) * stride));
+    return Math.max(...needs);
   };
 
   const dispatch = async (kernel: Kernel, bind: Record<string, GPUBuffer>, workgroups: readonly [number, number, number]): Promise<Dispatch> => {
@@ -225,13 +244,13 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
   };
 
   /** A gemm's dispatches: one, or the split products and their sum. */
-  const gemm = (spec: GemmSpec, m: number, nCols: number, k: number, stride: number, bind: Record<string, GPUBuffer>): Promise<Dispatch>[] => {
+  const gemm = (spec: GemmSpec, m: number, nCols: number, k: number, bind: Record<string, GPUBuffer>): Promise<Dispatch>[] => {
     const tile = tileFor(m, nCols);
     const { splits, perSplit } = splitFor(m, nCols, k, tile);
     const grid = [Math.ceil(nCols / tile.tn), Math.ceil(m / tile.tm), splits] as const;
-    if (splits === 1) return [dispatch(gemmKernel(spec, tile, perSplit, false, stride), bind, grid)];
+    if (splits === 1) return [dispatch(gemmKernel(spec, tile, perSplit, false), bind, grid)];
     const withPartial = { ...bind, partial };
-    return [dispatch(gemmKernel(spec, tile, perSplit, true, stride), withPartial, grid), dispatch(reduceKernel(spec, splits, stride), withPartial, [Math.ceil((m * nCols) / 256), 1, 1])];
+    return [dispatch(gemmKernel(spec, tile, perSplit, true), withPartial, grid), dispatch(reduceKernel(spec, splits), withPartial, [Math.ceil((m * nCols) / 256), 1, 1])];
   };
 
   const rows64 = (rows: number) => [Math.ceil(rows / 64), 1, 1] as const;
@@ -240,39 +259,44 @@ export function createTrainer(gpu: GpuHandle, net: Network, data: Dataset, objec
   const planFor = (rows: number): Promise<Dispatch[]> => {
     const steps: Promise<Dispatch>[] = [];
     for (let l = 1; l <= layers; l++) {
-      steps.push(...gemm(forwardSpec(shapes, l), rows, sizes[l], sizes[l - 1], capacity * sizes[l], { inputs, order, actIn: act[l - 2], theta: theta[l - 1], zOut: z[l - 1], actOut: act[l - 1] }));
+      steps.push(...gemm(forwardSpec(shapes, l), rows, sizes[l], sizes[l - 1], { inputs, order, actIn: act[l - 2], theta: theta[l - 1], zOut: z[l - 1], actOut: act[l - 1] }));
       // A hidden softmax layer's act needs its whole row: a row kernel after the gemm.
       if (l < layers && shapes.activations[l - 1] === "softmax") steps.push(dispatch(softmaxRowKernel(sizes[l], "forward"), { zLast: z[l - 1], act: act[l - 1] }, rows64(rows)));
     }
     steps.push(dispatch(headKernel(shapes), { zLast: z[layers - 1], targets, order, delta: delta[layers - 1], act: act[layers - 1], rowLoss }, rows64(rows)));
     steps.push(dispatch(lossKernel(), { rowLoss, stepLoss, status }, [1, 1, 1]));
     for (let l = layers; l >= 2; l--) {
-      steps.push(...gemm(backwardSpec(shapes, l), rows, sizes[l - 1], sizes[l], capacity * sizes[l - 1], { deltaIn: delta[l - 1], theta: theta[l - 1], zBelow: z[l - 2], actBelow: act[l - 2], deltaOut: delta[l - 2] }));
+      steps.push(...gemm(backwardSpec(shapes, l), rows, sizes[l - 1], sizes[l], { deltaIn: delta[l - 1], theta: theta[l - 1], zBelow: z[l - 2], actBelow: act[l - 2], deltaOut: delta[l - 2] }));
       if (shapes.activations[l - 2] === "softmax") steps.push(dispatch(softmaxRowKernel(sizes[l - 1], "backward"), { act: act[l - 2], delta: delta[l - 2] }, rows64(rows)));
     }
     const update = wgslRules[rule.name].update(rule);
     for (let l = 1; l <= layers; l++) {
       const bind: Record<string, GPUBuffer> = { inputs, order, actIn: act[l - 2], delta: delta[l - 1], theta: theta[l - 1], status };
       state[l - 1].forEach((slot, s) => (bind[`s${s}`] = slot));
-      steps.push(...gemm(updateSpec(shapes, l, rule.name, update), sizes[l - 1] + 1, sizes[l], rows, (sizes[l - 1] + 1) * sizes[l], bind));
+      steps.push(...gemm(updateSpec(shapes, l, rule.name, update), sizes[l - 1] + 1, sizes[l], rows, bind));
     }
     return Promise.all(steps);
   };
 
   const prepare = async (rowCounts: Iterable<number>) => {
     for (const rows of rowCounts) {
-      if (plans.has(rows)) continue;
-      let plan = planned.get(rows);
-      if (plan === undefined) {
+      // A reserve() while the kernels compile remakes the buffers their bind groups name: plan again.
+      while (!plans.has(rows)) {
+        let plan = planned.get(rows);
+        if (plan !== undefined) {
+          await plan;
+          continue;
+        }
+        const bound = batchBuffers;
         device.pushErrorScope("validation");
         plan = planFor(rows);
         const refused = device.popErrorScope();
         planned.set(rows, plan);
         const [dispatches, error] = await Promise.all([plan, refused]).catch((reason: Error) => [undefined, reason] as const);
-        planned.delete(rows);
+        if (planned.get(rows) === plan) planned.delete(rows);
         if (error !== null && error !== undefined) throw new Error(`webgpu: the device refused a kernel for ${rows} rows: ${error.message}`);
-        plans.set(rows, dispatches!);
-      } else await plan;
+        if (bound === batchBuffers) plans.set(rows, dispatches!);
+      }
     }
   };
 

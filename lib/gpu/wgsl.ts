@@ -11,7 +11,9 @@ import type { OptimizerName } from "../optimizers/optimizer.js";
 export const elementwise: Readonly<Record<Exclude<ActivationName, "softmax">, { forward: string; derivative: string }>> = {
   // exp(−z) overflows to +inf for z < −88 in float32, and 1 / (1 + inf) is the 0 that float64 rounds to.
   sigmoid: { forward: "1.0 / (1.0 + exp(-z))", derivative: "a * (1.0 - a)" },
-  tanh: { forward: "tanh(z)", derivative: "1.0 - a * a" },
+  // tanh(z) is NaN past |z| ≈ 44 on SwiftShader (e^2z overflows in its quotient); float32's tanh is ±1 from |z| = 9 on, so
+  // |z| ≤ 15 loses nothing. A NaN z stays NaN, as the CPU's Math.tanh keeps it.
+  tanh: { forward: "select(tanh(clamp(z, -15.0, 15.0)), z, (bitcast<u32>(z) & 0x7fffffffu) > 0x7f800000u)", derivative: "1.0 - a * a" },
   relu: { forward: "max(z, 0.0)", derivative: "select(0.0, 1.0, z > 0.0)" },
   identity: { forward: "z", derivative: "1.0" },
 };

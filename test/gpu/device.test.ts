@@ -21,3 +21,18 @@ it("a browser without WebGPU, or with no adapter", async () => {
   const noAdapter = { requestAdapter: async () => null } as unknown as GPU;
   await expect(openGpu(noAdapter, "navigator.gpu", "try Chrome")).rejects.toThrow("webgpu: no WebGPU adapter found (looked in navigator.gpu); try Chrome");
 });
+
+it("an adapter without `info` (Chrome 113–126, which the README's 113+ includes) opens as an unnamed adapter", async () => {
+  const device = { destroy: () => undefined } as unknown as GPUDevice;
+  const adapter = { limits: {}, requestDevice: async () => device };
+  const old = { requestAdapter: async () => adapter } as unknown as GPU;
+  await expect(openGpu(old, "navigator.gpu")).resolves.toMatchObject({ device, adapter: "unnamed adapter" });
+  const partial = { requestAdapter: async () => ({ ...adapter, info: { vendor: "apple", architecture: "" } }) } as unknown as GPU;
+  await expect(openGpu(partial, "navigator.gpu")).resolves.toMatchObject({ adapter: "apple" });
+});
+
+it("an adapter that gives no device: a GpuUnavailableError naming the adapter and why", async () => {
+  const adapter = { limits: {}, info: { vendor: "acme", architecture: "", description: "" }, requestDevice: async () => Promise.reject(new DOMException("limit out of range", "OperationError")) };
+  const gpu = { requestAdapter: async () => adapter } as unknown as GPU;
+  await expect(openGpu(gpu, "navigator.gpu", "try Chrome")).rejects.toThrow(new GpuUnavailableError("webgpu: the adapter acme gave no device: limit out of range (looked in navigator.gpu)"));
+});

@@ -2,7 +2,7 @@
 // each tile size, split-K and not, every way of laying A and B out in memory.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type GpuHandle, nodeGpu } from "../../lib/index.ts";
-import { type GemmSpec, gemmKernel, type Kernel, maxSplits, reduceKernel, splitFor, stepStride, tileFor } from "../../lib/gpu/kernels.ts";
+import { type GemmSpec, gemmKernel, type Kernel, mostSplits, partialSumsUpTo, reduceKernel, splitFor, stepStride, tileFor } from "../../lib/gpu/kernels.ts";
 import { randomUniform } from "../helpers.ts";
 
 let gpu: GpuHandle;
@@ -52,8 +52,8 @@ async function gpuGemm(a: Float64Array, b: Float64Array, m: number, n: number, k
     pass.setBindGroup(1, uniformGroup, [0]);
     pass.dispatchWorkgroups(...workgroups);
   };
-  await run(gemmKernel(spec, tile, perSplit, splits > 1, m * n), [Math.ceil(n / tile.tn), Math.ceil(m / tile.tm), splits]);
-  if (splits > 1) await run(reduceKernel(spec, splits, m * n), [Math.ceil((m * n) / 256), 1, 1]);
+  await run(gemmKernel(spec, tile, perSplit, splits > 1), [Math.ceil(n / tile.tn), Math.ceil(m / tile.tm), splits]);
+  if (splits > 1) await run(reduceKernel(spec, splits), [Math.ceil((m * n) / 256), 1, 1]);
   pass.end();
   const staging = device.createBuffer({ size: m * n * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   encoder.copyBufferToBuffer(buffers.out, 0, staging, 0, m * n * 4);
@@ -99,7 +99,18 @@ it("splits K only where tiles are few and K long, each split a multiple of 16 an
     expect(perSplit % 16).toBe(0);
     expect((splits - 1) * perSplit).toBeLessThan(k);
     expect(splits * perSplit).toBeGreaterThanOrEqual(k);
-    // What the partial sums are sized for.
-    expect(splits).toBeLessThanOrEqual(maxSplits(k));
+    // What the partial sums are sized for, at this K and any shorter.
+    for (const shorter of [k, Math.ceil(k / 2), Math.ceil(k / 3), 100, 64]) expect(splitFor(m, n, Math.min(shorter, k)).splits).toBeLessThanOrEqual(mostSplits(m, n, k));
   }
+});
+
+it("the partial sums of a batch's products are sized by the splits its rows get: B = 100,000 at 784-100-10 needs under 8 MB, not 480", () => {
+  // Forward through the 784-wide layer: any batch of up to 100,000 rows, a partial last batch of 1 included.
+  const most = partialSumsUpTo(100_000, 100, 784);
+  expect(most * 4).toBeLessThan(8e6);
+  for (const rows of [1, 2, 17, 64, 333, 4096, 8191, 16_384, 20_000, 100_000]) {
+    const { splits } = splitFor(rows, 100, 784);
+    if (splits > 1) expect(splits * rows * 100).toBeLessThanOrEqual(most);
+  }
+  expect(splitFor(100_000, 100, 784).splits).toBe(1);
 });

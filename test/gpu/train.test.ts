@@ -12,6 +12,7 @@ import {
   createSession,
   type GpuHandle,
   loadDigits,
+  Matrix,
   nodeGpu,
   parameterVector,
   type SessionStep,
@@ -20,6 +21,7 @@ import {
   type TrainOptions,
   type TrainRecord,
 } from "../../lib/index.ts";
+import { trainOnGpu } from "../../lib/gpu/train.ts";
 
 const { train: data, test } = splitDataset(blobs({ samples: 133, classes: 3, dims: 4, seed: 1 }), { train: 103, test: 30, rng: createRng(1) });
 const net = () => createNetwork({ sizes: [4, 5, 3], init: "xavier", rng: 2 });
@@ -85,6 +87,25 @@ describe("train on the GPU against the float64 train", () => {
   });
 });
 
+describe("the smallest shapes", () => {
+  // 21 samples of one input, one target: a partial last batch of 1 row at B = 4 and 5, every step of one row at B = 1.
+  const line = { name: "line", inputs: new Matrix(21, 1, Float64Array.from({ length: 21 }, (_, i) => i / 10 - 1)), targets: new Matrix(21, 1, Float64Array.from({ length: 21 }, (_, i) => Number(i % 3 === 0))) };
+  it.each([
+    { sizes: [1, 1], batchSize: 4 },
+    { sizes: [1, 1, 1], batchSize: 5 },
+    { sizes: [1, 1, 1], batchSize: 1 },
+  ])("widths %o: the CPU's steps and weights within 1e-5", async ({ sizes, batchSize }) => {
+    const options: TrainOptions = { batchSize, budget: { epochs: 3 }, loss: "binary-cross-entropy", optimizer: { name: "adam", lr: 0.05 } };
+    const make = () => createNetwork({ sizes, activation: "tanh", outputActivation: "sigmoid", rng: 8 });
+    const onCpu = make();
+    const onGpu = make();
+    const cpu = train(onCpu, line, options);
+    const result = await train(onGpu, line, { ...options, backend: "webgpu", gpu });
+    expect([result.steps, result.samples]).toEqual([cpu.steps, cpu.samples]);
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+});
+
 describe("a GPU session", () => {
   it("changes B and η between advances as the CPU session does between steps", async () => {
     const options: TrainOptions = { batchSize: 10, budget: { epochs: 3 }, recordEvery: 4, optimizer: { name: "momentum", lr: 0.3 } };
@@ -141,6 +162,27 @@ describe("a GPU session driven from events (the playground's worker)", () => {
     expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
   });
 
+  it("set() of a larger B while an advance waits for its first kernels: the steps it planned at the old B are taken, then the new B", async () => {
+    const options: TrainOptions = { batchSize: 4, budget: { steps: 12 }, optimizer: { name: "sgd", lr: 0.3 } };
+    const onGpu = net();
+    const steps: SessionStep[] = [];
+    const session = await createGpuSession(onGpu, data, { ...options, onStep: (step) => steps.push(step) }, gpu);
+    // advance() plans its chunk at B = 4 and then awaits the kernels: set() lands in that wait.
+    const advancing = session.advance(5);
+    session.set({ batchSize: 9 });
+    await advancing;
+    while (await session.advance(100));
+    const changedAt = steps.findIndex(({ batchSize }) => batchSize === 9);
+    expect(steps.slice(0, changedAt).map(({ rows }) => rows)).toEqual([4, 4, 4, 4, 4]);
+    const onCpu = net();
+    const cpu = createSession(onCpu, data, options);
+    for (let i = 0; i < changedAt; i++) cpu.step();
+    cpu.set({ batchSize: 9 });
+    while (cpu.step());
+    expect(session.result.steps).toBe(cpu.result.steps);
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+
   it("close() while an advance runs ends it without an error", async () => {
     const session = await createGpuSession(net(), data, { batchSize: 5, budget: { epochs: 100 } }, gpu);
     const advancing = session.advance(1000);
@@ -190,6 +232,41 @@ describe("the GPU's ends of a run", () => {
     expect(parameterVector(onGpu)).toEqual(parameterVector(short));
   });
 
+  it.each([
+    ["relu", "cross-entropy", "softmax"],
+    ["relu", "binary-cross-entropy", "sigmoid"],
+  ] as const)("divergence through the log losses' clamps (%s, %s, %s output): caught at the step, the weights finite", async (activation, loss, outputActivation) => {
+    // float32 overflows at η = 1e12 in a dozen steps; a NaN output once read as a loss of −log(tiny) = 87.34, so
+    // the run went on with NaN weights until an epoch's record caught it.
+    const wild = { batchSize: 10, budget: { epochs: 30 }, optimizer: { name: "sgd", lr: 1e12 }, loss } as const;
+    const make = () => createNetwork({ sizes: [4, 8, 3], activation, outputActivation, rng: 7 });
+    const losses: number[] = [];
+    const onGpu = make();
+    const result = await train(onGpu, data, { ...wild, backend: "webgpu", gpu, onProgress: ({ batchLoss }) => losses.push(batchLoss) });
+    expect(result.diverged).toBeDefined();
+    expect(result.steps).toBe(result.diverged!.step - 1);
+    expect(parameterVector(onGpu).every(Number.isFinite)).toBe(true);
+    const short = make();
+    await train(short, data, { ...wild, budget: { steps: result.steps }, backend: "webgpu", gpu });
+    expect(parameterVector(onGpu)).toEqual(parameterVector(short));
+  });
+
+  it("tanh of a large z is ±1 as on the CPU, not a NaN that ends the run", async () => {
+    // Weights × 40 put the hidden z past ±44, where SwiftShader's tanh overflowed to NaN.
+    const make = () => {
+      const made = createNetwork({ sizes: [4, 8, 3], activation: "tanh", outputActivation: "softmax", rng: 7 });
+      for (const layer of made.layers) layer.weights.data.forEach((w, i, all) => (all[i] = 40 * w));
+      return made;
+    };
+    const options = { batchSize: 10, budget: { steps: 5 }, loss: "cross-entropy", optimizer: { name: "sgd", lr: 0.01 } } as const;
+    const onCpu = make();
+    const onGpu = make();
+    train(onCpu, data, options);
+    const result = await train(onGpu, data, { ...options, backend: "webgpu", gpu });
+    expect(result.diverged).toBeUndefined();
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+
   it("B_simple at the same steps as on the CPU, within 1e-3", async () => {
     const options = { batchSize: 10, budget: { epochs: 2 }, noiseScaleEvery: 4, optimizer: { name: "sgd", lr: 0.5 } } as const;
     const cpu = train(net(), data, options);
@@ -199,6 +276,28 @@ describe("the GPU's ends of a run", () => {
   });
 });
 
+it("B_simple's time is kept apart from training's, as on the CPU: seconds + noiseScaleSeconds within the run's wall time", async () => {
+  // A set whose B_simple (per-sample gradients of every sample, on the CPU) outweighs its GPU steps.
+  const big = blobs({ samples: 40000, classes: 3, dims: 60, seed: 3 });
+  const started = performance.now();
+  const result = await train(createNetwork({ sizes: [60, 40, 3], rng: 4 }), big, { batchSize: 4, budget: { steps: 6 }, noiseScaleEvery: 1, backend: "webgpu", gpu });
+  const wall = (performance.now() - started) / 1000;
+  expect(result.noiseScales).toHaveLength(7);
+  expect(result.seconds + result.noiseScaleSeconds!).toBeLessThanOrEqual(wall);
+});
+
+it("a slow onProgress is not training time, as on the CPU", async () => {
+  const wait = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  // Every step a chunk of its own (a record each): 5 of the 6 callbacks' 100 ms fell inside the next chunk's time.
+  await train(net(), data, { batchSize: 10, budget: { steps: 1 }, backend: "webgpu", gpu }); // its kernels compiled
+  const result = await train(net(), data, { batchSize: 10, budget: { steps: 6 }, recordEvery: 1, backend: "webgpu", gpu, onProgress: () => wait(100) });
+  expect(result.steps).toBe(6);
+  expect(result.seconds).toBeLessThan(0.4);
+});
+
 describe("what the GPU refuses, before any work", () => {
   it.each([
     [{ workers: 2 }, /workers: is an option of the CPU backend/],
@@ -206,6 +305,17 @@ describe("what the GPU refuses, before any work", () => {
     [{ sparseInputs: true }, /sparseInputs: is an option of the CPU backend/],
   ])("%o", async (extra, message) => {
     await expect(train(net(), data, { backend: "webgpu", gpu, ...(extra as object) })).rejects.toThrow(message);
+  });
+
+  it("a bad option is named before a device is opened for the run", async () => {
+    const opened: string[] = [];
+    const open = async () => {
+      opened.push("a device");
+      return gpu;
+    };
+    await expect(trainOnGpu(net(), data, { backend: "webgpu", batchSize: 0 }, open)).rejects.toThrow(/^batchSize: /);
+    await expect(trainOnGpu(net(), data, { backend: "webgpu", optimizer: { name: "sgd", lr: 1, step() {} } }, open)).rejects.toThrow(/^optimizer: backend "webgpu" runs the library's own update rules/);
+    expect(opened).toEqual([]);
   });
 
   it("an optimizer it cannot run, by name", async () => {
@@ -228,6 +338,88 @@ describe("what the GPU refuses, before any work", () => {
     };
     await expect(train(net(), data, { backend: "webgpu", gpu: tiny })).rejects.toThrow(/data: the training inputs \(103 × 4 float32\) needs 1,648 bytes on the GPU; this adapter binds at most 1,024/);
     expect(allocated).toEqual([]);
+  });
+});
+
+/** The test's device, claiming `limits`, with the buffers made on it that are not yet destroyed. */
+function deviceClaiming(limits: Partial<Record<keyof GPUSupportedLimits, number>>): { gpu: GpuHandle; alive: Set<GPUBuffer> } {
+  const alive = new Set<GPUBuffer>();
+  const real = gpu.device.limits;
+  const claimed = Object.fromEntries(Object.keys(Object.getPrototypeOf(real)).map((key) => [key, limits[key as keyof GPUSupportedLimits] ?? real[key as keyof GPUSupportedLimits]]));
+  const device = new Proxy(gpu.device, {
+    get(target, key) {
+      if (key === "limits") return claimed;
+      if (key === "createBuffer") {
+        return (descriptor: GPUBufferDescriptor) => {
+          const made = target.createBuffer(descriptor);
+          const destroy = made.destroy.bind(made);
+          alive.add(made);
+          made.destroy = () => (alive.delete(made), destroy());
+          return made;
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { gpu: { ...gpu, device }, alive };
+}
+
+describe("a batch the adapter cannot hold", () => {
+  // 2,000 bytes hold the 103 × 4 inputs (1,648) and a batch of 10, not z of a batch of 103 (103 × 5 × 4 = 2,060).
+  it("refuses the run by its batchSize, leaving nothing on a device that outlives it", async () => {
+    const { gpu: small, alive } = deviceClaiming({ maxStorageBufferBindingSize: 2000, maxBufferSize: 2000 });
+    await expect(train(net(), data, { batchSize: 103, backend: "webgpu", gpu: small })).rejects.toThrow(/^batchSize × sizes: layer 1's z for 103 rows needs 2,064 bytes on the GPU; this adapter binds at most 2,000$/);
+    expect(alive.size).toBe(0);
+  });
+
+  it("set() refuses it, and the session goes on at its B", async () => {
+    const { gpu: small } = deviceClaiming({ maxStorageBufferBindingSize: 2000, maxBufferSize: 2000 });
+    const options: TrainOptions = { batchSize: 10, budget: { steps: 12 }, optimizer: { name: "sgd", lr: 0.3 } };
+    const onGpu = net();
+    const session = await createGpuSession(onGpu, data, options, small);
+    await session.advance(3);
+    expect(() => session.set({ batchSize: 103 })).toThrow(/^batchSize × sizes: layer 1's z for 103 rows needs 2,064 bytes/);
+    expect(session.batchSize).toBe(10);
+    while (await session.advance(100));
+    const onCpu = net();
+    train(onCpu, data, options);
+    expect(session.result.steps).toBe(12);
+    expect(normwise(parameterVector(onGpu), parameterVector(onCpu))).toBeLessThan(1e-5);
+  });
+});
+
+it("the split products' partial sums are sized by the splits a batch's rows get: B = 3,000 at 784-100-10 fits where its 3,000 × 784 inputs do", async () => {
+  // 10 MB binds the 9.4 MB of inputs; the partial sums took 14.4 MB (12 splits of K = 784 at every B), and need 4.3 MB.
+  const { gpu: small, alive } = deviceClaiming({ maxStorageBufferBindingSize: 10_000_000, maxBufferSize: 10_000_000 });
+  const rows = 3000;
+  const digits = { name: "noise", inputs: new Matrix(rows, 784, Float64Array.from({ length: rows * 784 }, (_, i) => (i % 13) / 13)), targets: new Matrix(rows, 10, Float64Array.from({ length: rows * 10 }, (_, i) => Number(i % 10 === 0))) };
+  const session = await createGpuSession(createNetwork({ sizes: [784, 100, 10], rng: 1 }), digits, { batchSize: rows }, small);
+  session.close();
+  expect(alive.size).toBe(0);
+});
+
+describe("a batch with more rows than the adapter dispatches workgroups for", () => {
+  // 1,050,000 rows into a layer of width 2: the gemm's 16-row tiles need 65,625 workgroups.
+  const rows = 1_050_000;
+  const wide = { name: "wide", inputs: new Matrix(rows, 2, Float64Array.from({ length: rows * 2 }, (_, i) => (i % 7) / 7)), targets: new Matrix(rows, 2, Float64Array.from({ length: rows * 2 }, (_, i) => i % 2)) };
+  const options = { batchSize: rows, budget: { steps: 1 }, optimizer: { name: "sgd", lr: 1 } } as const;
+
+  it("is refused by its batchSize before any work (it trained nothing and read back zero weights)", async () => {
+    const { gpu: counted, alive } = deviceClaiming({});
+    const most = gpu.device.limits.maxComputeWorkgroupsPerDimension;
+    await expect(train(createNetwork({ sizes: [2, 2], rng: 1 }), wide, { ...options, backend: "webgpu", gpu: counted })).rejects.toThrow(
+      `batchSize: a batch of 1,050,000 rows needs 65,625 workgroups along one dimension; this adapter dispatches at most ${most.toLocaleString("en-US")}`,
+    );
+    expect(alive.size).toBe(0);
+  });
+
+  it("a chunk the device refuses all the same fails the run with the device's message", async () => {
+    const { gpu: boastful } = deviceClaiming({ maxComputeWorkgroupsPerDimension: 1 << 20 });
+    const trained = createNetwork({ sizes: [2, 2], rng: 1 });
+    const before = parameterVector(trained);
+    await expect(train(trained, wide, { ...options, backend: "webgpu", gpu: boastful })).rejects.toThrow(/^webgpu: the device refused a chunk of 1 step: .+/s);
+    expect(parameterVector(trained)).toEqual(before);
   });
 });
 
