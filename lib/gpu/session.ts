@@ -56,10 +56,11 @@ interface Chunk {
 }
 
 /** train()'s checks, and what the GPU cannot run: a ConfigError naming it, before any device work; with the settings of the optimizer's rule. */
-export function checkGpuOptions(net: Network, data: Dataset, options: SessionOptions): CheckedOptions & { readonly settings: OptimizerSettings } {
-  for (const field of ["gradients", "sparseInputs"] as const) {
-    if (options[field] !== undefined && options[field] !== "vectorized") throw new ConfigError(field, 'is an option of the CPU backend; backend "webgpu" computes the vectorized gradient on the GPU');
-  }
+export function checkGpuOptions(net: Network, data: Dataset, options: SessionOptions & { readonly workers?: number }): CheckedOptions & { readonly settings: OptimizerSettings } {
+  const cpuOnly = 'is an option of the CPU backend; backend "webgpu" computes the vectorized gradient on the GPU';
+  if (options.workers !== undefined) throw new ConfigError("workers", cpuOnly);
+  if (options.gradients !== undefined && options.gradients !== "vectorized") throw new ConfigError("gradients", cpuOnly);
+  if (options.sparseInputs !== undefined) throw new ConfigError("sparseInputs", cpuOnly);
   const checked = checkTrainOptions(net, data, options);
   const { optimizer } = checked;
   if (optimizer.settings === undefined) {

@@ -7,7 +7,6 @@ import type { Network } from "../network/network.js";
 import type { GpuTrainOptions, TrainResult } from "../train/options.js";
 import type { GpuHandle } from "./device.js";
 import { checkGpuOptions, createGpuSession } from "./session.js";
-import { ConfigError } from "../validate/validate.js";
 
 /** Steps per advance(): enough to keep the device busy, few enough that an abort is heard soon. */
 const stepsPerAdvance = 256;
@@ -15,9 +14,6 @@ const stepsPerAdvance = 256;
 /** Trains `net` in place on the GPU; `open` makes the device when the options give none (browserGpu, or nodeGpu in Node). */
 export async function trainOnGpu(net: Network, data: Dataset, options: GpuTrainOptions, open: () => Promise<GpuHandle>): Promise<TrainResult> {
   const { onProgress, signal, backend: _backend, gpu: given, ...rest } = options;
-  for (const field of ["workers", "gradients", "sparseInputs"]) {
-    if (field in rest) throw new ConfigError(field, 'is an option of the CPU backend; backend "webgpu" runs every step on the GPU');
-  }
   // Checked before a device is opened for them: a bad option is named, not hidden behind a missing GPU.
   if (given === undefined) checkGpuOptions(net, data, rest);
   const gpu = given ?? (await open());

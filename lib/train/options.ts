@@ -76,6 +76,8 @@ export interface TrainOptions {
  * into `net` at records and at the end. The CPU's threads, per-sample loop and sparse first layer
  * do not apply.
  */
+// An optimizer object given here lends its rule, settings and η; its state (Adam's t and moments,
+// velocities) starts afresh on the device and is not written back.
 export type GpuTrainOptions = Omit<TrainOptions, "backend" | "workers" | "gradients" | "sparseInputs"> & {
   backend: "webgpu";
   /** The device to train on; default one opened for the run (navigator.gpu, or Dawn in Node) and closed after it. */

@@ -318,6 +318,10 @@ describe("what the GPU refuses, before any work", () => {
     expect(opened).toEqual([]);
   });
 
+  it("gradients \"vectorized\", what the GPU computes, is taken as the session takes it", async () => {
+    await expect(train(net(), data, { backend: "webgpu", gpu, budget: { steps: 1 }, ...({ gradients: "vectorized" } as object) })).resolves.toMatchObject({ steps: 1 });
+  });
+
   it("an optimizer it cannot run, by name", async () => {
     const custom = { name: "sgd" as const, lr: 1, step() {} };
     await expect(train(net(), data, { backend: "webgpu", gpu, optimizer: custom })).rejects.toThrow(/optimizer: backend "webgpu" runs the library's own update rules/);
