@@ -74,10 +74,9 @@ export interface TrainOptions {
 /**
  * train() on a WebGPU device (lib/gpu/): every step on the device in float32, the weights read back
  * into `net` at records and at the end. The CPU's threads, per-sample loop and sparse first layer
- * do not apply.
+ * do not apply. An optimizer object given here lends its rule, settings and η; its state (Adam's t
+ * and moments, velocities) starts afresh on the device and is not written back.
  */
-// An optimizer object given here lends its rule, settings and η; its state (Adam's t and moments,
-// velocities) starts afresh on the device and is not written back.
 export type GpuTrainOptions = Omit<TrainOptions, "backend" | "workers" | "gradients" | "sparseInputs"> & {
   backend: "webgpu";
   /** The device to train on; default one opened for the run (navigator.gpu, or Dawn in Node) and closed after it. */
