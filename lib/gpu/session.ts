@@ -14,14 +14,14 @@ import type { Network } from "../network/network.js";
 import type { OptimizerSettings } from "../optimizers/optimizer.js";
 import { type CheckedOptions, checkTrainOptions, type TrainResult } from "../train/options.js";
 import { createRecorder } from "../train/recorder.js";
-import { createSchedule } from "../train/schedule.js";
+import { createSchedule, type SessionView, withSessionView } from "../train/schedule.js";
 import type { SessionOptions, SessionStep } from "../train/session.js";
 import { checkBatchSize, ConfigError } from "../validate/validate.js";
 import { type GpuHandle, GpuUnavailableError } from "./device.js";
 import { type ChunkReadback, createTrainer, maxChunk, type StepParams, writeWeights } from "./trainer.js";
 
 /** A training session whose steps run on the GPU: createSession's, but each call takes many steps. */
-export interface GpuSession {
+export interface GpuSession extends SessionView {
   /**
    * Takes up to `maxSteps` more steps (fewer at the end of the budget, on divergence, or once
    * `signal` is aborted: the chunks already sent, up to 2 × 64 steps, still count); resolves whether
@@ -32,10 +32,6 @@ export interface GpuSession {
   set(changes: { readonly batchSize?: number; readonly lr?: number }): void;
   /** Ends the run where it is (an advance under way first lands the chunks it has sent): the weights come back, a last checkpoint, `aborted` set. */
   stop(): Promise<void>;
-  readonly batchSize: number;
-  readonly lr: number;
-  readonly done: boolean;
-  readonly plannedSteps: number;
   /** Releases the run's GPU buffers (not the device, which is the caller's). */
   close(): void;
   readonly result: TrainResult;
@@ -239,51 +235,44 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
     return !done && !halting;
   };
 
-  return {
-    async advance(maxSteps, signal) {
-      if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`advance: maxSteps must be a positive integer, got ${maxSteps}`);
-      if (running !== undefined) throw new Error("advance: the previous advance has not finished (await it first)");
-      running = run(maxSteps, signal);
-      try {
-        return await running;
-      } finally {
-        running = undefined;
-      }
+  return withSessionView<GpuSession>(
+    {
+      async advance(maxSteps, signal) {
+        if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new RangeError(`advance: maxSteps must be a positive integer, got ${maxSteps}`);
+        if (running !== undefined) throw new Error("advance: the previous advance has not finished (await it first)");
+        running = run(maxSteps, signal);
+        try {
+          return await running;
+        } finally {
+          running = undefined;
+        }
+      },
+      set(changes) {
+        // Room for the new B first: one the adapter cannot hold is refused with the run unchanged.
+        if (changes.batchSize !== undefined && !done) {
+          checkBatchSize(changes.batchSize, data.inputs.rows, data.name);
+          trainer.reserve(changes.batchSize);
+        }
+        schedule.change(changes, optimizer);
+      },
+      async stop() {
+        halting = true;
+        await running?.catch(() => undefined);
+        halting = false;
+        if (done) return;
+        result.aborted = true;
+        try {
+          await syncWeights();
+          recorder.last(schedule.epochNow());
+        } finally {
+          close();
+        }
+      },
+      close,
+      result,
     },
-    set(changes) {
-      // Room for the new B first: one the adapter cannot hold is refused with the run unchanged.
-      if (changes.batchSize !== undefined && !done) {
-        checkBatchSize(changes.batchSize, data.inputs.rows, data.name);
-        trainer.reserve(changes.batchSize);
-      }
-      schedule.change(changes, optimizer);
-    },
-    async stop() {
-      halting = true;
-      await running?.catch(() => undefined);
-      halting = false;
-      if (done) return;
-      result.aborted = true;
-      try {
-        await syncWeights();
-        recorder.last(schedule.epochNow());
-      } finally {
-        close();
-      }
-    },
-    get batchSize() {
-      return schedule.batchSize;
-    },
-    get lr() {
-      return optimizer.lr;
-    },
-    get done() {
-      return done;
-    },
-    get plannedSteps() {
-      return schedule.plannedSteps();
-    },
-    close,
-    result,
-  };
+    schedule,
+    optimizer,
+    () => done,
+  );
 }

@@ -121,3 +121,22 @@ export function createSchedule(data: Dataset, options: ScheduleOptions): Schedul
     },
   };
 }
+
+/** Where a session is, as both kinds report it: B and η of the next step, whether it is done, its planned steps. */
+export interface SessionView {
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly done: boolean;
+  /** The optimizer steps the budget allows at the current B. */
+  readonly plannedSteps: number;
+}
+
+/** `methods` with the SessionView's getters added, read from the schedule, the optimizer and `isDone`. */
+export function withSessionView<S extends SessionView>(methods: Omit<S, keyof SessionView>, schedule: Schedule, optimizer: Optimizer, isDone: () => boolean): S {
+  return Object.defineProperties(methods, {
+    batchSize: { get: () => schedule.batchSize, enumerable: true },
+    lr: { get: () => optimizer.lr, enumerable: true },
+    done: { get: isDone, enumerable: true },
+    plannedSteps: { get: () => schedule.plannedSteps(), enumerable: true },
+  }) as S;
+}

@@ -6,7 +6,7 @@ import { parameters } from "../network/network.js";
 import { type BatchGradients, singleThread, type TrainSetup } from "./batch.js";
 import { checkTrainOptions, type TrainOptions, type TrainResult } from "./options.js";
 import { createRecorder } from "./recorder.js";
-import { createSchedule } from "./schedule.js";
+import { createSchedule, type SessionView, withSessionView } from "./schedule.js";
 
 /** A step as the session took it: the batch size and η it used, and its loss per sample. */
 export interface SessionStep {
@@ -34,18 +34,13 @@ export type SessionOptions = Omit<TrainOptions, "workers" | "signal" | "onProgre
  * applies from the next batch: the epoch goes on from where it is, cut into batches of the new size,
  * and the optimizer keeps its state.
  */
-export interface TrainingSession {
+export interface TrainingSession extends SessionView {
   /** Takes the next step; returns whether the run goes on (false once the budget is spent or it diverged). */
   step(): boolean;
   /** B and η of the next steps: B from 1 to the training set, η positive and finite. A new B rescales recordEvery so that records keep their spacing in samples. */
   set(changes: { readonly batchSize?: number; readonly lr?: number }): void;
   /** Ends the run where it is, as train() does when aborted: a last checkpoint, `aborted` set. */
   stop(): void;
-  readonly batchSize: number;
-  readonly lr: number;
-  readonly done: boolean;
-  /** The optimizer steps the budget allows at the current B. */
-  readonly plannedSteps: number;
   /** Releases the gradients' buffers (or threads) if a step threw; a finished or stopped run has released them. */
   close(): void;
   /** The run so far, as train() returns it: records, steps, samples, divergence. */
@@ -102,63 +97,56 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
     if (schedule.budgetSpent()) finish();
   };
 
-  return {
-    step() {
-      if (done) return false;
-      // B grew past what is left of an epoch that drops its last batch.
-      if (!schedule.atEpochStart && schedule.usedUp()) {
-        endEpoch();
+  return withSessionView<TrainingSession>(
+    {
+      step() {
         if (done) return false;
-      }
-      const { from, rows } = schedule.next();
-      const started = performance.now();
-      const stepLoss = batches.step(schedule.order, from, rows);
-      const perSample = reduction === "sum" ? stepLoss / rows : stepLoss;
-      if (!Number.isFinite(perSample)) {
-        result.diverged = { epoch: schedule.epochsDone + 1, step: result.steps + 1, lastFiniteLoss: recorder.lastFinite };
+        // B grew past what is left of an epoch that drops its last batch.
+        if (!schedule.atEpochStart && schedule.usedUp()) {
+          endEpoch();
+          if (done) return false;
+        }
+        const { from, rows } = schedule.next();
+        const started = performance.now();
+        const stepLoss = batches.step(schedule.order, from, rows);
+        const perSample = reduction === "sum" ? stepLoss / rows : stepLoss;
+        if (!Number.isFinite(perSample)) {
+          result.diverged = { epoch: schedule.epochsDone + 1, step: result.steps + 1, lastFiniteLoss: recorder.lastFinite };
+          finish();
+          return false;
+        }
+        recorder.lastFinite = perSample;
+        optimizer.step(params, batches.gradArrays);
+        result.steps++;
+        result.samples += rows;
+        result.seconds += (performance.now() - started) / 1000;
+        const epoch = schedule.epochsDone + 1;
+        schedule.took(rows);
+        options.onStep?.({ epoch, step: result.steps, batchSize: schedule.batchSize, rows, lr: optimizer.lr, batchLoss: perSample });
+        if (schedule.checkpointDue() && !recorder.checkpoint(schedule.epochNow())) {
+          diverged();
+          return false;
+        }
+        if (noiseScaleEvery > 0 && result.steps % noiseScaleEvery === 0) recorder.noiseScale(schedule.epochNow());
+        if (schedule.usedUp()) endEpoch();
+        else if (schedule.budgetSpent()) finish();
+        return !done;
+      },
+      set(changes) {
+        if (!schedule.change(changes, optimizer) || done) return;
+        batches.close();
+        batches = gradientsFor(schedule.batchSize);
+      },
+      stop() {
+        if (done) return;
+        result.aborted = true;
         finish();
-        return false;
-      }
-      recorder.lastFinite = perSample;
-      optimizer.step(params, batches.gradArrays);
-      result.steps++;
-      result.samples += rows;
-      result.seconds += (performance.now() - started) / 1000;
-      const epoch = schedule.epochsDone + 1;
-      schedule.took(rows);
-      options.onStep?.({ epoch, step: result.steps, batchSize: schedule.batchSize, rows, lr: optimizer.lr, batchLoss: perSample });
-      if (schedule.checkpointDue() && !recorder.checkpoint(schedule.epochNow())) {
-        diverged();
-        return false;
-      }
-      if (noiseScaleEvery > 0 && result.steps % noiseScaleEvery === 0) recorder.noiseScale(schedule.epochNow());
-      if (schedule.usedUp()) endEpoch();
-      else if (schedule.budgetSpent()) finish();
-      return !done;
+      },
+      close,
+      result,
     },
-    set(changes) {
-      if (!schedule.change(changes, optimizer) || done) return;
-      batches.close();
-      batches = gradientsFor(schedule.batchSize);
-    },
-    stop() {
-      if (done) return;
-      result.aborted = true;
-      finish();
-    },
-    get batchSize() {
-      return schedule.batchSize;
-    },
-    get lr() {
-      return optimizer.lr;
-    },
-    get done() {
-      return done;
-    },
-    get plannedSteps() {
-      return schedule.plannedSteps();
-    },
-    close,
-    result,
-  };
+    schedule,
+    optimizer,
+    () => done,
+  );
 }
