@@ -6,10 +6,10 @@
 import { reductionScale } from "../losses/loss.js";
 import type { Matrix } from "../matrix/matrix.js";
 import { checkBatch } from "../network/backward.js";
-import type { Network } from "../network/network.js";
+import { cloneNetwork, type Network, parameters } from "../network/network.js";
 import type { Objective } from "../network/objective.js";
 import type { GpuHandle } from "./device.js";
-import { createTrainer } from "./trainer.js";
+import { createTrainer, writeWeights } from "./trainer.js";
 
 /** ∂L/∂θ of the batch (input, target) in the order of parameters(net) (W₁, b₁, W₂, b₂, …), and L, from float32 on the GPU. */
 export async function gpuGradients(gpu: GpuHandle, net: Network, input: Matrix, target: Matrix, objective: Objective): Promise<{ loss: number; grads: Float64Array[] }> {
@@ -24,10 +24,10 @@ export async function gpuGradients(gpu: GpuHandle, net: Network, input: Matrix, 
     const readback = trainer.encode(encoder, [{ position: 0, rows, scale: reductionScale(objective.reduction, rows), lr: 1, t: 1 }], "gradient");
     gpu.device.queue.submit([encoder.finish()]);
     const { losses, weights } = await readback.read();
-    const grads = net.layers.flatMap((layer, l) => {
-      const count = layer.weights.data.length;
-      return [Float64Array.from(weights![l].subarray(0, count)), Float64Array.from(weights![l].subarray(count))];
-    });
+    // Laid out as the weights are ([W; b] per layer): a network of the same shape holds them as parameters.
+    const holder = cloneNetwork(net);
+    writeWeights(holder, weights!);
+    const grads = parameters(holder);
     // The kernel's loss is per sample; L is the reduction's.
     return { loss: objective.reduction === "sum" ? losses[0] * rows : losses[0], grads };
   } finally {

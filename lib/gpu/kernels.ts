@@ -110,8 +110,6 @@ export interface GemmSpec {
   readonly bContiguous: "k" | "n";
   /** Statements using the finished value `c` at (m, n). */
   readonly epilogue: string;
-  /** Extra WGSL (helper functions) the loads and epilogue use. */
-  readonly helpers?: string;
 }
 
 /**
@@ -129,7 +127,6 @@ ${declare(bindings)}
 const TM = ${tile.tm}u; const TN = ${tile.tn}u; const RM = ${rm}u; const RN = ${rn}u; const KT = ${kt}u;
 var<workgroup> As: array<f32, ${tile.tm * kt}>;
 var<workgroup> Bs: array<f32, ${kt * tile.tn}>;
-${spec.helpers ?? ""}
 fn loadA(m: u32, k: u32) -> f32 { var v = 0.0; ${spec.loadA} return v; }
 fn loadB(k: u32, n: u32) -> f32 { var v = 0.0; ${spec.loadB} return v; }
 fn finish(m: u32, n: u32, c: f32, wg: vec3u) { let M = ${spec.m}; let N = ${spec.n}; ${store} }
@@ -178,7 +175,6 @@ export function reduceKernel(spec: GemmSpec, splits: number): Kernel {
   const bindings = [...spec.bindings, read("partial")];
   const code = `${stepStruct}
 ${declare(bindings)}
-${spec.helpers ?? ""}
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let M = ${spec.m}; let N = ${spec.n};

@@ -78,8 +78,6 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
   }
   let done = false;
   let closed = false;
-  /** Optimizer steps planned so far: Adam's t of the next one is this + 1. */
-  let planned = 0;
   const close = () => {
     if (!closed) trainer.destroy();
     closed = true;
@@ -108,12 +106,11 @@ export async function createGpuSession(net: Network, data: Dataset, options: Ses
       const epoch = schedule.epochsDone + 1;
       const { from, rows } = schedule.next();
       if (from === 0) trainer.setOrder(schedule.order);
-      planned++;
-      steps.push({ position: from, rows, scale: reductionScale(objective.reduction, rows), lr: optimizer.lr, t: planned, epoch, batchSize: schedule.batchSize });
+      // Adam's t counts the optimizer's steps from 1: the schedule's steps once this one is taken.
+      steps.push({ position: from, rows, scale: reductionScale(objective.reduction, rows), lr: optimizer.lr, t: schedule.steps + 1, epoch, batchSize: schedule.batchSize });
       schedule.took(rows);
-      const step = schedule.steps;
       checkpoint = schedule.checkpointDue();
-      noiseScale = noiseScaleEvery > 0 && step % noiseScaleEvery === 0;
+      noiseScale = recorder.noiseScaleDue(schedule.steps);
       epochEnd = schedule.usedUp();
       if (checkpoint || noiseScale || epochEnd || schedule.budgetSpent()) break;
     }

@@ -6,6 +6,7 @@ import type { Dataset } from "../data/dataset.js";
 import type { Network } from "../network/network.js";
 import type { GpuTrainOptions, TrainResult } from "../train/options.js";
 import type { GpuHandle } from "./device.js";
+import { progressSteps } from "../train/session.js";
 import { checkGpuOptions, createGpuSession } from "./session.js";
 
 /** Steps per advance(): enough to keep the device busy, few enough that an abort is heard soon. */
@@ -18,12 +19,7 @@ export async function trainOnGpu(net: Network, data: Dataset, options: GpuTrainO
   if (given === undefined) checkGpuOptions(net, data, rest);
   const gpu = given ?? (await open());
   try {
-    const session = await createGpuSession(
-      net,
-      data,
-      { ...rest, ...(onProgress && { onStep: ({ epoch, step, batchLoss }) => onProgress({ epoch, step, totalSteps: session.plannedSteps, batchLoss }) }) },
-      gpu,
-    );
+    const session = await createGpuSession(net, data, { ...rest, ...progressSteps(onProgress, () => session) }, gpu);
     try {
       while (!session.done) {
         if (signal?.aborted) await session.stop();

@@ -1,7 +1,7 @@
 /**
  * A network and its data on the device: the buffers, the compiled kernels, and the dispatches of
  * one step, encoded into a compute pass for a run of steps. The weights live here in float32 for
- * the whole run; readWeights brings them back into the float64 Network.
+ * the whole run; writeWeights puts what a chunk reads back into the float64 Network.
  */
 import type { Dataset } from "../data/dataset.js";
 import type { Network } from "../network/network.js";
@@ -80,22 +80,18 @@ export interface ChunkReadback {
   read(): Promise<{ losses: Float32Array; firstBad: number; weights?: Float32Array[] }>;
 }
 
-const storage = GPUBufferUsageFlags();
-
-/** GPUBufferUsage's flags, read when first needed: in Node the globals exist only once Dawn has loaded. */
-function GPUBufferUsageFlags() {
-  return {
-    get data() {
-      return GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
-    },
-    get readback() {
-      return GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
-    },
-    get uniform() {
-      return GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
-    },
-  };
-}
+/** The buffers' usages, read when first needed: in Node GPUBufferUsage exists only once Dawn has loaded. */
+const storage = {
+  get data() {
+    return GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+  },
+  get readback() {
+    return GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST;
+  },
+  get uniform() {
+    return GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
+  },
+};
 
 /**
  * Each device's compiled kernels by source: runs of the same shapes (a sweep, the playground's runs)
@@ -135,28 +131,30 @@ function trainerOn(gpu: GpuHandle, net: Network, data: Dataset, objective: Objec
     buffers.push(made);
     return made;
   };
-  const upload = (field: string, values: ArrayLike<number>, what: string, type: "f32" | "u32" = "f32"): GPUBuffer => {
+  const upload = (field: string, values: ArrayLike<number>, what: string): GPUBuffer => {
     const made = buffer(field, values.length, storage.data, what);
-    device.queue.writeBuffer(made, 0, type === "f32" ? Float32Array.from(values) : Uint32Array.from(values));
+    device.queue.writeBuffer(made, 0, Float32Array.from(values));
     return made;
   };
+  /** Each layer's parameters, [W; b]: (n_in + 1) × n_out. */
+  const paramCounts = sizes.slice(1).map((width, l) => (sizes[l] + 1) * width);
 
   const inputs = upload("data", data.inputs.data, `the training inputs (${n} × ${sizes[0]} float32)`);
   const targets = upload("data", data.targets.data, `the training targets (${n} × ${sizes[layers]} float32)`);
   const order = buffer("data", n, storage.data, "the sample order");
   const theta = net.layers.map((layer, l) => {
-    const values = new Float32Array((sizes[l] + 1) * sizes[l + 1]);
+    const values = new Float32Array(paramCounts[l]);
     values.set(layer.weights.data);
     values.set(layer.bias, sizes[l] * sizes[l + 1]);
     return upload("sizes", values, `layer ${l + 1}'s weights`);
   });
-  const state = theta.map((_, l) => Array.from({ length: slots }, () => buffer("sizes", (sizes[l] + 1) * sizes[l + 1], storage.data, `layer ${l + 1}'s optimizer state`)));
+  const state = paramCounts.map((count, l) => Array.from({ length: slots }, () => buffer("sizes", count, storage.data, `layer ${l + 1}'s optimizer state`)));
   const stepLoss = buffer("data", maxChunk, storage.data, "the step losses");
   const status = buffer("data", 4, storage.data, "the status word");
   const uniforms = device.createBuffer({ size: maxChunk * stepStride, usage: storage.uniform });
   buffers.push(uniforms);
   // Two of each: a chunk's results are copied out while the one before is still being read.
-  const weightCount = theta.reduce((total, _, l) => total + (sizes[l] + 1) * sizes[l + 1], 0);
+  const weightCount = paramCounts.reduce((total, count) => total + count, 0);
   const staging = [0, 1].map(() => ({
     losses: device.createBuffer({ size: maxChunk * 4 + 16, usage: storage.readback }),
     weights: device.createBuffer({ size: weightCount * 4, usage: storage.readback }),
@@ -224,7 +222,7 @@ function trainerOn(gpu: GpuHandle, net: Network, data: Dataset, objective: Objec
   const partialValues = (rows: number): number => {
     const needs = [1];
     for (let l = 1; l <= layers; l++) {
-      needs.push(partialSumsUpTo(rows, sizes[l], sizes[l - 1]), mostSplits(sizes[l - 1] + 1, sizes[l], rows) * (sizes[l - 1] + 1) * sizes[l]);
+      needs.push(partialSumsUpTo(rows, sizes[l], sizes[l - 1]), mostSplits(sizes[l - 1] + 1, sizes[l], rows) * paramCounts[l - 1]);
       if (l >= 2) needs.push(partialSumsUpTo(rows, sizes[l - 1], sizes[l]));
     }
     return Math.max(...needs);
@@ -338,7 +336,7 @@ function trainerOn(gpu: GpuHandle, net: Network, data: Dataset, objective: Objec
       const weights = copy !== "none";
       if (weights) {
         (copy === "weights" ? theta : state.map((slots) => slots[0])).forEach((made, l) => {
-          const bytes = (sizes[l] + 1) * sizes[l + 1] * 4;
+          const bytes = paramCounts[l] * 4;
           encoder.copyBufferToBuffer(made, 0, weightStaging, offset, bytes);
           offset += bytes;
         });
@@ -356,7 +354,7 @@ function trainerOn(gpu: GpuHandle, net: Network, data: Dataset, objective: Objec
           const all = new Float32Array(weightStaging.getMappedRange()).slice();
           weightStaging.unmap();
           let at = 0;
-          const parts = theta.map((_, l) => all.subarray(at, (at += (sizes[l] + 1) * sizes[l + 1])));
+          const parts = paramCounts.map((count) => all.subarray(at, (at += count)));
           return { losses, firstBad, weights: parts };
         },
       };

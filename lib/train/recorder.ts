@@ -25,6 +25,8 @@ export interface Recorder {
   last(epoch: number): void;
   /** B_simple over the training set now, its time kept apart from training's. */
   noiseScale(epoch: number): void;
+  /** Whether B_simple is due after `steps` steps: every noiseScaleEvery steps (0: never). */
+  noiseScaleDue(steps: number): boolean;
   /** The last finite batch loss per sample, which a divergence reports. */
   lastFinite: number | null;
 }
@@ -84,6 +86,9 @@ export function createRecorder({ net, data, test, objective, sparse, run, noiseS
       if (rec === undefined) return;
       result.checkpoints.push(rec);
       onRecord?.(rec, "checkpoint");
+    },
+    noiseScaleDue(steps) {
+      return noiseScaleEvery > 0 && steps % noiseScaleEvery === 0;
     },
     noiseScale(epoch) {
       noiseSparse ??= density(data.inputs) <= sparseDensityLimit;

@@ -47,6 +47,14 @@ export interface TrainingSession extends SessionView {
   readonly result: TrainResult;
 }
 
+/**
+ * train()'s onProgress as a session's onStep: each step with the steps the budget allows at the
+ * session's B, read as the step is reported (B may have changed).
+ */
+export function progressSteps(onProgress: TrainOptions["onProgress"], session: () => SessionView): Pick<SessionOptions, "onStep"> {
+  return onProgress === undefined ? {} : { onStep: ({ epoch, step, batchLoss }) => onProgress({ epoch, step, totalSteps: session().plannedSteps, batchLoss }) };
+}
+
 export function createSession(net: Network, data: Dataset, options: SessionOptions = {}): TrainingSession {
   return sessionWith(net, data, options, singleThread);
 }
@@ -127,7 +135,7 @@ export function sessionWith(net: Network, data: Dataset, options: SessionOptions
           diverged();
           return false;
         }
-        if (noiseScaleEvery > 0 && result.steps % noiseScaleEvery === 0) recorder.noiseScale(schedule.epochNow());
+        if (recorder.noiseScaleDue(result.steps)) recorder.noiseScale(schedule.epochNow());
         if (schedule.usedUp()) endEpoch();
         else if (schedule.budgetSpent()) finish();
         return !done;

@@ -9,7 +9,7 @@ import type { Network } from "../network/network.js";
 import { type BatchGradients, singleThread, type TrainSetup } from "./batch.js";
 import { ConfigError, keyword } from "../validate/validate.js";
 import { backends, type GpuTrainOptions, type TrainOptions, type TrainResult } from "./options.js";
-import { sessionWith } from "./session.js";
+import { progressSteps, sessionWith } from "./session.js";
 
 /**
  * Mini-batch gradient descent (CLAIMS.md claim 9): each epoch shuffles the samples with the seeded
@@ -26,19 +26,19 @@ export function train(net: Network, data: Dataset, options: TrainOptions | GpuTr
   return trainWith(net, data, options, singleThread);
 }
 
-/**
- * train() with each batch's gradient computed by what `compute` makes from the checked options:
- * the same budgets, records, divergence, abort and callbacks whoever computes the gradients.
- */
 /** The options only the GPU takes, refused on the CPU: backend is checked here once for every CPU train. */
 export function checkCpuOptions(options: TrainOptions): void {
   keyword(options.backend ?? "cpu", "backend", backends);
   if ("gpu" in options) throw new ConfigError("gpu", 'a GPU device is used only with backend "webgpu"');
 }
 
+/**
+ * train() with each batch's gradient computed by what `compute` makes from the checked options:
+ * the same budgets, records, divergence, abort and callbacks whoever computes the gradients.
+ */
 export function trainWith(net: Network, data: Dataset, options: TrainOptions, compute: (setup: TrainSetup) => BatchGradients): TrainResult {
   const { onProgress, signal, workers: _workers, backend: _backend, ...rest } = options;
-  const session = sessionWith(net, data, { ...rest, ...(onProgress && { onStep: ({ epoch, step, batchLoss }) => onProgress({ epoch, step, totalSteps: session.plannedSteps, batchLoss }) }) }, compute);
+  const session = sessionWith(net, data, { ...rest, ...progressSteps(onProgress, () => session) }, compute);
   try {
     while (!session.done) {
       if (signal?.aborted) session.stop();
