@@ -61,19 +61,22 @@ describe("batchSizePlot", () => {
   });
 });
 
+// B = 4 at three η, B = 64 at two (the third diverged).
+const grid = [
+  summary("η = 1", 4, 1, 0.16, 0.8),
+  summary("η = 3", 4, 3, 0.12, 0.83),
+  summary("η = 30", 4, 30, 0.48, 0.15),
+  summary("η = 1", 64, 1, 0.41, 0.32),
+  summary("η = 3", 64, 3, 0.3, 0.54),
+  summary("η = 30", 64, 30, null, null, 3),
+];
+
 describe("learningRatePlot", () => {
-  // B = 4 at three η, B = 64 at two (the third diverged): listed out of η order.
-  const grid = [
-    summary("η = 30", 4, 30, 0.48, 0.15),
-    summary("η = 1", 4, 1, 0.16, 0.8),
-    summary("η = 3", 4, 3, 0.12, 0.83),
-    summary("η = 1", 64, 1, 0.41, 0.32),
-    summary("η = 3", 64, 3, 0.3, 0.54),
-    summary("η = 30", 64, 30, null, null, 3),
-  ];
+  // The same grid listed out of η order: B = 4's η = 30 comes first.
+  const shuffled = [grid[2], grid[0], grid[1], ...grid.slice(3)];
 
   it("draws a line per batch size through its η in rising order, a dot and a seed-range rule per point with a metric", () => {
-    const html = renderPlot(learningRatePlot(grid, { y: "testAccuracy" }));
+    const html = renderPlot(learningRatePlot(shuffled, { y: "testAccuracy" }));
     expect(count(group(html, "line"), "path")).toBe(2);
     expect(count(group(html, "dot"), "circle")).toBe(5);
     expect(count(group(html, "rule"), "line")).toBe(5);
@@ -88,21 +91,12 @@ describe("learningRatePlot", () => {
   });
 
   it("refuses an unknown metric and summaries with none", () => {
-    expect(() => learningRatePlot(grid, { y: "secondsPerEpoch" as "testLoss" })).toThrow(/y: unknown metric "secondsPerEpoch"/);
-    expect(() => learningRatePlot([grid[5]], { y: "testLoss" })).toThrow(/no summary has a testLoss/);
+    expect(() => learningRatePlot(shuffled, { y: "secondsPerEpoch" as "testLoss" })).toThrow(/y: unknown metric "secondsPerEpoch"/);
+    expect(() => learningRatePlot([shuffled[5]], { y: "testLoss" })).toThrow(/no summary has a testLoss/);
   });
 });
 
 describe("lossHeatmap", () => {
-  const grid = [
-    summary("η = 1", 4, 1, 0.16, 0.8),
-    summary("η = 3", 4, 3, 0.12, 0.83),
-    summary("η = 30", 4, 30, 0.48, 0.15),
-    summary("η = 1", 64, 1, 0.41, 0.32),
-    summary("η = 3", 64, 3, 0.3, 0.54),
-    summary("η = 30", 64, 30, null, null, 3),
-  ];
-
   it("bins the loss, and names diverged and near-chance cells", () => {
     const cells = heatmapCells(grid);
     expect(cells.map((c) => c.bin)).toEqual(["0.15–0.25", "< 0.15", "≥ 0.45", "0.35–0.45", "0.25–0.35", "diverged"]);
