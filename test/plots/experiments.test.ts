@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { count, group } from "./svg.ts";
+import { fakeRun } from "../experiments/runs.ts";
 import {
   batchCurvesPlot,
   batchSizePlot,
-  expandGrid,
   heatmapCells,
   learningRatePlot,
   lossHeatmap,
   renderPlot,
-  type RunConfig,
   type RunRecord,
   type SettingSummary,
   stepsToTargetPlot,
@@ -129,22 +128,12 @@ describe("lossHeatmap", () => {
 });
 
 describe("batchCurvesPlot", () => {
-  const config = (batchSize: number, seed: number): RunConfig =>
-    expandGrid({ data: { name: "digits", train: 100, test: 20, seed: 0 }, layers: [784, 30, 10], batchSizes: [batchSize], lrs: [3], budgets: [{ epochs: 1 }], seeds: [seed] })[0];
   const point = (step: number, testLoss: number): TrainRecord => ({ epoch: step / 10, step, samples: step, trainLoss: testLoss, trainAccuracy: 0.5, testLoss, testAccuracy: 0.5, seconds: 0 });
+  // A made-up run (test/experiments/runs.ts) with these checkpoints instead of its own.
   const run = (batchSize: number, seed: number, points: TrainRecord[]): RunRecord => ({
-    config: config(batchSize, seed),
-    epochs: [],
+    ...fakeRun({ batchSize, lr: 3, seed, accuracy: 0.5 }),
     checkpoints: points,
     steps: points[points.length - 1].step,
-    samples: 0,
-    diverged: null,
-    seconds: 1,
-    wallSeconds: 1,
-    kernel: "js",
-    sparse: false,
-    workers: 1,
-    backend: "cpu",
   });
 
   it("draws one seed-mean line per batch size", () => {
