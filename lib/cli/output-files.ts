@@ -10,27 +10,36 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { ConfigError } from "../validate/validate.js";
 
-/** What each report option makes from a results file. */
-const reportOptions = {
-  "--csv": { extension: ".csv", what: "a CSV table of its runs" },
-  "--out": { extension: ".html", what: "an HTML report with its charts" },
-} as const;
+/** A kind of file the report writes. */
+export interface OutputKind {
+  /** The option of `batchprop report` that names it. */
+  readonly option: "--out" | "--csv";
+  /** Its extensions, lower case, the first one suggested. */
+  readonly extensions: readonly string[];
+  /** What it must be, as a sentence's start: "the report is one HTML page". */
+  readonly what: string;
+  /** What it makes from a results file: "an HTML report with its charts". */
+  readonly made: string;
+}
+
+export const htmlReport: OutputKind = { option: "--out", extensions: [".html", ".htm"], what: "the report is one HTML page", made: "an HTML report with its charts" };
+export const runsTable: OutputKind = { option: "--csv", extensions: [".csv"], what: "the runs' table is CSV", made: "a CSV table of its runs" };
 
 /**
- * Extensions of formats a results file is not, and the report option that makes the nearest thing
- * from one. Other names (.jsonl, .json, none, or anything else) are taken as they are.
+ * Extensions of formats a results file is not, and the kind of report file nearest to each. Other
+ * names (.jsonl, .json, none, or anything else) are taken as they are.
  */
-const notResults: Record<string, readonly [format: string, option: keyof typeof reportOptions]> = {
-  ".csv": ["CSV", "--csv"],
-  ".tsv": ["TSV", "--csv"],
-  ".xlsx": ["a spreadsheet", "--csv"],
-  ".xls": ["a spreadsheet", "--csv"],
-  ".ods": ["a spreadsheet", "--csv"],
-  ".html": ["HTML", "--out"],
-  ".htm": ["HTML", "--out"],
-  ".svg": ["an image", "--out"],
-  ".png": ["an image", "--out"],
-  ".pdf": ["a document", "--out"],
+const notResults: Record<string, readonly [format: string, nearest: OutputKind]> = {
+  ".csv": ["CSV", runsTable],
+  ".tsv": ["TSV", runsTable],
+  ".xlsx": ["a spreadsheet", runsTable],
+  ".xls": ["a spreadsheet", runsTable],
+  ".ods": ["a spreadsheet", runsTable],
+  ".html": ["HTML", htmlReport],
+  ".htm": ["HTML", htmlReport],
+  ".svg": ["an image", htmlReport],
+  ".png": ["an image", htmlReport],
+  ".pdf": ["a document", htmlReport],
 };
 
 /** Refuses a results file (experiment --out) whose name claims a format other than JSON lines, saying how to get that format. */
@@ -38,32 +47,21 @@ export function checkResultsName(path: string): void {
   const extension = extname(path);
   const other = notResults[extension.toLowerCase()];
   if (other === undefined) return;
-  const [format, option] = other;
+  const [format, { option, extensions, made }] = other;
   const stem = path.slice(0, path.length - extension.length);
-  const { extension: made, what } = reportOptions[option];
   throw new ConfigError(
     "--out",
-    `${path}: results are written as JSON lines, not ${format}; name the results file ${stem}.jsonl, then make ${what} with \`batchprop report ${stem}.jsonl ${option} ${stem}${made}\``,
+    `${path}: results are written as JSON lines, not ${format}; name the results file ${stem}.jsonl, then make ${made} with \`batchprop report ${stem}.jsonl ${option} ${stem}${extensions[0]}\``,
   );
 }
 
-/** A kind of file the report writes. */
-export interface OutputKind {
-  /** Its extensions, lower case, the first one suggested. */
-  readonly extensions: readonly string[];
-  /** What it must be, as a sentence's start: "the report is one HTML page". */
-  readonly what: string;
-}
-
-export const htmlReport: OutputKind = { extensions: [".html", ".htm"], what: "the report is one HTML page" };
-export const runsTable: OutputKind = { extensions: [".csv"], what: "the runs' table is CSV" };
-
 /**
- * Throws a ConfigError naming `option` unless `path` can take a file of this kind: its extension,
+ * Throws a ConfigError naming the kind's option unless `path` can take a file of this kind: its extension,
  * not the input file (however reached: a link, another name), a regular file or a new one in a
  * folder that exists or can be made, with room in the name for the temporary file written beside it.
  */
-export function checkOutputFile(option: string, path: string, kind: OutputKind, input: string): void {
+export function checkOutputFile(path: string, kind: OutputKind, input: string): void {
+  const { option } = kind;
   if (path === "") throw new ConfigError(option, "the file's name is empty");
   const extension = extname(path).toLowerCase();
   if (!kind.extensions.includes(extension)) {
@@ -74,7 +72,7 @@ export function checkOutputFile(option: string, path: string, kind: OutputKind, 
     if (out.dev === from.dev && out.ino === from.ino) throw new ConfigError(option, `${path} is the results file the report is made from; name another file`);
     if (!out.isFile()) throw new ConfigError(option, `${path} exists and is not a regular file`);
   }
-  const target = existsSync(path) ? realpathSync(path) : resolve(path);
+  const target = landsAt(path);
   let folder = dirname(target);
   while (!existsSync(folder)) folder = dirname(folder);
   if (!statSync(folder).isDirectory()) throw new ConfigError(option, `cannot create ${path}: ${folder} is not a folder`);
@@ -99,6 +97,11 @@ export function checkOutputFile(option: string, path: string, kind: OutputKind, 
  * failed or interrupted write leaves no temporary file behind. Creates missing folders.
  */
 export function writeWhole(path: string, text: string): void {
-  mkdirSync(dirname(existsSync(path) ? realpathSync(path) : resolve(path)), { recursive: true });
+  mkdirSync(dirname(landsAt(path)), { recursive: true });
   writeFileAtomic.sync(path, text);
+}
+
+/** The absolute path a write to `path` lands on: the file a link leads to, or the new file's. */
+function landsAt(path: string): string {
+  return existsSync(path) ? realpathSync(path) : resolve(path);
 }

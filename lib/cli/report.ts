@@ -43,8 +43,8 @@ export function reportCommand(): Command {
       const metric = keyword<FinalMetric>(values.metric, "--metric", finalMetrics, "metric");
       checkResultsInput(file);
       const out = values.out ?? `${file.slice(0, file.length - extname(file).length)}.html`;
-      checkOutputFile("--out", out, htmlReport, file);
-      if (values.csv !== undefined) checkOutputFile("--csv", values.csv, runsTable, file);
+      checkOutputFile(out, htmlReport, file);
+      if (values.csv !== undefined) checkOutputFile(values.csv, runsTable, file);
       const { records } = readResults(file);
       if (records.length === 0) throw new ResultsFileError(`${file} holds no runs: nothing to report`);
 

@@ -38,7 +38,7 @@ type Update = (theta: Float64Array, g: Float64Array, state: Float64Array[], t: n
 /** An update rule: the state arrays it keeps per parameter, and its update under checked settings. */
 interface Rule {
   readonly slots: number;
-  readonly update: (settings: Required<Omit<OptimizerOptions, "lr">>) => Update;
+  readonly update: (settings: OptimizerSettings) => Update;
 }
 
 const rules: Readonly<Record<OptimizerName, Rule>> = {
@@ -91,7 +91,7 @@ export function createOptimizer(options: OptimizerOptions): Optimizer {
   }
   if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new ConfigError("epsilon", `must be a positive finite number, got ${epsilon}`);
   const settings = { momentum, beta1, beta2, epsilon };
-  return stateful(name, lr, rule.slots, rule.update({ name, ...settings }), settings);
+  return stateful(name, lr, rule.slots, rule.update(settings), settings);
 }
 
 /** An optimizer whose rule keeps `slots` arrays per parameter; t counts steps from 1; η may be set between steps. */

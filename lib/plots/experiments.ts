@@ -3,7 +3,7 @@ import { keyword } from "../validate/validate.js";
 import { batchSizeAxis, frame, type FrameOptions, seriesColor } from "./frame.js";
 import { seriesMarks } from "./marks.js";
 import type { RunRecord } from "../experiments/record.js";
-import { type FinalMetric, finalMetrics, groupRuns, meanHistory, type SettingSummary } from "../experiments/summary.js";
+import { type FinalMetric, finalMetrics, groupRuns, meanHistory, type SettingSummary, type Spread } from "../experiments/summary.js";
 import type { HistoryAxis, HistoryMetric, HistoryRow } from "./training.js";
 
 /**
@@ -22,6 +22,28 @@ const metricLabels: Record<FinalMetric | "secondsPerEpoch", string> = {
 };
 
 const sortedUnique = (values: readonly number[]): number[] => [...new Set(values)].sort((a, b) => a - b);
+
+/** How a point's title writes a value of the metric: "83.0%", "0.900 s", "0.1234". */
+function metricFormat(y: FinalMetric | "secondsPerEpoch"): (value: number) => string {
+  if (y.endsWith("Accuracy")) return (value) => `${(100 * value).toFixed(1)}%`;
+  if (y === "secondsPerEpoch") return (value) => `${value.toPrecision(3)} s`;
+  return (value) => value.toPrecision(4);
+}
+
+/** An accuracy's vertical axis: percent, from 0 to 100. */
+const accuracyAxis = (label: string) => ({ label, percent: true, grid: true, domain: [0, 100] });
+
+/**
+ * The marks of a chart of seed means: a rule over each point's seed range, a line per series through
+ * the means with a dot on each, titled "<where>: mean … over n (lowest to highest)".
+ */
+function spreadMarks<T extends Spread>(rows: readonly T[], x: keyof T & string, series: keyof T & string, y: FinalMetric | "secondsPerEpoch", where: (row: T) => string): Plot.Markish[] {
+  const format = metricFormat(y);
+  return [
+    Plot.ruleX(rows, { x, y1: "min", y2: "max", stroke: series, strokeOpacity: 0.5, strokeWidth: 3 }),
+    ...seriesMarks(rows, { x, y: "mean", series, r: 3.5, title: (row) => `${where(row)}: mean ${format(row.mean)} over ${row.n} (${format(row.min)} to ${format(row.max)})` }),
+  ];
+}
 
 export interface BatchSizePlotOptions extends FrameOptions {
   /** What to plot against B: a metric of the final point, or the training time of an epoch. */
@@ -60,12 +82,11 @@ export function batchSizePlot(summaries: readonly SettingSummary[], options: Bat
   const accuracy = options.y.endsWith("Accuracy");
   const logY = options.logY ?? options.y === "secondsPerEpoch";
   const settings = [...new Set(rows.map((row) => row.setting))];
-  const format = (value: number) => (accuracy ? `${(100 * value).toFixed(1)}%` : options.y === "secondsPerEpoch" ? `${value.toPrecision(3)} s` : value.toPrecision(4));
   return {
     ...frame(options, { marginLeft: 60 }),
     x: batchSizeAxis(rows.map((row) => row.batchSize)),
     y: accuracy
-      ? { label: metricLabels[options.y], percent: true, grid: true, domain: [0, 100] }
+      ? accuracyAxis(metricLabels[options.y])
       : {
           label: metricLabels[options.y],
           grid: true,
@@ -73,10 +94,7 @@ export function batchSizePlot(summaries: readonly SettingSummary[], options: Bat
           ...(logY ? { type: "log" as const, tickFormat: (v: number) => String(+v.toPrecision(2)) } : { zero: true }),
         },
     color: seriesColor(settings),
-    marks: [
-      Plot.ruleX(rows, { x: "batchSize", y1: "min", y2: "max", stroke: "setting", strokeOpacity: 0.5, strokeWidth: 3 }),
-      ...seriesMarks(rows, { x: "batchSize", y: "mean", series: "setting", r: 3.5, title: (row: BatchSizeRow) => `${row.setting}, B = ${row.batchSize}: mean ${format(row.mean)} over ${row.n} (${format(row.min)} to ${format(row.max)})` }),
-    ],
+    marks: spreadMarks(rows, "batchSize", "setting", options.y, (row) => `${row.setting}, B = ${row.batchSize}`),
   };
 }
 
@@ -102,17 +120,13 @@ export function learningRatePlot(summaries: readonly SettingSummary[], options: 
   if (rows.length === 0) throw new RangeError(`learningRatePlot: no summary has a ${y}`);
   const accuracy = y.endsWith("Accuracy");
   const series = sortedUnique(rows.map((row) => row.batchSize)).map((b) => `B = ${b}`);
-  const format = (value: number) => (accuracy ? `${(100 * value).toFixed(1)}%` : value.toPrecision(4));
   const lrs = sortedUnique(rows.map((row) => row.lr));
   return {
     ...frame(options, { marginLeft: 60 }),
     x: { type: "log", label: "learning rate η", ticks: lrs.length <= 12 ? lrs : undefined, tickFormat: (v: number) => String(+v.toPrecision(3)), grid: true },
-    y: accuracy ? { label: metricLabels[y], percent: true, grid: true, domain: [0, 100] } : { label: metricLabels[y], grid: true, zero: true },
+    y: accuracy ? accuracyAxis(metricLabels[y]) : { label: metricLabels[y], grid: true, zero: true },
     color: { legend: true, type: "ordinal", scheme: "viridis", domain: series },
-    marks: [
-      Plot.ruleX(rows, { x: "lr", y1: "min", y2: "max", stroke: "series", strokeOpacity: 0.5, strokeWidth: 3 }),
-      ...seriesMarks(rows, { x: "lr", y: "mean", series: "series", r: 3.5, title: (row) => `${row.series}, η = ${+row.lr.toPrecision(4)}: mean ${format(row.mean)} over ${row.n} (${format(row.min)} to ${format(row.max)})` }),
-    ],
+    marks: spreadMarks(rows, "lr", "series", y, (row) => `${row.series}, η = ${+row.lr.toPrecision(4)}`),
   };
 }
 

@@ -7,9 +7,9 @@
  */
 import type * as Plot from "@observablehq/plot";
 import type { RunRecord } from "../experiments/record.js";
-import { type FinalMetric, groupRuns, meanHistory, type SettingSummary } from "../experiments/summary.js";
+import { type FinalMetric, meanHistory, type RunGroup, type SettingSummary } from "../experiments/summary.js";
 import { type SummaryTable, summaryTable } from "../experiments/summary-table.js";
-import { budgetLabel, describeSweep, etaLabel, type SweepSection } from "../experiments/sweep.js";
+import { budgetLabel, describeSweep, type SweepSection } from "../experiments/sweep.js";
 import { batchCurvesPlot, batchSizePlot, lossHeatmap, learningRatePlot } from "../plots/experiments.js";
 import { emptyDocument, plotElement } from "../plots/render.js";
 
@@ -151,16 +151,14 @@ function drawSection(
   }
 
   const budget = budgetLabel(records[0].config.budget);
-  const byEta = new Map<string, RunRecord[]>();
-  for (const record of records) {
-    const eta = etaLabel(record.config);
-    (byEta.get(eta) ?? byEta.set(eta, []).get(eta)!).push(record);
-  }
-  [...byEta].forEach(([eta, runs], i) => {
+  // The section's groups are one per η (its label) and B: the curves of an η are its groups'.
+  const byEta = new Map<string, RunGroup[]>();
+  for (const group of section.groups) (byEta.get(group.setting) ?? byEta.set(group.setting, []).get(group.setting)!).push(group);
+  [...byEta].forEach(([eta, groups], i) => {
     // batchCurvesPlot draws the seed mean of each B over the steps all its seeds recorded: a curve needs two.
-    const curve = groupRuns(runs, () => "").some((group) => meanHistory(group.records).filter((point) => Number.isFinite(point[metric])).length >= 2);
+    const curve = groups.some((group) => meanHistory(group.records).filter((point) => Number.isFinite(point[metric])).length >= 2);
     if (!curve) note(`No curves at ${eta}: no batch size has two checkpoints of ${words} that all its runs recorded (they diverged first).`);
-    else chart(`curves-${i + 1}`, `${words[0].toUpperCase()}${words.slice(1)} against optimizer steps at ${eta}, a curve per B (mean over seeds; ${budget})`, batchCurvesPlot(runs, { y: metric, x: "step" }));
+    else chart(`curves-${i + 1}`, `${words[0].toUpperCase()}${words.slice(1)} against optimizer steps at ${eta}, a curve per B (mean over seeds; ${budget})`, batchCurvesPlot(groups.flatMap((group) => group.records), { y: metric, x: "step" }));
   });
 
   if (batchSizes < 2 || lrs < 2) note(`No (B, η) heatmap: it needs two or more batch sizes and two or more learning rates (here ${batchSizes} and ${lrs}).`);

@@ -35,11 +35,8 @@ export interface StartOptions {
 /** Starts `node main.js ...args` (or `command ...args`); killed with SIGKILL if still running after `timeoutMs`. */
 export function start(args: readonly string[], { timeoutMs = 60_000, cwd = root, command, env }: StartOptions = {}): Started {
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build:lib first`);
-  const environment = { ...process.env, ...env };
-  const child =
-    command === undefined
-      ? spawn(process.execPath, [main, ...args], { cwd, env: environment, stdio: ["ignore", "pipe", "pipe"] })
-      : spawn(command, args, { cwd, env: environment, stdio: ["ignore", "pipe", "pipe"] });
+  const [file, argv] = command === undefined ? [process.execPath, [main, ...args]] : [command, args];
+  const child = spawn(file, argv, { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));

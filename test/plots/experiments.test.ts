@@ -1,14 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { count, group } from "./svg.ts";
+import { fakeRun } from "../experiments/runs.ts";
 import {
   batchCurvesPlot,
   batchSizePlot,
-  expandGrid,
   heatmapCells,
   learningRatePlot,
   lossHeatmap,
   renderPlot,
-  type RunConfig,
   type RunRecord,
   type SettingSummary,
   stepsToTargetPlot,
@@ -61,19 +60,22 @@ describe("batchSizePlot", () => {
   });
 });
 
+// B = 4 at three η, B = 64 at two (the third diverged).
+const grid = [
+  summary("η = 1", 4, 1, 0.16, 0.8),
+  summary("η = 3", 4, 3, 0.12, 0.83),
+  summary("η = 30", 4, 30, 0.48, 0.15),
+  summary("η = 1", 64, 1, 0.41, 0.32),
+  summary("η = 3", 64, 3, 0.3, 0.54),
+  summary("η = 30", 64, 30, null, null, 3),
+];
+
 describe("learningRatePlot", () => {
-  // B = 4 at three η, B = 64 at two (the third diverged): listed out of η order.
-  const grid = [
-    summary("η = 30", 4, 30, 0.48, 0.15),
-    summary("η = 1", 4, 1, 0.16, 0.8),
-    summary("η = 3", 4, 3, 0.12, 0.83),
-    summary("η = 1", 64, 1, 0.41, 0.32),
-    summary("η = 3", 64, 3, 0.3, 0.54),
-    summary("η = 30", 64, 30, null, null, 3),
-  ];
+  // The same grid listed out of η order: B = 4's η = 30 comes first.
+  const shuffled = [grid[2], grid[0], grid[1], ...grid.slice(3)];
 
   it("draws a line per batch size through its η in rising order, a dot and a seed-range rule per point with a metric", () => {
-    const html = renderPlot(learningRatePlot(grid, { y: "testAccuracy" }));
+    const html = renderPlot(learningRatePlot(shuffled, { y: "testAccuracy" }));
     expect(count(group(html, "line"), "path")).toBe(2);
     expect(count(group(html, "dot"), "circle")).toBe(5);
     expect(count(group(html, "rule"), "line")).toBe(5);
@@ -88,21 +90,12 @@ describe("learningRatePlot", () => {
   });
 
   it("refuses an unknown metric and summaries with none", () => {
-    expect(() => learningRatePlot(grid, { y: "secondsPerEpoch" as "testLoss" })).toThrow(/y: unknown metric "secondsPerEpoch"/);
-    expect(() => learningRatePlot([grid[5]], { y: "testLoss" })).toThrow(/no summary has a testLoss/);
+    expect(() => learningRatePlot(shuffled, { y: "secondsPerEpoch" as "testLoss" })).toThrow(/y: unknown metric "secondsPerEpoch"/);
+    expect(() => learningRatePlot([shuffled[5]], { y: "testLoss" })).toThrow(/no summary has a testLoss/);
   });
 });
 
 describe("lossHeatmap", () => {
-  const grid = [
-    summary("η = 1", 4, 1, 0.16, 0.8),
-    summary("η = 3", 4, 3, 0.12, 0.83),
-    summary("η = 30", 4, 30, 0.48, 0.15),
-    summary("η = 1", 64, 1, 0.41, 0.32),
-    summary("η = 3", 64, 3, 0.3, 0.54),
-    summary("η = 30", 64, 30, null, null, 3),
-  ];
-
   it("bins the loss, and names diverged and near-chance cells", () => {
     const cells = heatmapCells(grid);
     expect(cells.map((c) => c.bin)).toEqual(["0.15–0.25", "< 0.15", "≥ 0.45", "0.35–0.45", "0.25–0.35", "diverged"]);
@@ -135,22 +128,12 @@ describe("lossHeatmap", () => {
 });
 
 describe("batchCurvesPlot", () => {
-  const config = (batchSize: number, seed: number): RunConfig =>
-    expandGrid({ data: { name: "digits", train: 100, test: 20, seed: 0 }, layers: [784, 30, 10], batchSizes: [batchSize], lrs: [3], budgets: [{ epochs: 1 }], seeds: [seed] })[0];
   const point = (step: number, testLoss: number): TrainRecord => ({ epoch: step / 10, step, samples: step, trainLoss: testLoss, trainAccuracy: 0.5, testLoss, testAccuracy: 0.5, seconds: 0 });
+  // A made-up run (test/experiments/runs.ts) with these checkpoints instead of its own.
   const run = (batchSize: number, seed: number, points: TrainRecord[]): RunRecord => ({
-    config: config(batchSize, seed),
-    epochs: [],
+    ...fakeRun({ batchSize, lr: 3, seed, accuracy: 0.5 }),
     checkpoints: points,
     steps: points[points.length - 1].step,
-    samples: 0,
-    diverged: null,
-    seconds: 1,
-    wallSeconds: 1,
-    kernel: "js",
-    sparse: false,
-    workers: 1,
-    backend: "cpu",
   });
 
   it("draws one seed-mean line per batch size", () => {
