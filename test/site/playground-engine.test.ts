@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { FromWorker, PageRunRecord } from "../../docs/.vitepress/theme/playground/protocol.ts";
 import { openGpu, readResults, runOne, withoutTimes, type RunRecord } from "../../lib/index.ts";
@@ -55,14 +56,12 @@ describe("the playground's engine", () => {
   });
 
   it("pauses, resumes, and takes a new B and η from the next step, listing the change in the record", async () => {
-    const { engine, messages, waitFor, done } = harness();
+    const { engine, messages, waitFor, done, pause } = harness();
     const config = xorConfig({ budget: { epochs: 400 }, batchSize: 4, recordEvery: 50 });
     engine.handle({ type: "start", id: "p", config, gradients: "vectorized", digitsUrl: "" });
     await waitFor((m): m is FromWorker => m.type === "progress");
-    engine.handle({ type: "pause" });
-    await new Promise((wake) => setTimeout(wake, 100));
-    const whilePaused = messages.length;
-    await new Promise((wake) => setTimeout(wake, 300));
+    const whilePaused = await pause(100);
+    await sleep(300);
     expect(messages.length, "nothing is posted while paused").toBe(whilePaused);
 
     engine.handle({ type: "set", batchSize: 32, lr: 0.05 });
@@ -90,7 +89,7 @@ describe("the playground's engine", () => {
     expect(error.message).toBe("batchSize: batch size 201 is larger than the training set (200 samples of xor)");
     engine.handle({ type: "reset" });
     const count = messages.length;
-    await new Promise((wake) => setTimeout(wake, 200));
+    await sleep(200);
     expect(messages.length).toBe(count);
 
     engine.handle({ type: "start", id: "y", config: xorConfig({ data: { name: "idx:/nowhere", train: 1, test: 1, seed: 0 } }), gradients: "vectorized", digitsUrl: "" });

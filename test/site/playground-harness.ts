@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { gunzipSync } from "node:zlib";
 import { createEngine } from "../../docs/.vitepress/theme/playground/engine.ts";
 import type { FromWorker } from "../../docs/.vitepress/theme/playground/protocol.ts";
@@ -77,7 +78,13 @@ export function harness(openDevice: () => Promise<GpuHandle> = nodeGpu) {
     if (end.type === "error") throw new Error(`run ${id}: ${end.message}`);
     return end;
   };
-  return { engine, messages, waitFor, done, digitsLoads: () => loads };
+  /** Pauses the run and gives the slice under way `settleMs` to end; resolves how many messages were posted by then. */
+  const pause = async (settleMs: number) => {
+    engine.handle({ type: "pause" });
+    await sleep(settleMs);
+    return messages.length;
+  };
+  return { engine, messages, waitFor, done, pause, digitsLoads: () => loads };
 }
 
 /** Dawn's device, counting how often the engine opens one, and the GPU buffers made and not yet destroyed. */
