@@ -1,6 +1,7 @@
 // The playground's worker engine on the GPU (Dawn; SwiftShader where there is no GPU): the run the
 // CPU trains within float32's rounding, one device for every run of a worker, and pause, resume,
 // a new B and η and stop between the slices of a GPU session.
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { FromWorker, PageRunRecord } from "../../docs/.vitepress/theme/playground/protocol.ts";
 import { runOne } from "../../lib/index.ts";
@@ -9,9 +10,9 @@ import { countedGpu, harness, xorConfig } from "../site/playground-harness.ts";
 describe("the playground's engine on the GPU", () => {
   it("trains the run the CPU trains, within float32's rounding, and its line names the GPU", async () => {
     const { opened, open } = countedGpu();
-    const { engine, messages, done } = harness(open);
+    const { engine, start, messages, done } = harness(open);
     const config = xorConfig({ backend: "webgpu" });
-    engine.handle({ type: "start", id: "g", config, gradients: "vectorized", digitsUrl: "" });
+    start("g", config);
     const { run } = await done("g");
     const started = messages.find((m) => m.type === "started");
     expect(started).toMatchObject({ kernel: run.adapter });
@@ -30,29 +31,27 @@ describe("the playground's engine on the GPU", () => {
 
     // A second run, and the page's question, reuse the worker's device.
     engine.handle({ type: "gpu" });
-    engine.handle({ type: "start", id: "h", config: { ...config, seed: 4 }, gradients: "vectorized", digitsUrl: "" });
+    start("h", { ...config, seed: 4 });
     await done("h");
     expect(messages.find((m) => m.type === "gpu")).toEqual({ type: "gpu", available: true, adapter: run.adapter });
     expect(opened.count).toBe(1);
   });
 
   it("pauses, resumes, takes a new B and η from the step after the slice under way, and stops", async () => {
-    const { engine, messages, waitFor, done } = harness();
+    const { engine, start, messages, waitFor, done, pause } = harness();
     // Every step has exactly B rows (the last batch dropped), so the samples tell which B each step used.
     const config = xorConfig({ budget: { epochs: 400 }, batchSize: 4, recordEvery: 50, lastBatch: "drop", backend: "webgpu" });
-    engine.handle({ type: "start", id: "p", config, gradients: "vectorized", digitsUrl: "" });
+    start("p", config);
     await waitFor((m): m is FromWorker => m.type === "progress");
-    engine.handle({ type: "pause" });
     // The slice under way ends, then nothing more.
-    await new Promise((wake) => setTimeout(wake, 500));
-    const whilePaused = messages.length;
-    await new Promise((wake) => setTimeout(wake, 300));
+    const whilePaused = await pause(500);
+    await sleep(300);
     expect(messages.length, "nothing is posted while paused").toBe(whilePaused);
 
     engine.handle({ type: "resume" });
     await waitFor((m): m is FromWorker => m.type === "progress" && messages.indexOf(m) >= whilePaused);
     // The next slice has started (its timer came first) and awaits the GPU: the change arrives during it.
-    await new Promise((wake) => setTimeout(wake, 10));
+    await sleep(10);
     engine.handle({ type: "set", batchSize: 32, lr: 0.05 });
     const after = await waitFor((m): m is Extract<FromWorker, { type: "progress" }> => m.type === "progress" && m.batchSize === 32);
     expect(after.lr).toBe(0.05);
@@ -74,17 +73,17 @@ describe("the playground's engine on the GPU", () => {
 
   it("releases a run's GPU buffers when it ends or is reset mid-slice, and trains the next on the same device", async () => {
     const { opened, open, liveBuffers } = countedGpu();
-    const { engine, messages, waitFor, done } = harness(open);
-    engine.handle({ type: "start", id: "a", config: xorConfig({ budget: { epochs: 400 }, batchSize: 4, backend: "webgpu" }), gradients: "vectorized", digitsUrl: "" });
+    const { engine, start, messages, waitFor, done } = harness(open);
+    start("a", xorConfig({ budget: { epochs: 400 }, batchSize: 4, backend: "webgpu" }));
     await waitFor((m): m is FromWorker => m.type === "progress" && m.id === "a");
     expect(liveBuffers.size).toBeGreaterThan(0);
     engine.handle({ type: "reset" });
     const count = messages.length;
     await expect.poll(() => liveBuffers.size, { timeout: 10_000 }).toBe(0);
-    await new Promise((wake) => setTimeout(wake, 200));
+    await sleep(200);
     expect(messages.length, "nothing more about a reset run").toBe(count);
 
-    engine.handle({ type: "start", id: "b", config: xorConfig({ backend: "webgpu" }), gradients: "vectorized", digitsUrl: "" });
+    start("b", xorConfig({ backend: "webgpu" }));
     await done("b");
     expect(liveBuffers.size, "a finished run's buffers too").toBe(0);
     expect(opened.count).toBe(1);

@@ -10,8 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLE_DIR, buildBundle } from "../../tools/site/bundle.ts";
-import type { Notebook } from "../../tools/notebooks/notebook.ts";
-import { joinSource } from "../../tools/notebooks/notebook.ts";
+import { joinSource, type Notebook } from "../../tools/notebooks/notebook.ts";
 import { debianPython, root, run, tempDir } from "../notebooks/spawn.ts";
 
 const notebooks = ["01-forward-pass", "09-batch-size"];

@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { FromWorker, PageRunRecord } from "../../docs/.vitepress/theme/playground/protocol.ts";
 import { openGpu, readResults, runOne, withoutTimes, type RunRecord } from "../../lib/index.ts";
@@ -11,9 +12,9 @@ import { countedGpu, harness, xorConfig } from "./playground-harness.ts";
 
 describe("the playground's engine", () => {
   it("makes the record `npm run experiment` makes for the same settings, one readResults reads back", async () => {
-    const { engine, messages, done } = harness();
+    const { start, messages, done } = harness();
     const config = xorConfig();
-    engine.handle({ type: "start", id: "a", config, gradients: "vectorized", digitsUrl: "" });
+    start("a", config);
     const { run } = await done("a");
     expect(withoutTimes(run)).toEqual(withoutTimes(runOne(config)));
     const records = messages.filter((m) => m.type === "record");
@@ -31,9 +32,9 @@ describe("the playground's engine", () => {
   });
 
   it("starts a run from every setting of its config, as runOne does: the weights' init and the noise scale too", async () => {
-    const { engine, done } = harness();
+    const { start, done } = harness();
     const config = { ...xorConfig(), init: "xavier" as const, biasInit: "zeros" as const, noiseScaleEvery: 20 };
-    engine.handle({ type: "start", id: "i", config, gradients: "vectorized", digitsUrl: "" });
+    start("i", config);
     const { run } = await done("i");
     const cli = runOne(config);
     expect(withoutTimes(run).checkpoints).toEqual(withoutTimes(cli).checkpoints);
@@ -42,27 +43,25 @@ describe("the playground's engine", () => {
   });
 
   it("trains the digits from the site's asset as the command line does", async () => {
-    const { engine, done, digitsLoads } = harness();
+    const { start, done, digitsLoads } = harness();
     const config = xorConfig({ data: { name: "digits", train: 400, test: 200, seed: 2 }, layers: [784, 16, 10], budget: { epochs: 1 }, batchSize: 40, recordEvery: 5 });
-    engine.handle({ type: "start", id: "d", config, gradients: "vectorized", digitsUrl: "/digits.bin.gz" });
+    start("d", config, "vectorized", "/digits.bin.gz");
     const { run } = await done("d");
     expect(run.sparse).toBe(true);
     expect(withoutTimes(run)).toEqual(withoutTimes(runOne(config)));
     // Loaded once, however many runs use it.
-    engine.handle({ type: "start", id: "e", config: { ...config, seed: 4 }, gradients: "per-sample", digitsUrl: "/digits.bin.gz" });
+    start("e", { ...config, seed: 4 }, "per-sample", "/digits.bin.gz");
     expect((await done("e")).run.sparse).toBe(false);
     expect(digitsLoads()).toBe(1);
   });
 
   it("pauses, resumes, and takes a new B and η from the next step, listing the change in the record", async () => {
-    const { engine, messages, waitFor, done } = harness();
+    const { engine, start, messages, waitFor, done, pause } = harness();
     const config = xorConfig({ budget: { epochs: 400 }, batchSize: 4, recordEvery: 50 });
-    engine.handle({ type: "start", id: "p", config, gradients: "vectorized", digitsUrl: "" });
+    start("p", config);
     await waitFor((m): m is FromWorker => m.type === "progress");
-    engine.handle({ type: "pause" });
-    await new Promise((wake) => setTimeout(wake, 100));
-    const whilePaused = messages.length;
-    await new Promise((wake) => setTimeout(wake, 300));
+    const whilePaused = await pause(100);
+    await sleep(300);
     expect(messages.length, "nothing is posted while paused").toBe(whilePaused);
 
     engine.handle({ type: "set", batchSize: 32, lr: 0.05 });
@@ -82,36 +81,36 @@ describe("the playground's engine", () => {
   });
 
   it("says what is wrong with a bad B or dataset, and a reset silences the run", async () => {
-    const { engine, messages, waitFor } = harness();
-    engine.handle({ type: "start", id: "x", config: xorConfig({ budget: { epochs: 1000 } }), gradients: "vectorized", digitsUrl: "" });
+    const { engine, start, messages, waitFor } = harness();
+    start("x", xorConfig({ budget: { epochs: 1000 } }));
     await waitFor((m): m is FromWorker => m.type === "progress");
     engine.handle({ type: "set", batchSize: 201 });
     const error = await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error");
     expect(error.message).toBe("batchSize: batch size 201 is larger than the training set (200 samples of xor)");
     engine.handle({ type: "reset" });
     const count = messages.length;
-    await new Promise((wake) => setTimeout(wake, 200));
+    await sleep(200);
     expect(messages.length).toBe(count);
 
-    engine.handle({ type: "start", id: "y", config: xorConfig({ data: { name: "idx:/nowhere", train: 1, test: 1, seed: 0 } }), gradients: "vectorized", digitsUrl: "" });
+    start("y", xorConfig({ data: { name: "idx:/nowhere", train: 1, test: 1, seed: 0 } }));
     expect((await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error" && m.id === "y")).message).toBe('cannot load idx:/nowhere: data.name: idx:/nowhere is a path to IDX files, not a registered dataset');
   });
 
   it("where there is no WebGPU, says so with the library's message, and starts no GPU run", async () => {
     const unavailable = () => openGpu(undefined, "navigator.gpu");
-    const { engine, waitFor } = harness(unavailable);
+    const { engine, start, waitFor } = harness(unavailable);
     engine.handle({ type: "gpu" });
     const answer = await waitFor((m): m is Extract<FromWorker, { type: "gpu" }> => m.type === "gpu");
     expect(answer).toEqual({ type: "gpu", available: false, reason: "webgpu: this environment has no WebGPU (looked in navigator.gpu)" });
-    engine.handle({ type: "start", id: "n", config: xorConfig({ backend: "webgpu" }), gradients: "vectorized", digitsUrl: "" });
+    start("n", xorConfig({ backend: "webgpu" }));
     const error = await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error" && m.id === "n");
     expect(error.message).toBe(answer.available ? "" : answer.reason);
   });
 
   it("refuses the per-sample backward pass on the GPU, naming it", async () => {
     const { opened, open } = countedGpu();
-    const { engine, waitFor } = harness(open);
-    engine.handle({ type: "start", id: "s", config: xorConfig({ backend: "webgpu" }), gradients: "per-sample", digitsUrl: "" });
+    const { start, waitFor } = harness(open);
+    start("s", xorConfig({ backend: "webgpu" }), "per-sample");
     const error = await waitFor((m): m is Extract<FromWorker, { type: "error" }> => m.type === "error" && m.id === "s");
     expect(error.message).toBe("gradients: per sample runs on the CPU only; on the GPU a batch's gradients are matrix products (vectorized)");
     expect(opened.count, "before any work").toBe(0);

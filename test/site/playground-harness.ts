@@ -3,9 +3,10 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { gunzipSync } from "node:zlib";
 import { createEngine } from "../../docs/.vitepress/theme/playground/engine.ts";
-import type { FromWorker } from "../../docs/.vitepress/theme/playground/protocol.ts";
+import type { FromWorker, Gradients } from "../../docs/.vitepress/theme/playground/protocol.ts";
 import { decodeDigits, type GpuHandle, nodeGpu, type RunConfig } from "../../lib/index.ts";
 import { writeDigitsAsset } from "../../tools/site/digits-asset.ts";
 
@@ -77,7 +78,15 @@ export function harness(openDevice: () => Promise<GpuHandle> = nodeGpu) {
     if (end.type === "error") throw new Error(`run ${id}: ${end.message}`);
     return end;
   };
-  return { engine, messages, waitFor, done, digitsLoads: () => loads };
+  /** Starts a run on the engine, as the page does when Train is pressed. */
+  const start = (id: string, config: RunConfig, gradients: Gradients = "vectorized", digitsUrl = "") => engine.handle({ type: "start", id, config, gradients, digitsUrl });
+  /** Pauses the run and gives the slice under way `settleMs` to end; resolves how many messages were posted by then. */
+  const pause = async (settleMs: number) => {
+    engine.handle({ type: "pause" });
+    await sleep(settleMs);
+    return messages.length;
+  };
+  return { engine, messages, waitFor, done, start, pause, digitsLoads: () => loads };
 }
 
 /** Dawn's device, counting how often the engine opens one, and the GPU buffers made and not yet destroyed. */

@@ -34,8 +34,9 @@ const longTasks = (page: Page) => page.evaluate(() => (window as unknown as { lo
 /** Forgets the long tasks so far (loading the page), to count those while training. */
 const clearLongTasks = (page: Page) => page.evaluate(() => void ((window as unknown as { longTasks: number[] }).longTasks.length = 0));
 
-/** The line the page wrote, which must be a results file the command line reads. */
-async function download(page: Page, button: ReturnType<Page["locator"]>): Promise<PageRunRecord> {
+/** The line the page wrote for its last run listed, which must be a results file the command line reads. */
+async function downloadLast(page: Page): Promise<PageRunRecord> {
+  const button = page.locator(".pg-runs li").last().getByRole("button", { name: "download" });
   const [file] = await Promise.all([page.waitForEvent("download"), button.click()]);
   const saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-download-")), file.suggestedFilename());
   await file.saveAs(saved);
@@ -46,6 +47,16 @@ async function download(page: Page, button: ReturnType<Page["locator"]>): Promis
   return line;
 }
 
+/** From its first checkpoint to its last, the run's test loss fell and its test accuracy rose. */
+function expectLearned(run: PageRunRecord): void {
+  const first = run.checkpoints[0];
+  const last = run.checkpoints.at(-1)!;
+  expect(last.testLoss!).toBeLessThan(first.testLoss!);
+  expect(last.testAccuracy!).toBeGreaterThan(first.testAccuracy!);
+}
+
+/** The loss chart's legend: each series' name. */
+const lossLegend = (page: Page) => page.locator(".pg-chart-loss [class*='-swatches']").first().textContent();
 const chartDots = (page: Page, chart: string) => page.locator(`${chart} svg circle`).count();
 
 /** The chart's dots once it has stopped changing: a finished run is drawn again with its own last checkpoints, up to a draw (250 ms) later. */
@@ -93,11 +104,8 @@ export function describePlayground(site: SiteContext): void {
       expect(await page.locator(".playground").getAttribute("data-state"), "the chart drew while the run went on").toBe("running");
       await page.locator('.playground[data-state="done"]').waitFor({ timeout: 120_000 });
       expect(await chartDots(page, ".pg-chart-loss"), "the chart's marks grow").toBeGreaterThan(early);
-      const run = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
-      const first = run.checkpoints[0];
-      const last = run.checkpoints.at(-1)!;
-      expect(last.testLoss!).toBeLessThan(first.testLoss!);
-      expect(last.testAccuracy!).toBeGreaterThan(first.testAccuracy!);
+      const run = await downloadLast(page);
+      expectLearned(run);
       expect(run.config.data.name).toBe("spirals");
       expect(await page.locator(".playground").getAttribute("data-kernel")).toMatch(/^gemm-4x4-wasm(relaxed)?simd$/);
       const tasks = await longTasks(page);
@@ -124,7 +132,7 @@ export function describePlayground(site: SiteContext): void {
       await expect.poll(async () => Number(await page.locator(".pg-status").getAttribute("data-step"))).toBeGreaterThan(Number(pausedAt));
       await page.locator(".pg-stop").click();
       await page.locator('.pg-runs li[data-status="stopped"]').waitFor();
-      const run = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
+      const run = await downloadLast(page);
       expect(run.config.batchSize).toBe(4);
       expect(run.changes?.map((change) => change.batchSize)).toContain(64);
       expect(errors).toEqual([]);
@@ -138,9 +146,8 @@ export function describePlayground(site: SiteContext): void {
         await page.locator(".pg-train").click();
         await page.locator(`.pg-runs li[data-status="done"]:has-text("B=${batchSize} η=0.3 sgd")`).waitFor({ timeout: 60_000 });
       }
-      const legend = () => page.locator(".pg-chart-loss [class*='-swatches']").first().textContent();
-      await expect.poll(legend).toContain("B=10 η=0.3 sgd, train loss");
-      expect(await legend()).toContain("B=64 η=0.3 sgd, test loss");
+      await expect.poll(() => lossLegend(page)).toContain("B=10 η=0.3 sgd, train loss");
+      expect(await lossLegend(page)).toContain("B=64 η=0.3 sgd, test loss");
       const both = await settledDots(page, ".pg-chart-loss");
 
       // The comparison is in the address: a link to it offers to rerun the same runs.
@@ -247,24 +254,20 @@ export function describePlayground(site: SiteContext): void {
       expect(await page.locator(".playground").getAttribute("data-backend")).toBe("webgpu");
       expect(await page.locator(".pg-status").textContent()).toMatch(/ samples\/s \(GPU, float32\), adapter google swiftshader/);
       await expect.poll(() => chartDots(page, ".pg-chart-loss")).toBeGreaterThan(1);
-      const gpuRun = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
+      const gpuRun = await downloadLast(page);
       expect([gpuRun.backend, gpuRun.config.backend]).toEqual(["webgpu", "webgpu"]);
       expect(gpuRun.adapter).toMatch(/swiftshader/i);
       expect(await page.locator(".pg-runs li").last().locator(".pg-run-status").textContent()).toBe(`done on ${gpuRun.adapter}`);
-      const first = gpuRun.checkpoints[0];
-      const last = gpuRun.checkpoints.at(-1)!;
-      expect(last.testLoss!).toBeLessThan(first.testLoss!);
-      expect(last.testAccuracy!).toBeGreaterThan(first.testAccuracy!);
+      expectLearned(gpuRun);
 
       // The same run on the CPU, beside it on the chart: the legend tells them apart, and the float32 run ends where the float64 one does.
       await page.locator('select[name="backend"]').selectOption("cpu");
       await page.locator(".pg-train").click();
       await page.locator('.pg-runs li[data-status="done"]:has-text("B=10 η=0.3 sgd")').nth(1).waitFor({ timeout: 60_000 });
-      const legend = () => page.locator(".pg-chart-loss [class*='-swatches']").first().textContent();
-      await expect.poll(legend).toContain("B=10 η=0.3 sgd on GPU, train loss");
-      expect(await legend()).toContain("B=10 η=0.3 sgd, train loss");
+      await expect.poll(() => lossLegend(page)).toContain("B=10 η=0.3 sgd on GPU, train loss");
+      expect(await lossLegend(page)).toContain("B=10 η=0.3 sgd, train loss");
       await page.screenshot({ path: path.join(site.screenshots, "playground-gpu.png"), fullPage: true });
-      const cpuRun = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
+      const cpuRun = await downloadLast(page);
       expect([cpuRun.backend, cpuRun.config.backend]).toEqual(["cpu", undefined]);
       expect(gpuRun.steps).toBe(cpuRun.steps);
       const gap = Math.abs(gpuRun.checkpoints.at(-1)!.testLoss! - cpuRun.checkpoints.at(-1)!.testLoss!) / cpuRun.checkpoints.at(-1)!.testLoss!;
@@ -303,11 +306,8 @@ export function describePlayground(site: SiteContext): void {
       expect(right, "the charts fit a phone's width").toBeLessThanOrEqual(390);
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.locator('.playground[data-state="done"]').waitFor({ timeout: 240_000 });
-      const run = await download(page, page.locator(".pg-runs li").last().getByRole("button", { name: "download" }));
-      const first = run.checkpoints[0];
-      const last = run.checkpoints.at(-1)!;
-      expect(last.testLoss!).toBeLessThan(first.testLoss!);
-      expect(last.testAccuracy!).toBeGreaterThan(first.testAccuracy!);
+      const run = await downloadLast(page);
+      expectLearned(run);
       expect(run.config.layers).toEqual([784, 30, 10]);
 
       const node = runOne(run.config);

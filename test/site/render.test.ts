@@ -45,6 +45,28 @@ function compile(template: string): string {
   return result.code;
 }
 
+/**
+ * Runs `body` with the fixtures copied to a temporary sources folder and a temporary docs folder
+ * (both removed afterwards); `generate` sets the second notebook's metadata.site and generates the pages.
+ */
+function withSecondNotebookSite(body: (generate: (site: unknown) => ReturnType<typeof generatePages>, docs: string) => void): void {
+  const docs = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-site-"));
+  const sources = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-sources-"));
+  try {
+    for (const file of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, file), path.join(sources, file));
+    const second = path.join(sources, "02-vectorized-equals-summed.ipynb");
+    const nb = JSON.parse(fs.readFileSync(second, "utf8"));
+    body((site) => {
+      nb.metadata.site = site;
+      fs.writeFileSync(second, JSON.stringify(nb));
+      return generatePages({ executedDir: FIXTURES, sourcesDir: sources, docsDir: docs });
+    }, docs);
+  } finally {
+    fs.rmSync(docs, { recursive: true, force: true });
+    fs.rmSync(sources, { recursive: true, force: true });
+  }
+}
+
 function notebook(cells: Notebook["cells"]): Notebook {
   return { nbformat: 4, nbformat_minor: 5, metadata: {}, cells };
 }
@@ -226,45 +248,21 @@ describe("pages, titles and order", () => {
   });
 
   it("links a notebook's page to the playground with the settings its metadata names, and refuses a malformed query", () => {
-    const docs = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-site-"));
-    const sources = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-sources-"));
-    try {
-      for (const file of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, file), path.join(sources, file));
-      const second = path.join(sources, "02-vectorized-equals-summed.ipynb");
-      const nb = JSON.parse(fs.readFileSync(second, "utf8"));
-      nb.metadata.site = { playground: "B=64&sweepB=4,64,1024" };
-      fs.writeFileSync(second, JSON.stringify(nb));
-      generatePages({ executedDir: FIXTURES, sourcesDir: sources, docsDir: docs });
+    withSecondNotebookSite((generate, docs) => {
+      generate({ playground: "B=64&sweepB=4,64,1024" });
       const page = fs.readFileSync(path.join(docs, "notebooks", "02-vectorized-equals-summed.md"), "utf8");
       expect(page).toContain('<a class="nb-playground" href="../playground.html?B=64&amp;sweepB=4,64,1024">Try these settings in the playground</a>');
       expect(fs.readFileSync(path.join(docs, "notebooks", "01-forward-pass.md"), "utf8")).not.toContain("nb-playground");
-      nb.metadata.site = { playground: "?B=64" };
-      fs.writeFileSync(second, JSON.stringify(nb));
-      expect(() => generatePages({ executedDir: FIXTURES, sourcesDir: sources, docsDir: docs })).toThrow('02-vectorized-equals-summed.ipynb: metadata.site.playground must be the playground\'s query string without its "?", got "?B=64"');
-    } finally {
-      fs.rmSync(docs, { recursive: true, force: true });
-      fs.rmSync(sources, { recursive: true, force: true });
-    }
+      expect(() => generate({ playground: "?B=64" })).toThrow('02-vectorized-equals-summed.ipynb: metadata.site.playground must be the playground\'s query string without its "?", got "?B=64"');
+    });
   });
 
   it("puts a notebook in the sidebar section its metadata names, Notebooks by default", () => {
-    const docs = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-site-"));
-    const sources = fs.mkdtempSync(path.join(os.tmpdir(), "batchprop-sources-"));
-    try {
-      for (const file of fs.readdirSync(FIXTURES)) fs.copyFileSync(path.join(FIXTURES, file), path.join(sources, file));
-      const second = path.join(sources, "02-vectorized-equals-summed.ipynb");
-      const nb = JSON.parse(fs.readFileSync(second, "utf8"));
-      nb.metadata.site = { section: "Experiments" };
-      fs.writeFileSync(second, JSON.stringify(nb));
-      const pages = generatePages({ executedDir: FIXTURES, sourcesDir: sources, docsDir: docs });
+    withSecondNotebookSite((generate) => {
+      const pages = generate({ section: "Experiments" });
       expect(pages.map((page) => page.section)).toEqual(["Notebooks", "Experiments"]);
-      nb.metadata.site = { section: 3 };
-      fs.writeFileSync(second, JSON.stringify(nb));
-      expect(() => generatePages({ executedDir: FIXTURES, sourcesDir: sources, docsDir: docs })).toThrow(/02-vectorized-equals-summed\.ipynb: metadata\.site\.section must be a non-empty string/);
-    } finally {
-      fs.rmSync(docs, { recursive: true, force: true });
-      fs.rmSync(sources, { recursive: true, force: true });
-    }
+      expect(() => generate({ section: 3 })).toThrow(/02-vectorized-equals-summed\.ipynb: metadata\.site\.section must be a non-empty string/);
+    });
   });
 
   it("refuses a notebook that has not been executed", () => {

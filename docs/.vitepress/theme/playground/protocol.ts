@@ -4,9 +4,10 @@
  * "webgpu"), pauses, resumes, stops or resets it, and changes B or η mid-run; the worker reports
  * each slice of steps, each record, and the finished run as a RunRecord, the line `npm run experiment` writes.
  */
-import type { RunConfig, RunRecord, TrainRecord } from "batchprop/core";
+import type { RunConfig, RunRecord, TrainOptions, TrainRecord } from "batchprop/core";
 
-export type Gradients = "vectorized" | "per-sample";
+/** The backward pass a CPU run uses: the library's own choice of train option. */
+export type Gradients = NonNullable<TrainOptions["gradients"]>;
 
 export type ToWorker =
   /** Asks for the worker's WebGPU device (opened once, kept for its runs): answered by a "gpu" message. */
