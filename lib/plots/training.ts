@@ -104,9 +104,9 @@ export function historyRows(runs: readonly HistoryPoint[] | readonly HistorySeri
 /**
  * A line per series with a dot per record (its value in the dot's title), accuracies in percent,
  * and a swatch legend when there is more than one series (continuous legends need a canvas).
+ * `rows` are historyRows(runs, options), for a caller that has them already.
  */
-export function historyPlot(runs: readonly HistoryPoint[] | readonly HistorySeries[], options: HistoryPlotOptions): Plot.PlotOptions {
-  const rows = historyRows(runs, options);
+export function historyPlot(runs: readonly HistoryPoint[] | readonly HistorySeries[], options: HistoryPlotOptions, rows: readonly HistoryRow[] = historyRows(runs, options)): Plot.PlotOptions {
   const metrics: readonly HistoryMetric[] = typeof options.y === "string" ? [options.y] : options.y;
   const accuracy = isAccuracy(metrics[0]);
   const x = options.x ?? "epoch";

@@ -34,8 +34,8 @@ export function historyChart(runs: readonly ChartRun[], what: "loss" | "accuracy
   const note = diverged.map(({ label, at }) => `${label} diverged at step ${at.failedStep}`).join("; ");
   if (series.length === 0) return note === "" ? undefined : `${note}, before its first record.`;
   const options = { y: metricsOf[what], x, width, height: Math.round(Math.min(320, Math.max(220, width * 0.55))), logY: what === "loss" };
-  const plot = historyPlot(series, options);
   const rows = historyRows(series, options);
+  const plot = historyPlot(series, options, rows);
   const unit = what === "accuracy" ? (y: number) => `${(100 * y).toFixed(1)}%` : (y: number) => y.toPrecision(4);
   type Diverged = (typeof diverged)[number];
   return {
