@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Matrix, checkClose, createRng, maxRelativeDifference, parameterVector } from "batchprop";
+import { Matrix, checkClose, createRng, maxRelativeDifference, parameterVector, type Dataset } from "batchprop";
 import { runPython } from "./python.ts";
 import { benchDigits, benchNetwork, benchTraining, trainingSetup, type TrainingBenchRow } from "./training.ts";
 
@@ -73,12 +73,12 @@ function writeFloat64(path: string, values: Float64Array | Int32Array): void {
 }
 
 /**
- * Writes the digits, the initial parameters and the epoch's batch order into a new temporary
- * folder, with setup.json describing them for numpy_train.py; returns the folder.
+ * Writes the digits (benchDigits), the initial parameters and the epoch's batch order into a new
+ * temporary folder, with setup.json describing them for numpy_train.py; returns the folder.
  */
-export function handOver(samples: number): string {
+export function handOver(digits: Dataset): string {
   const folder = mkdtempSync(join(tmpdir(), "batchprop-bench-numpy-"));
-  const digits = benchDigits(samples);
+  const samples = digits.inputs.rows;
   // train's epoch shuffle: order 0…n−1, shuffled once by the generator of the run's seed.
   const order = createRng(trainingSetup.shuffleSeed).shuffle(Int32Array.from({ length: samples }, (_, i) => i));
   const arrays: Record<string, { values: Float64Array | Int32Array; shape: number[] }> = {
@@ -107,13 +107,15 @@ export function handOver(samples: number): string {
  * weightsTolerance. Without `python`, batchprop's rows alone.
  */
 export async function benchTrainingWithNumpy(batchSizes: readonly number[], samples: number, python: string | undefined): Promise<(TrainingBenchRow | NumpyRow)[]> {
-  if (python === undefined) return benchTraining(batchSizes, { samples });
-  const folder = handOver(samples);
+  // Decoded once: every batch size and numpy train on the same digits.
+  const digits = benchDigits(samples);
+  if (python === undefined) return benchTraining(batchSizes, { digits });
+  const folder = handOver(digits);
   try {
     const rows: (TrainingBenchRow | NumpyRow)[] = [];
     for (const batchSize of batchSizes) {
       const trained: { row: TrainingBenchRow; weights: Float64Array }[] = [];
-      benchTraining([batchSize], { samples, onTrained: (row, net) => trained.push({ row, weights: parameterVector(net) }) });
+      benchTraining([batchSize], { digits, onTrained: (row, net) => trained.push({ row, weights: parameterVector(net) }) });
       const said = JSON.parse(await runScript(python, [folder, String(batchSize)])) as { samples: number; seconds: number };
       const bytes = readFileSync(join(folder, `final-${batchSize}.f64`));
       const numpyWeights = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
