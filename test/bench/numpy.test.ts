@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { defaultPython, describeNumpy, handOver, probeNumpy, script } from "../../tools/bench/numpy.ts";
+import { benchDigits } from "../../tools/bench/training.ts";
 
 describe("numpy's side of the bench", () => {
   const saved = process.env.OPENBLAS_CORETYPE;
@@ -28,7 +29,7 @@ describe("numpy's side of the bench", () => {
   });
 
   it("ends as soon as its stdin closes, as it does when the bench that started it dies", async () => {
-    const folder = handOver(10_000);
+    const folder = handOver(benchDigits(10_000));
     try {
       // One epoch at B = 1 takes seconds: the script is still training when its stdin closes.
       const child = spawn(defaultPython, [script, folder, "1"], { stdio: ["pipe", "pipe", "pipe"] });

@@ -4,12 +4,11 @@
  * same batch order, which this file hands over in a temporary folder. Its final weights must match
  * every batchprop run's at the same B within 1e-9 relative, so the rows compare one computation.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Matrix, checkClose, createRng, maxRelativeDifference, parameterVector } from "batchprop";
-import { runPython } from "./python.ts";
+import { Matrix, checkClose, createRng, maxRelativeDifference, parameterVector, type Dataset } from "batchprop";
+import { type HandedArray, handOverArrays, runPython } from "./python.ts";
 import { benchDigits, benchNetwork, benchTraining, trainingSetup, type TrainingBenchRow } from "./training.ts";
 
 export const defaultPython = "/usr/bin/python3";
@@ -68,20 +67,15 @@ export function describeNumpy(info: NumpyInfo): string {
   ].join("; ");
 }
 
-function writeFloat64(path: string, values: Float64Array | Int32Array): void {
-  writeFileSync(path, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-}
-
 /**
- * Writes the digits, the initial parameters and the epoch's batch order into a new temporary
- * folder, with setup.json describing them for numpy_train.py; returns the folder.
+ * Writes the digits (benchDigits), the initial parameters and the epoch's batch order into a new
+ * temporary folder, with setup.json describing them for numpy_train.py; returns the folder.
  */
-export function handOver(samples: number): string {
-  const folder = mkdtempSync(join(tmpdir(), "batchprop-bench-numpy-"));
-  const digits = benchDigits(samples);
+export function handOver(digits: Dataset): string {
+  const samples = digits.inputs.rows;
   // train's epoch shuffle: order 0…n−1, shuffled once by the generator of the run's seed.
   const order = createRng(trainingSetup.shuffleSeed).shuffle(Int32Array.from({ length: samples }, (_, i) => i));
-  const arrays: Record<string, { values: Float64Array | Int32Array; shape: number[] }> = {
+  const arrays: Record<string, HandedArray> = {
     inputs: { values: digits.inputs.data, shape: [digits.inputs.rows, digits.inputs.cols] },
     targets: { values: digits.targets.data, shape: [digits.targets.rows, digits.targets.cols] },
     order: { values: order, shape: [samples] },
@@ -91,14 +85,7 @@ export function handOver(samples: number): string {
     arrays[`weights${l}`] = { values: layer.weights.data, shape: [layer.weights.rows, layer.weights.cols] };
     arrays[`bias${l}`] = { values: layer.bias, shape: [layer.bias.length] };
   });
-  const entries = Object.entries(arrays).map(([name, { values, shape }]) => {
-    const file = `${name}.bin`;
-    writeFloat64(join(folder, file), values);
-    return [name, { file, shape, dtype: values instanceof Int32Array ? "<i4" : "<f8" }];
-  });
-  const setup = { layers: net.layers.length, lr: trainingSetup.lr, warmUpSamples: trainingSetup.warmUpSamples, arrays: Object.fromEntries(entries) };
-  writeFileSync(join(folder, "setup.json"), JSON.stringify(setup));
-  return folder;
+  return handOverArrays("batchprop-bench-numpy-", arrays, { layers: net.layers.length, lr: trainingSetup.lr, warmUpSamples: trainingSetup.warmUpSamples });
 }
 
 /**
@@ -107,13 +94,15 @@ export function handOver(samples: number): string {
  * weightsTolerance. Without `python`, batchprop's rows alone.
  */
 export async function benchTrainingWithNumpy(batchSizes: readonly number[], samples: number, python: string | undefined): Promise<(TrainingBenchRow | NumpyRow)[]> {
-  if (python === undefined) return benchTraining(batchSizes, { samples });
-  const folder = handOver(samples);
+  // Decoded once: every batch size and numpy train on the same digits.
+  const digits = benchDigits(samples);
+  if (python === undefined) return benchTraining(batchSizes, { digits });
+  const folder = handOver(digits);
   try {
     const rows: (TrainingBenchRow | NumpyRow)[] = [];
     for (const batchSize of batchSizes) {
       const trained: { row: TrainingBenchRow; weights: Float64Array }[] = [];
-      benchTraining([batchSize], { samples, onTrained: (row, net) => trained.push({ row, weights: parameterVector(net) }) });
+      benchTraining([batchSize], { digits, onTrained: (row, net) => trained.push({ row, weights: parameterVector(net) }) });
       const said = JSON.parse(await runScript(python, [folder, String(batchSize)])) as { samples: number; seconds: number };
       const bytes = readFileSync(join(folder, `final-${batchSize}.f64`));
       const numpyWeights = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));

@@ -2,13 +2,14 @@
  * `npm run bench -- [options]`: what to measure, every option checked before anything runs. A bad
  * option is a ConfigError naming it (exit status 2).
  */
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, Option } from "commander";
 import type { Flags } from "../../lib/cli/flags.ts";
 import { parseCount, parseIntegerList } from "../../lib/cli/options.ts";
 import { checkBatchSize, ConfigError } from "../../lib/validate/validate.ts";
+import { outTarget } from "../out-path.ts";
 import { type GpuBenchPlan, gpuSetup } from "./gpu.ts";
 import { defaultPython, numpyInstallHint } from "./numpy.ts";
 import { trainingSetup } from "./training.ts";
@@ -152,13 +153,8 @@ function checkExecutable(path: string): void {
 /** `out` names a regular file, or one that can be created; nothing is created here. */
 function checkOutFile(out: string): void {
   if (out === "") throw new ConfigError("--out", "the file name is empty");
-  if (existsSync(out) && !statSync(out).isFile()) throw new ConfigError("--out", `${out} is not a regular file`);
-  let dir = dirname(resolve(out));
-  while (!existsSync(dir)) dir = dirname(dir);
-  if (!statSync(dir).isDirectory()) throw new ConfigError("--out", `cannot create ${out}: ${dir} is not a directory`);
-  try {
-    accessSync(existsSync(out) ? out : dir, constants.W_OK);
-  } catch (error) {
-    throw new ConfigError("--out", `cannot write ${out}: ${(error as Error).message}`);
-  }
+  const { existing, itself, stats, denied } = outTarget(out);
+  if (itself && !stats.isFile()) throw new ConfigError("--out", `${out} is not a regular file`);
+  if (!itself && !stats.isDirectory()) throw new ConfigError("--out", `cannot create ${out}: ${existing} is not a directory`);
+  if (denied !== undefined) throw new ConfigError("--out", `cannot write ${out}: ${denied.message}`);
 }

@@ -3,12 +3,11 @@
  * bench's network on the same data, from the same initial weights, in the same batch orders, which
  * this file hands over in a temporary folder, eager and with CUDA graphs, in float32.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRng, type Dataset, type Network } from "batchprop";
-import { runPython } from "./python.ts";
+import { type HandedArray, handOverArrays, runPython } from "./python.ts";
 
 export const torchScript = resolve(dirname(fileURLToPath(import.meta.url)), "torch_train.py");
 
@@ -50,8 +49,7 @@ export function epochOrders(samples: number, epochs: number, seed: number): Int3
 
 /** Writes the data and initial parameters in float32 and the orders, with setup.json describing them for torch_train.py, into a new temporary folder. */
 export function handOver(net: Network, data: Dataset, orders: Int32Array, epochs: number, lr: number): string {
-  const folder = mkdtempSync(join(tmpdir(), "batchprop-bench-torch-"));
-  const arrays: Record<string, { values: Float32Array | Int32Array; shape: number[] }> = {
+  const arrays: Record<string, HandedArray> = {
     inputs: { values: Float32Array.from(data.inputs.data), shape: [data.inputs.rows, data.inputs.cols] },
     targets: { values: Float32Array.from(data.targets.data), shape: [data.targets.rows, data.targets.cols] },
     orders: { values: orders, shape: [epochs, data.inputs.rows] },
@@ -60,13 +58,7 @@ export function handOver(net: Network, data: Dataset, orders: Int32Array, epochs
     arrays[`weights${l}`] = { values: Float32Array.from(layer.weights.data), shape: [layer.weights.rows, layer.weights.cols] };
     arrays[`bias${l}`] = { values: Float32Array.from(layer.bias), shape: [layer.bias.length] };
   });
-  const entries = Object.entries(arrays).map(([name, { values, shape }]) => {
-    const file = `${name}.bin`;
-    writeFileSync(join(folder, file), new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-    return [name, { file, shape, dtype: values instanceof Int32Array ? "<i4" : "<f4" }];
-  });
-  writeFileSync(join(folder, "setup.json"), JSON.stringify({ layers: net.layers.length, lr, arrays: Object.fromEntries(entries) }));
-  return folder;
+  return handOverArrays("batchprop-bench-torch-", arrays, { layers: net.layers.length, lr });
 }
 
 /**

@@ -3,13 +3,14 @@
  * tslab kernel (nbclient_run.py, one process per notebook) and writes executed copies with their
  * outputs to build/notebooks/. Usage is in --help.
  */
-import { type Stats, accessSync, constants, existsSync, statSync } from "node:fs";
+import { type Stats, existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import cliProgress from "cli-progress";
 import { NotebookExecutionError, defaultCellTimeoutMs, defaultOutDir, executeAll, formatSeconds, projectNotebooks, type NotebookRun, type ProgressEvent } from "./execute.ts";
 import { repoRoot } from "./kernelspec.ts";
+import { outTarget } from "../out-path.ts";
 import { NotebookFormatError, readNotebook } from "./notebook.ts";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { parseCount } from "../../lib/cli/options.ts";
@@ -88,20 +89,9 @@ function kindOf(stats: Stats): string {
 function outProblem(out: string): string | undefined {
   // resolve("") is the current folder, which would fill up with executed copies.
   if (out === "") return "expected a folder, got an empty string";
-  const full = resolve(out);
-  for (let dir = full; ; dir = dirname(dir)) {
-    if (existsSync(dir)) {
-      const stats = statSync(dir);
-      if (!stats.isDirectory()) return dir === full ? `${out} is ${kindOf(stats)}, not a folder` : `cannot create ${out}: ${dir} is ${kindOf(stats)}`;
-      try {
-        accessSync(dir, constants.W_OK);
-      } catch {
-        return `cannot write in ${dir === full ? out : dir}`;
-      }
-      return undefined;
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
+  const { existing, itself, stats, denied } = outTarget(out);
+  if (!stats.isDirectory()) return itself ? `${out} is ${kindOf(stats)}, not a folder` : `cannot create ${out}: ${existing} is ${kindOf(stats)}`;
+  return denied === undefined ? undefined : `cannot write in ${itself ? out : existing}`;
 }
 
 /** Why `path` is not a file to read (missing, a folder, a pipe…), or undefined when it is one. */

@@ -128,17 +128,23 @@ export class NotebookInterruptedError extends Error {
   override name = "NotebookInterruptedError";
 }
 
-/** Runs every code cell of one notebook in a fresh kernel whose cwd is the notebook's folder. */
-export async function executeNotebook(path: string, options: ExecuteOptions = {}): Promise<NotebookRun> {
+/** The part of a notebook's cache key that every notebook shares: the built library and the inputs. */
+type SharedKeys = Pick<ExecutionRecord, "lib_sha256" | "inputs_sha256">;
+
+function sharedKeys(options: ExecuteOptions): SharedKeys {
+  return { lib_sha256: hashTree(options.libDist ?? defaultLibDist), inputs_sha256: hashFiles(options.inputs ?? defaultInputs) };
+}
+
+/**
+ * Runs every code cell of one notebook in a fresh kernel whose cwd is the notebook's folder.
+ * `shared` is hashed here unless given (executeAll hashes it once for all its notebooks).
+ */
+export async function executeNotebook(path: string, options: ExecuteOptions = {}, shared: SharedKeys = sharedKeys(options)): Promise<NotebookRun> {
   const started = performance.now();
   const notebook = readNotebook(path);
   const outDir = resolve(options.outDir ?? defaultOutDir);
   const outPath = join(outDir, basename(path));
-  const record = {
-    source_sha256: sha256(readFileSync(path)),
-    lib_sha256: hashTree(options.libDist ?? defaultLibDist),
-    inputs_sha256: hashFiles(options.inputs ?? defaultInputs),
-  };
+  const record = { source_sha256: sha256(readFileSync(path)), ...shared };
   const codeCells = notebook.cells.filter((cell) => cell.cell_type === "code").length;
   const emit = options.onProgress ?? (() => {});
 
@@ -264,6 +270,7 @@ export async function executeAll(
   options: ExecuteOptions & { jobs?: number; bail?: boolean; onNotebook?: (index: number, total: number, path: string) => void } = {},
 ): Promise<ExecuteAllResult> {
   const ordered = [...paths].sort((a, b) => basename(a).localeCompare(basename(b)) || a.localeCompare(b));
+  const shared = sharedKeys(options);
   const outcomes: ({ run: NotebookRun } | { failure: { path: string; error: Error } } | undefined)[] = [];
   let next = 0;
   let stopped = false;
@@ -273,7 +280,7 @@ export async function executeAll(
       const path = ordered[index];
       options.onNotebook?.(index, ordered.length, path);
       try {
-        outcomes[index] = { run: await executeNotebook(path, options) };
+        outcomes[index] = { run: await executeNotebook(path, options, shared) };
       } catch (error) {
         if (error instanceof NotebookInterruptedError) continue;
         outcomes[index] = { failure: { path, error: error as Error } };

@@ -12,7 +12,7 @@ import { Command } from "commander";
 
 /** The checkout this file belongs to: tools/notebooks/ sits two levels below it. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const defaultTslab = join(repoRoot, "node_modules", "tslab", "bin", "tslab");
+const defaultTslab = join(repoRoot, "node_modules", "tslab", "bin", "tslab");
 
 /**
  * Environment for the kernel. batchprop is ESM and tslab cells compile to CommonJS, so a cell's
@@ -21,7 +21,7 @@ export const defaultTslab = join(repoRoot, "node_modules", "tslab", "bin", "tsla
  * warning keeps outputs the same on every Node the project accepts. The runner's kernelspec
  * (KERNEL_ENV in nbclient_run.py) sets the same.
  */
-export const kernelEnv: Readonly<Record<string, string>> = { NODE_OPTIONS: "--disable-warning=ExperimentalWarning" };
+const kernelEnv: Readonly<Record<string, string>> = { NODE_OPTIONS: "--disable-warning=ExperimentalWarning" };
 
 export const kernelName = "tslab";
 

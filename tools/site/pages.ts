@@ -43,13 +43,18 @@ export interface GeneratedPage {
 
 export const DEFAULT_SECTION = "Notebooks";
 
+/** A notebook's `metadata.site` when it is an object, which holds the fields below; else undefined. */
+function siteFields(metadata: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const site = metadata?.site;
+  return typeof site === "object" && site !== null ? (site as Record<string, unknown>) : undefined;
+}
+
 /** A notebook names its sidebar group in its metadata, `"site": {"section": "Experiments"}`. */
 export function notebookSection(metadata: Record<string, unknown> | undefined): string {
-  const site = metadata?.site;
-  if (site === undefined) return DEFAULT_SECTION;
-  const section = typeof site === "object" && site !== null ? (site as Record<string, unknown>).section : undefined;
-  // A site entry may name only the playground's settings.
-  if (typeof site === "object" && site !== null && !("section" in site)) return DEFAULT_SECTION;
+  const site = siteFields(metadata);
+  // No site entry, or one that names only the playground's settings.
+  if (metadata?.site === undefined || (site !== undefined && !("section" in site))) return DEFAULT_SECTION;
+  const section = site?.section;
   if (typeof section !== "string" || section.trim() === "") {
     throw new Error(`metadata.site.section must be a non-empty string, got ${JSON.stringify(section)}`);
   }
@@ -61,8 +66,7 @@ export function notebookSection(metadata: Record<string, unknown> | undefined): 
  * the page's query string (docs/.vitepress/theme/playground/settings.ts reads it).
  */
 export function notebookPlayground(metadata: Record<string, unknown> | undefined): string | undefined {
-  const site = metadata?.site;
-  const query = typeof site === "object" && site !== null ? (site as Record<string, unknown>).playground : undefined;
+  const query = siteFields(metadata)?.playground;
   if (query === undefined) return undefined;
   if (typeof query !== "string" || query.trim() === "" || query.startsWith("?")) {
     throw new Error(`metadata.site.playground must be the playground's query string without its "?", got ${JSON.stringify(query)}`);
