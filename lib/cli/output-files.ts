@@ -5,8 +5,9 @@
  * neither replaces the results file it is made from, and each is written whole or not at all.
  * Node only.
  */
-import { accessSync, constants, existsSync, lstatSync, mkdirSync, realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
+import { outTarget } from "./out-path.js";
 import writeFileAtomic from "write-file-atomic";
 import { ConfigError } from "../validate/validate.js";
 
@@ -73,14 +74,9 @@ export function checkOutputFile(path: string, kind: OutputKind, input: string): 
     if (!out.isFile()) throw new ConfigError(option, `${path} exists and is not a regular file`);
   }
   const target = landsAt(path);
-  let folder = dirname(target);
-  while (!existsSync(folder)) folder = dirname(folder);
-  if (!statSync(folder).isDirectory()) throw new ConfigError(option, `cannot create ${path}: ${folder} is not a folder`);
-  try {
-    accessSync(folder, constants.W_OK);
-  } catch (error) {
-    throw new ConfigError(option, `cannot write ${path}: ${(error as Error).message}`);
-  }
+  const { existing: folder, stats, denied } = outTarget(dirname(target));
+  if (!stats.isDirectory()) throw new ConfigError(option, `cannot create ${path}: ${folder} is not a folder`);
+  if (denied !== undefined) throw new ConfigError(option, `cannot write ${path}: ${denied.message}`);
   // write-file-atomic writes `<name>.<up to 10 digits>` beside the file, then renames it.
   try {
     lstatSync(join(folder, `${basename(target)}.4294967295`));

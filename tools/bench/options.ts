@@ -9,7 +9,7 @@ import { Command, Option } from "commander";
 import type { Flags } from "../../lib/cli/flags.ts";
 import { parseCount, parseIntegerList } from "../../lib/cli/options.ts";
 import { checkBatchSize, ConfigError } from "../../lib/validate/validate.ts";
-import { outTarget } from "../out-path.ts";
+import { outTarget } from "../../lib/cli/out-path.ts";
 import { type GpuBenchPlan, gpuSetup } from "./gpu.ts";
 import { defaultPython, numpyInstallHint } from "./numpy.ts";
 import { trainingSetup } from "./training.ts";

@@ -10,7 +10,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import cliProgress from "cli-progress";
 import { NotebookExecutionError, defaultCellTimeoutMs, defaultOutDir, executeAll, formatSeconds, projectNotebooks, type NotebookRun, type ProgressEvent } from "./execute.ts";
 import { repoRoot } from "./kernelspec.ts";
-import { outTarget } from "../out-path.ts";
+import { outTarget } from "../../lib/cli/out-path.ts";
 import { NotebookFormatError, readNotebook } from "./notebook.ts";
 import { watchParent } from "../../lib/cli/parent-watch.ts";
 import { parseCount } from "../../lib/cli/options.ts";

@@ -1,6 +1,7 @@
 /**
  * Where a command's output (a file or a folder) would be written, found before any work starts: the
- * one walk both the bench's --out and the notebook runner's --out check, each in its own words.
+ * one walk that report's output files, the bench's --out and the notebook runner's --out check,
+ * each in its own words.
  */
 import { type Stats, accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
